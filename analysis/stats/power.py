@@ -1,0 +1,41 @@
+"""Minimum detectable effect for the paired comparison at the n at hand."""
+
+from __future__ import annotations
+
+import math
+
+from statsmodels.stats.power import TTestPower
+
+
+def minimum_detectable_effect(n: int, *, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Smallest standardised mean change (Cohen's d_z) a two-sided paired / one-sample t-test on
+    ``n`` pairs detects with the given power (Cohen 1988, ch. 2): the d solving
+    ``P(|T_{n−1}(δ = d·√n)| > t_{1−α/2, n−1}) = power`` with non-central t
+    (``statsmodels.stats.power.TTestPower().solve_power``). NaN for n < 3.
+    """
+    if not 0 < alpha < 1 or not 0 < power < 1:
+        raise ValueError("alpha and power must be between 0 and 1")
+    if n is None or math.isnan(float(n)) or n < 3:
+        return math.nan
+    return float(
+        TTestPower().solve_power(
+            effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided"
+        )
+    )
+
+
+def power_note(n: int, *, alpha: float = 0.05, power: float = 0.8, moderate: float = 0.5) -> str:
+    """Plain-language warning when the n at hand cannot reliably detect a moderate effect.
+
+    Returns ``""`` when the minimum detectable effect is at most ``moderate``.
+    """
+    mde = minimum_detectable_effect(n, alpha=alpha, power=power)
+    people = "person" if n == 1 else "people"
+    if math.isnan(mde):
+        return f"With {n} {people} this comparison cannot be tested; at least 3 are needed."
+    if mde <= moderate:
+        return ""
+    return (
+        f"With {n} {people} this comparison can only detect effects of d = {mde:.2f} or larger; "
+        f"a moderate effect (d = {moderate:g}) could be missed."
+    )

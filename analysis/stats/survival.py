@@ -1,0 +1,289 @@
+"""Retention: Kaplan–Meier curves, S(t), log-rank and Cox hazard ratio.
+
+Durations are in days from the cohort start; ``events`` is 1 for the event of interest
+(a voluntary exit) and 0 for censored (still employed, or an involuntary exit censored at its
+date — the caller maps exit types to 0/1 before calling).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.duration.hazard_regression import PHReg
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+
+from analysis.stats._frame import as_binary, design_matrix, require_columns
+from analysis.stats._result import as_float_array, check_confidence, nan_extras, result_row
+
+KM_COLUMNS = ("time", "survival", "ci_low", "ci_high", "at_risk", "events", "se")
+SURV_AT_EXTRAS = ("se", "followup_max")
+SURV_DIFF_EXTRAS = ("estimate_treated", "estimate_comparison", "n_treated", "n_comparison", "se")
+LOGRANK_EXTRAS = ("chi2", "df")
+COX_EXTRAS = ("coef", "se", "n_events")
+
+
+def _survival_arrays(durations: object, events: object) -> tuple[np.ndarray, np.ndarray]:
+    """Float durations and 0/1 events of equal length; rows with a NaN in either dropped."""
+    d = as_float_array(durations, "durations")
+    e = as_float_array(events, "events")
+    if d.shape != e.shape:
+        raise ValueError(
+            f"durations and events must have the same length (got {d.size} and {e.size})"
+        )
+    keep = ~(np.isnan(d) | np.isnan(e))
+    d, e = d[keep], e[keep]
+    if np.any((e != 0) & (e != 1)):
+        raise ValueError("events must be 0 (censored) or 1 (event); map other exit codes first")
+    if np.any(d < 0):
+        raise ValueError("durations must be non-negative")
+    return d, e
+
+
+def _loglog_ci(s: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise log-log (Kalbfleisch–Prentice) interval: ``S^exp(±z·σ)``, σ = se / (S·|log S|).
+
+    S = 1 (no event yet) gives [1, 1] and S = 0 gives [0, 0], as R's survfit does.
+    """
+    s = np.asarray(s, dtype=float)
+    se = np.asarray(se, dtype=float)
+    low = s.copy()
+    high = s.copy()
+    inner = (s > 0) & (s < 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # masked out by ``inner``
+        sigma = se / (s * np.abs(np.log(s)))
+    low[inner] = s[inner] ** np.exp(z * sigma[inner])
+    high[inner] = s[inner] ** np.exp(-z * sigma[inner])
+    return low, high
+
+
+def kaplan_meier(durations: object, events: object, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Kaplan–Meier curve (Kaplan & Meier 1958, JASA 53:457) as a tidy step table.
+
+    One row per distinct event time plus a first row at time 0 with survival 1:
+    ``S(t) = Π_{t_j ≤ t} (1 − d_j / n_j)`` (``statsmodels.duration.survfunc.SurvfuncRight``),
+    ``se`` by Greenwood's formula ``S(t)·sqrt(Σ d_j / (n_j (n_j − d_j)))``, and a pointwise
+    **log-log** band ``S^exp(±z·se/(S·|log S|))`` (Kalbfleisch & Prentice 2002, §1.3; R
+    ``survfit(conf.type = "log-log")``), which stays within [0, 1]. ``at_risk`` is n_j just
+    before t_j, ``events`` is d_j. Columns: ``time, survival, ci_low, ci_high, at_risk,
+    events, se``. Empty input gives an empty table with these columns.
+    """
+    confidence = check_confidence(confidence)
+    d, e = _survival_arrays(durations, events)
+    first = {
+        "time": 0.0,
+        "survival": 1.0,
+        "ci_low": 1.0,
+        "ci_high": 1.0,
+        "at_risk": float(d.size),
+        "events": 0.0,
+        "se": 0.0,
+    }
+    if d.size == 0:
+        empty = pd.DataFrame({c: pd.Series(dtype=float) for c in KM_COLUMNS})
+        return empty.astype({"at_risk": "int64", "events": "int64"})
+    if e.sum() == 0:
+        return pd.DataFrame([first], columns=list(KM_COLUMNS)).astype(
+            {"at_risk": "int64", "events": "int64"}
+        )
+    sf = SurvfuncRight(d, e)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    low, high = _loglog_ci(sf.surv_prob, sf.surv_prob_se, z)
+    curve = pd.DataFrame(
+        {
+            "time": sf.surv_times.astype(float),
+            "survival": sf.surv_prob,
+            "ci_low": low,
+            "ci_high": high,
+            "at_risk": sf.n_risk.astype(float),
+            "events": sf.n_events.astype(float),
+            "se": sf.surv_prob_se,
+        }
+    )
+    if curve["time"].iloc[0] > 0:
+        curve = pd.concat([pd.DataFrame([first]), curve], ignore_index=True)
+    curve = curve[list(KM_COLUMNS)]
+    return curve.astype({"at_risk": "int64", "events": "int64"})
+
+
+def _s_at(d: np.ndarray, e: np.ndarray, t: float) -> tuple[float, float]:
+    """KM step value and Greenwood SE at ``t`` (the last event time ≤ t)."""
+    if e.sum() == 0 or d[e == 1].min() > t:
+        return 1.0, 0.0
+    sf = SurvfuncRight(d, e)
+    idx = int(np.searchsorted(sf.surv_times, t, side="right")) - 1
+    return float(sf.surv_prob[idx]), float(sf.surv_prob_se[idx])
+
+
+def survival_at(
+    durations: object, events: object, *, t: float = 365, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Kaplan–Meier survival at ``t`` days, e.g. 12-month retention ``S(365)``.
+
+    estimate = KM step value at t (last event time ≤ t); ``se`` = Greenwood SE there; CI
+    log-log transformed as in :func:`kaplan_meier`. ``followup_max`` is the longest observed
+    duration. If nobody was followed up to t (followup_max < t) S(t) is not identified and the
+    estimate is NaN; ``n`` is the number of people.
+    """
+    confidence = check_confidence(confidence)
+    d, e = _survival_arrays(durations, events)
+    n = int(d.size)
+    method = f"Kaplan–Meier S({t:g}); Greenwood SE; log-log {confidence:.0%} CI"
+    extras = nan_extras(SURV_AT_EXTRAS)
+    if n == 0:
+        return result_row(n=0, method=method + " — no people", extra=extras)
+    extras["followup_max"] = d.max()
+    if d.max() < t:
+        return result_row(
+            n=n,
+            method=method + f" — follow-up ends at {d.max():g} days, before {t:g}",
+            extra=extras,
+        )
+    s, se = _s_at(d, e, t)
+    extras["se"] = se
+    low, high = _loglog_ci(np.array([s]), np.array([se]), stats.norm.ppf(0.5 + confidence / 2))
+    return result_row(n=n, estimate=s, ci_low=low[0], ci_high=high[0], method=method, extra=extras)
+
+
+def survival_difference_at(
+    d1: object,
+    e1: object,
+    d0: object,
+    e0: object,
+    *,
+    t: float = 365,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Difference in KM survival at ``t`` between treated (1) and comparison (0).
+
+    ``estimate = S1(t) − S0(t)``; ``se = sqrt(se1² + se0²)`` (Greenwood, independent arms);
+    CI ``estimate ± z·se`` and a two-sided Wald z-test ``p = 2·(1 − Φ(|estimate / se|))``
+    (Klein, Logan, Harhoff & Andersen 2007, Stat. Med. 26:4505, the "naive" test at a fixed
+    time). NaN when either arm is not followed up to t; p and CI NaN when se = 0.
+    """
+    confidence = check_confidence(confidence)
+    r1 = survival_at(d1, e1, t=t, confidence=confidence)
+    r0 = survival_at(d0, e0, t=t, confidence=confidence)
+    n1, n0 = int(r1["n"].iloc[0]), int(r0["n"].iloc[0])
+    s1, s0 = float(r1["estimate"].iloc[0]), float(r0["estimate"].iloc[0])
+    se = math.hypot(float(r1["se"].iloc[0]), float(r0["se"].iloc[0]))
+    method = f"difference of Kaplan–Meier S({t:g}); Greenwood SE; Wald {confidence:.0%} CI"
+    extras: dict[str, object] = {
+        "estimate_treated": s1,
+        "estimate_comparison": s0,
+        "n_treated": n1,
+        "n_comparison": n0,
+        "se": se,
+    }
+    estimate = s1 - s0
+    if math.isnan(estimate):
+        return result_row(
+            n=n1 + n0, method=method + " — an arm is not followed up to t", extra=extras
+        )
+    if not se > 0:
+        return result_row(n=n1 + n0, estimate=estimate, method=method + " — SE is 0", extra=extras)
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    return result_row(
+        n=n1 + n0,
+        estimate=estimate,
+        ci_low=estimate - z * se,
+        ci_high=estimate + z * se,
+        p_value=2 * stats.norm.sf(abs(estimate / se)),
+        method=method,
+        extra=extras,
+    )
+
+
+def logrank(durations: object, events: object, groups: object) -> pd.DataFrame:
+    """Log-rank test of equal survival across groups (Mantel 1966; Peto & Peto 1972).
+
+    ``chi2 = (O − E)' V⁻¹ (O − E)`` on ``df = k − 1`` for k groups
+    (``statsmodels.duration.survfunc.survdiff``); ``p_value = P(χ²_df > chi2)`` computed with
+    the survival function (more precise than ``1 − cdf`` for tiny p). There is no estimate;
+    ``estimate`` and ``effect_size`` are NaN. NaN when fewer than two groups or no events.
+    """
+    d = as_float_array(durations, "durations")
+    e = as_float_array(events, "events")
+    g = np.asarray(groups, dtype=object)
+    if g.ndim != 1 or not (d.size == e.size == g.size):
+        raise ValueError(
+            f"durations, events and groups must have the same length "
+            f"(got {d.size}, {e.size} and {g.size})"
+        )
+    keep = ~(np.isnan(d) | np.isnan(e) | pd.isna(g))
+    g = g[keep]
+    d, e = _survival_arrays(d[keep], e[keep])
+    n = int(d.size)
+    levels = pd.unique(g)
+    method = "log-rank test (chi-square)"
+    extras = nan_extras(LOGRANK_EXTRAS)
+    if len(levels) < 2 or e.sum() == 0:
+        return result_row(
+            n=n, method=method + " — needs two groups and at least one event", extra=extras
+        )
+    # integer codes: survdiff's np.unique must not compare mixed Python objects
+    codes = pd.factorize(g, sort=True)[0]
+    chi2, _ = survdiff(d, e, codes)
+    df = len(levels) - 1
+    extras["chi2"] = chi2
+    extras["df"] = df
+    return result_row(n=n, p_value=stats.chi2.sf(chi2, df), method=method, extra=extras)
+
+
+def cox_hazard_ratio(
+    frame: pd.DataFrame,
+    *,
+    duration: str,
+    event: str,
+    treat: str,
+    covariates: Sequence[str] = (),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Cox proportional-hazards ratio for ``treat`` (Cox 1972, JRSS-B 34:187).
+
+    ``h(t | x) = h0(t)·exp(β·treat + γ'x)`` fitted by ``statsmodels`` ``PHReg`` with Efron's
+    tie handling (Efron 1977, JASA 72:557). estimate = ``exp(β)`` (HR < 1: participants leave
+    at a lower rate), CI = ``exp`` of the Wald CI of β, p from the Wald test of β. Categorical
+    covariates enter as treatment-coded dummies. ``effect_size`` is NaN (the HR is itself the
+    effect size). Extra: ``coef`` (log HR), ``se`` (of β), ``n_events``. Rows with any missing
+    value are dropped; n is the number of people in the fit.
+    """
+    confidence = check_confidence(confidence)
+    covariates = list(covariates)
+    require_columns(frame, [duration, event, treat, *covariates])
+    d_all, e_all = as_float_array(frame[duration], duration), as_float_array(frame[event], event)
+    work = frame[covariates].copy()
+    work["_d"], work["_e"], work["_t"] = d_all, e_all, as_binary(frame[treat], treat).to_numpy()
+    work = work.dropna()
+    d, e = _survival_arrays(work["_d"], work["_e"])
+    n = len(work)
+    method = f"Cox PH (Efron ties); hazard ratio, Wald {confidence:.0%} CI"
+    if covariates:
+        method += f"; adjusted for {', '.join(covariates)}"
+    extras = nan_extras(COX_EXTRAS)
+    extras["n_events"] = e.sum()
+    if n < 2 or e.sum() == 0 or work["_t"].nunique() < 2:
+        return result_row(
+            n=n, method=method + " — needs both arms and at least one event", extra=extras
+        )
+    x = pd.concat(
+        [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
+    )
+    fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
+    coef = float(fit.params[0])
+    se = float(fit.bse[0])
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
+    extras["coef"] = coef
+    extras["se"] = se
+    return result_row(
+        n=n,
+        estimate=math.exp(coef),
+        ci_low=math.exp(ci[0]),
+        ci_high=math.exp(ci[1]),
+        p_value=float(fit.pvalues[0]),
+        method=method,
+        extra=extras,
+    )
