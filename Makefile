@@ -1,0 +1,43 @@
+# crossgen: `make run` serves the dashboard, `make test` runs every test. Both set up from nothing.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DB := data/crossgen-demo.duckdb
+
+.PHONY: run test install install-test demo lint fuzz load bench clean
+
+$(VENV)/.runtime: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.runtime requirements-test.lock
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+install: $(VENV)/.runtime
+install-test: $(VENV)/.test
+
+$(DB): | $(VENV)/.runtime
+	$(VENV)/bin/crossgen demo --db $(DB)
+
+demo: $(VENV)/.runtime
+	$(VENV)/bin/crossgen demo --db $(DB)
+
+run: $(VENV)/.runtime $(DB)
+	$(VENV)/bin/crossgen serve --db $(DB)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: $(VENV)/.test lint
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+bench: $(VENV)/.test
+	$(PY) -m benchmarks.run --employees 20000 --json benchmarks/out/bench-20k.json
+
+clean:
+	rm -rf $(VENV) $(DB) data/*.archive test-output

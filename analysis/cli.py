@@ -1,0 +1,185 @@
+"""The ``crossgen`` command line. Errors go to stderr with a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from analysis.ingest.problems import ImportFailed
+from analysis.store import StoreError
+
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+EXIT_INTERNAL = 70
+
+
+def _db_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None,
+                        help="database file (default: the demo database)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crossgen",
+                                     description="Measure a reverse-mentoring programme.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the demo database from generated export files")
+    _db_arg(demo)
+
+    serve = sub.add_parser("serve", help="serve the dashboard")
+    _db_arg(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+
+    check = sub.add_parser("check", help="validate an export without importing it")
+    check.add_argument("file", type=Path)
+    check.add_argument("--kind", choices=["roster", "programme", "sessions", "survey"],
+                       default=None, help="what the file is (detected when omitted)")
+    check.add_argument("--mapping", type=Path, default=None)
+    _db_arg(check)
+
+    imp = sub.add_parser("import", help="import an export file")
+    imp.add_argument("kind", choices=["roster", "programme", "sessions", "survey"])
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--mapping", type=Path, default=None)
+    imp.add_argument("--cohort", default=None)
+    imp.add_argument("--phase", choices=["pre", "post"], default=None)
+    _db_arg(imp)
+
+    metrics = sub.add_parser("metrics", help="compute the metrics")
+    _db_arg(metrics)
+    metrics.add_argument("--cohort", default=None)
+    metrics.add_argument("--role", choices=["mentor", "mentee"], default=None)
+    metrics.add_argument("--generation", action="append", default=[])
+    metrics.add_argument("--department", action="append", default=[])
+    metrics.add_argument("--level", action="append", default=[])
+    metrics.add_argument("--by", choices=["generation", "department", "level", "role"])
+    metrics.add_argument("--metric", action="append", default=[],
+                         help="only this metric (repeatable)")
+    metrics.add_argument("--min-group-size", type=int, default=None)
+    metrics.add_argument("--json", action="store_true", help="print the JSON object")
+    return parser
+
+
+def _default_db(db: Path | None, *, build: bool = True) -> Path:
+    from analysis.demo_db import DEFAULT_DB, build_demo
+
+    if db is not None:
+        return db
+    if not DEFAULT_DB.exists() and build:
+        print(f"Building the demo database at {DEFAULT_DB} …", file=sys.stderr)
+        build_demo(DEFAULT_DB)
+    return DEFAULT_DB
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from analysis.demo_db import DEFAULT_DB, build_demo
+
+    db = args.db or DEFAULT_DB
+    build_demo(db, progress=lambda r: print("\n".join(r.lines()), file=sys.stderr))
+    print(f"Demo database written to {db}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from analysis.ingest import import_file
+    from analysis.store import Store
+
+    with Store(_default_db(args.db, build=False)) as store:
+        report = import_file(store, args.kind, args.file, mapping=args.mapping,
+                             cohort=args.cohort, phase=args.phase)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from analysis.demo_db import kind_of
+    from analysis.ingest import import_file
+    from analysis.store import Store
+
+    kind = args.kind or kind_of(args.file)
+    mapping = args.mapping
+    if mapping is None and args.file.with_suffix(".toml").exists():
+        mapping = args.file.with_suffix(".toml")
+    db = _default_db(args.db, build=False)
+    if not db.exists():
+        print(f"Note: {db} does not exist; checking against an empty roster.", file=sys.stderr)
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "check.duckdb") as store:
+            report = import_file(store, kind, args.file, mapping=mapping, dry_run=True)
+    else:
+        with Store(db, read_only=True) as store:
+            report = import_file(store, kind, args.file, mapping=mapping, dry_run=True)
+    print("\n".join(report.lines()))
+    print("OK: nothing was written.")
+    return 0
+
+
+def cmd_metrics(args: argparse.Namespace) -> int:
+    from analysis import metrics
+    from analysis.filters import Filters
+    from analysis.privacy import resolve_min_group_size
+    from analysis.store import Store
+
+    filters = Filters(cohort=args.cohort, role=args.role, generation=tuple(args.generation),
+                      department=tuple(args.department), level=tuple(args.level))
+    k = resolve_min_group_size(args.min_group_size)
+    with Store(_default_db(args.db), read_only=True) as store:
+        unknown = [m for m in args.metric if m not in metrics.REGISTRY]
+        if unknown:
+            raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: "
+                             f"{', '.join(metrics.REGISTRY)}")
+        frame = metrics.results(store, filters, by=args.by, metrics=args.metric or None,
+                                min_group_size=k)
+    if args.json:
+        print(metrics.to_json(frame, filters, min_group_size=k))
+    else:
+        from analysis.report.table import format_table
+
+        print(format_table(frame))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboard.server import serve
+
+    return serve(_default_db(args.db), host=args.host, port=args.port)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "check": cmd_check,
+    "metrics": cmd_metrics,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ImportFailed as exc:
+        print(f"crossgen {args.command}: {len(exc.problems)} problem(s); nothing was written.",
+              file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (StoreError, ValueError) as exc:
+        print(f"crossgen {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("crossgen: interrupted; nothing half-written (imports are transactions).",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:
+        print(f"crossgen {args.command}: internal error: {type(exc).__name__}: {exc}. "
+              "Please report this with the command you ran.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Column-level helpers shared by every parser: finding columns by alias, dates, numbers, keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.problems import Problem
+
+DATE_FORMATS = [
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
+    "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d.%m.%Y", "%d-%b-%Y",
+    "%d %b %Y", "%m/%d/%y",
+]
+
+
+def find_column(columns: list[str], aliases: list[str]) -> str | None:
+    """The first column whose name matches an alias, ignoring case and spacing."""
+    norm = {" ".join(c.lower().replace("_", " ").split()): c for c in columns}
+    for alias in aliases:
+        hit = norm.get(" ".join(alias.lower().replace("_", " ").split()))
+        if hit is not None:
+            return hit
+    return None
+
+
+def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
+                problems: list[Problem]) -> pd.Series:
+    """Parse a column of date strings with the one format that fits every non-empty value.
+
+    Mixed or unknown formats are reported with the first rows that fail, not guessed per row.
+    """
+    text = values.astype(str).str.strip()
+    present = text != ""
+    if not present.any():
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    best, best_bad = None, None
+    for fmt in DATE_FORMATS:
+        parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
+        bad = present & parsed.isna()
+        if not bad.any():
+            return parsed.astype("datetime64[us]")
+        if best_bad is None or bad.sum() < best_bad.sum():
+            best, best_bad = parsed, bad
+    assert best is not None and best_bad is not None
+    bad_rows = rows[best_bad]
+    examples = text[best_bad].head(3).tolist()
+    problems.append(Problem(
+        file,
+        f"{int(best_bad.sum())} date(s) cannot be read, e.g. {', '.join(map(repr, examples))} "
+        f"(rows {', '.join(map(str, bad_rows.head(5)))}).",
+        "Use one date format for the whole column, such as 2025-03-31 or 03/31/2025.",
+        row=int(bad_rows.iloc[0]), column=column,
+    ))
+    return best.astype("datetime64[us]")
+
+
+def parse_numbers(values: pd.Series, *, file: str, column: str, rows: pd.Series,
+                  problems: list[Problem]) -> pd.Series:
+    text = values.astype(str).str.strip().str.replace(r"[,$€£\s]", "", regex=True)
+    present = text != ""
+    parsed = pd.to_numeric(text.where(present), errors="coerce")
+    bad = present & parsed.isna()
+    if bad.any():
+        problems.append(Problem(
+            file, f"{int(bad.sum())} value(s) are not numbers, e.g. {values[bad].iloc[0]!r}.",
+            "Enter plain numbers in this column (or leave the cell empty).",
+            row=int(rows[bad].iloc[0]), column=column,
+        ))
+    return parsed.astype(float)
+
+
+def email_hash(emails: pd.Series, key: str) -> pd.Series:
+    """HMAC-SHA256 of the lower-cased email: exports keyed by email resolve, emails are not kept."""
+    secret = key.encode()
+    unique = pd.Series(emails.dropna().astype(str).str.strip().str.lower().unique())
+    digests = unique.map(
+        lambda e: hmac.new(secret, e.encode(), hashlib.sha256).hexdigest() if e else None
+    )
+    lookup = dict(zip(unique, digests, strict=True))
+    return emails.astype(str).str.strip().str.lower().map(lookup)
+
+
+def spreadsheet_rows(index: pd.Index) -> pd.Series:
+    """Grid index (0-based) to the row number a spreadsheet shows."""
+    return pd.Series(np.asarray(index) + 1, index=index)

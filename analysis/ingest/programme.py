@@ -1,0 +1,263 @@
+"""Programme (who is paired with whom, in which cohort) and session logs.
+
+Two layouts each: crossgen's own CSV keyed by employee id, and mentoring-platform exports
+(Chronus style) keyed by mentor and mentee email, resolved through the roster case-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.ingest.columns import (
+    email_hash,
+    find_column,
+    parse_dates,
+    parse_numbers,
+    spreadsheet_rows,
+)
+from analysis.ingest.mapping import programme_mapping
+from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
+from analysis.ingest.reading import read_grid
+from analysis.ingest.runner import Plan
+from analysis.store import Store
+
+PLATFORM_COLUMNS = ["Mentor Email Address", "Mentee Email Address"]
+STATUS = {
+    "completed": "held", "held": "held", "done": "held", "attended": "held",
+    "cancelled": "cancelled", "canceled": "cancelled", "declined": "cancelled",
+    "rescheduled": "cancelled",
+    "no show": "no_show", "no_show": "no_show", "no-show": "no_show", "missed": "no_show",
+}
+
+
+def _frame(path: Path, data: bytes) -> tuple[pd.DataFrame, pd.Series]:
+    grid = read_grid(path, data)
+    header = [c.strip() for c in grid.iloc[0]]
+    body = grid.iloc[1:]
+    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body.columns = pd.Index(header)
+    return body, spreadsheet_rows(body.index)
+
+
+def _require(body: pd.DataFrame, file: str, names: list[str], fix: str) -> dict[str, str]:
+    found, missing = {}, []
+    for name in names:
+        hit = find_column(list(body.columns), [name])
+        if hit is None:
+            missing.append(name)
+        else:
+            found[name] = hit
+    if missing:
+        raise fail(file, f"Missing column(s): {', '.join(missing)}.", fix, row=1)
+    return found
+
+
+def _resolve_emails(store: Store, file: str, emails: pd.Series, rows: pd.Series, column: str,
+                    problems: list[Problem]) -> pd.Series:
+    key = store.meta("email_hash_key") or ""
+    hashes = email_hash(emails, key)
+    known = store.query("select email_hash, employee_id from email_keys")
+    ids = hashes.map(dict(zip(known["email_hash"], known["employee_id"], strict=True)))
+    unknown = ids.isna() & (emails.str.strip() != "")
+    if unknown.any():
+        problems.append(Problem(
+            file, f"{int(unknown.sum())} email(s) are not in the roster: "
+                  f"{first_few(sorted(set(emails[unknown].str.lower())))}.",
+            "Import a roster that includes these people first, or correct the addresses.",
+            row=int(rows[unknown].iloc[0]), column=column))
+    return ids
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | None) -> Plan:
+    file = path.name
+    body, rows = _frame(path, data)
+    spec = programme_mapping(mapping)
+    problems: list[Problem] = []
+    platform = find_column(list(body.columns), PLATFORM_COLUMNS[:1]) is not None
+    if platform:
+        cols = _require(body, file, ["Program Name", "Mentoring Connection Name",
+                                     *PLATFORM_COLUMNS],
+                        "Export the connections report with mentor and mentee emails.")
+        mentor = _resolve_emails(store, file, body[cols["Mentor Email Address"]], rows,
+                                 cols["Mentor Email Address"], problems)
+        mentee = _resolve_emails(store, file, body[cols["Mentee Email Address"]], rows,
+                                 cols["Mentee Email Address"], problems)
+        names = body[cols["Program Name"]].str.strip()
+        by_name = {c.program_name: c for c in spec.cohorts}
+        cohort_ids = names.map(lambda n: by_name[n].cohort_id if n in by_name else _slug(n))
+        pair = body[cols["Mentoring Connection Name"]].str.strip()
+        people = pd.concat([
+            pd.DataFrame({"cohort_id": cohort_ids, "employee_id": mentor, "role": "mentor",
+                          "pair_id": pair, "row": rows}),
+            pd.DataFrame({"cohort_id": cohort_ids, "employee_id": mentee, "role": "mentee",
+                          "pair_id": pair, "row": rows}),
+        ])
+        start_col = find_column(list(body.columns), ["Program Start Date", "Start Date"])
+        end_col = find_column(list(body.columns), ["Program End Date", "End Date"])
+        if start_col is None or end_col is None:
+            problems.append(Problem(file, "The programme's start and end dates are missing.",
+                                    "Include 'Program Start Date' and 'Program End Date'.", row=1))
+            raise ImportFailed(problems)
+        starts = parse_dates(body[start_col], file=file, column=start_col, rows=rows,
+                             problems=problems)
+        ends = parse_dates(body[end_col], file=file, column=end_col, rows=rows, problems=problems)
+        cohorts = pd.DataFrame({"cohort_id": cohort_ids, "name": names, "start_date": starts,
+                                "end_date": ends}).groupby(["cohort_id", "name"],
+                                                           as_index=False).agg(
+            start_date=("start_date", "min"), end_date=("end_date", "max"))
+        fmt = "platform"
+    else:
+        cols = _require(body, file, ["cohort_id", "employee_id", "role"],
+                        "Use crossgen's programme CSV (cohort_id, cohort_name, start_date, "
+                        "end_date, employee_id, role, pair_id) or a platform connections export.")
+        people = pd.DataFrame({
+            "cohort_id": body[cols["cohort_id"]].str.strip(),
+            "employee_id": body[cols["employee_id"]].str.strip(),
+            "role": body[cols["role"]].str.strip().str.lower(),
+            "pair_id": body[find_column(list(body.columns), ["pair_id"]) or cols["cohort_id"]]
+            .str.strip(),
+            "row": rows,
+        })
+        bad_role = ~people["role"].isin(["mentor", "mentee", "comparison"])
+        if bad_role.any():
+            roles = first_few(sorted(set(people["role"][bad_role])))
+            problems.append(Problem(file, f"Unknown role(s): {roles}.",
+                                    "Use mentor, mentee or comparison.",
+                                    row=int(people["row"][bad_role].iloc[0]), column=cols["role"]))
+        people.loc[people["role"] == "comparison", "pair_id"] = None
+        known = set(store.query("select employee_id from employees")["employee_id"])
+        unknown = ~people["employee_id"].isin(known)
+        if unknown.any():
+            missing = first_few(sorted(set(people["employee_id"][unknown])))
+            problems.append(Problem(file, f"{int(unknown.sum())} employee id(s) are not in the "
+                                          f"roster: {missing}.",
+                                    "Import the roster first, or correct the ids.",
+                                    row=int(people["row"][unknown].iloc[0]),
+                                    column=cols["employee_id"]))
+        dates = {}
+        for name in ("cohort_name", "start_date", "end_date"):
+            hit = find_column(list(body.columns), [name])
+            if hit is None:
+                raise fail(file, f"Missing column: {name}.", "Add the column.", row=1)
+            dates[name] = body[hit]
+        cohorts = pd.DataFrame({
+            "cohort_id": people["cohort_id"].iloc[: len(body)].to_numpy(),
+            "name": dates["cohort_name"].str.strip().to_numpy(),
+            "start_date": parse_dates(dates["start_date"], file=file, column="start_date",
+                                      rows=rows, problems=problems).to_numpy(),
+            "end_date": parse_dates(dates["end_date"], file=file, column="end_date", rows=rows,
+                                    problems=problems).to_numpy(),
+        }).groupby(["cohort_id", "name"], as_index=False).agg(
+            start_date=("start_date", "min"), end_date=("end_date", "max"))
+        fmt = "crossgen"
+    dup = people[people.duplicated(["cohort_id", "employee_id"], keep=False)
+                 & people["employee_id"].notna()]
+    if len(dup):
+        problems.append(Problem(file, f"{dup['employee_id'].nunique()} person(s) appear twice in "
+                                      "one cohort.",
+                                "Each person takes one role in one pair per cohort.",
+                                row=int(dup["row"].iloc[0])))
+    if problems:
+        raise ImportFailed(problems)
+    costs = {c.cohort_id: c.cost for c in spec.cohorts}
+    cohorts["cost"] = cohorts["cohort_id"].map(costs).astype(float)
+
+    def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+        con.register("incoming_cohorts", cohorts)
+        con.register("incoming_people", people.drop(columns="row"))
+        try:
+            con.execute("insert or replace into cohorts select cohort_id, name, "
+                        "cast(start_date as date), cast(end_date as date), cost "
+                        "from incoming_cohorts")
+            con.execute("insert into participants select cohort_id, employee_id, role, pair_id "
+                        "from incoming_people")
+        finally:
+            con.unregister("incoming_cohorts")
+            con.unregister("incoming_people")
+
+    summary: dict[str, object] = {"cohorts": len(cohorts),
+               "participants": int(people["employee_id"].nunique()),
+               "pairs": int(people["pair_id"].dropna().nunique())}
+    return Plan(fmt, len(body), len(body), write, summary=summary)
+
+
+def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None) -> Plan:
+    file = path.name
+    body, rows = _frame(path, data)
+    problems: list[Problem] = []
+    columns = list(body.columns)
+    platform = find_column(columns, ["Mentoring Connection Name"]) is not None
+    if platform:
+        cols = _require(body, file, ["Mentoring Connection Name", "Meeting Start Time",
+                                     "Meeting Status"],
+                        "Export the meetings report with connection name, start time and status.")
+        pair = body[cols["Mentoring Connection Name"]].str.strip()
+        when_col, status_col = cols["Meeting Start Time"], cols["Meeting Status"]
+        minutes_col = find_column(columns, ["Duration (Minutes)", "Duration", "Minutes"])
+        topic_col = find_column(columns, ["Meeting Topic", "Topic"])
+        id_col = find_column(columns, ["Meeting ID"])
+        fmt = "platform"
+    else:
+        cols = _require(body, file, ["pair_id", "date", "status"],
+                        "Use crossgen's sessions CSV (session_id, pair_id, date, "
+                        "duration_minutes, status, topic) or a platform meetings export.")
+        pair = body[cols["pair_id"]].str.strip()
+        when_col, status_col = cols["date"], cols["status"]
+        minutes_col = find_column(columns, ["duration_minutes"])
+        topic_col = find_column(columns, ["topic"])
+        id_col = find_column(columns, ["session_id"])
+        fmt = "crossgen"
+    when = parse_dates(body[when_col], file=file, column=when_col, rows=rows, problems=problems)
+    status_text = body[status_col].str.strip().str.lower()
+    status = status_text.map(STATUS)
+    bad = status.isna()
+    if bad.any():
+        problems.append(Problem(file, f"Unknown meeting status(es): "
+                                      f"{first_few(sorted(set(body[status_col][bad])))}.",
+                                "Use Completed/Held, Cancelled/Declined or No Show.",
+                                row=int(rows[bad].iloc[0]), column=status_col))
+    minutes = (parse_numbers(body[minutes_col], file=file, column=minutes_col, rows=rows,
+                             problems=problems) if minutes_col else float("nan"))
+    pairs = store.query("select distinct pair_id, cohort_id from participants "
+                        "where pair_id is not null")
+    cohort = pair.map(dict(zip(pairs["pair_id"], pairs["cohort_id"], strict=True)))
+    unknown = cohort.isna()
+    if unknown.any():
+        problems.append(Problem(file, f"{int(unknown.sum())} meeting(s) belong to pairs not in "
+                                      f"the programme: {first_few(sorted(set(pair[unknown])))}.",
+                                "Import the programme file with these pairs first.",
+                                row=int(rows[unknown].iloc[0])))
+    if problems:
+        raise ImportFailed(problems)
+    frame = pd.DataFrame({
+        "session_id": (body[id_col].str.strip() if id_col else None),
+        "cohort_id": cohort,
+        "pair_id": pair,
+        "date": when,
+        "duration_minutes": minutes,
+        "status": status,
+        "topic": body[topic_col].str.strip() if topic_col else None,
+    })
+    if id_col is None:
+        frame["session_id"] = path.stem + ":" + rows.astype(str)
+
+    def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+        con.register("incoming_sessions", frame)
+        try:
+            con.execute("insert into sessions select session_id, cohort_id, pair_id, "
+                        "cast(date as date), duration_minutes, status, topic "
+                        "from incoming_sessions")
+        finally:
+            con.unregister("incoming_sessions")
+
+    summary: dict[str, object] = {"held": int((status == "held").sum()),
+                                  "pairs": int(pair.nunique())}
+    return Plan(fmt, len(body), len(frame), write, summary=summary)

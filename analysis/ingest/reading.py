@@ -1,0 +1,107 @@
+"""Turn a file's bytes into a grid of strings: encodings, CSV dialects and XLSX workbooks.
+
+Every format parser works on the same grid (a DataFrame of str, no header, row 0 = the file's first
+row) so spreadsheet row numbers in messages are simply grid index + 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.ingest.problems import fail
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def decode(data: bytes, file: str) -> str:
+    """UTF-8 (with or without BOM), else cp1252 (Excel on Windows and older Macs)."""
+    if not data.strip():
+        raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise fail(file, "This is a binary file, not a CSV export.",
+                   "Export the survey or roster as CSV (UTF-8) or XLSX and import that file.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise fail(file, f"The text encoding is not UTF-8 or Windows-1252 (byte {exc.start}).",
+                   "Save the file as 'CSV UTF-8' from Excel, or export it again.") from exc
+
+
+def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
+    """Read CSV or XLSX into a header-less grid of strings ('' for empty cells)."""
+    data = path.read_bytes() if data is None else data
+    file = path.name
+    if data.startswith(XLSX_MAGIC):
+        return _read_xlsx(data, file)
+    text = decode(data, file)
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise fail(file, f"The CSV is malformed ({exc}); it may be truncated.",
+                   "Export the file again and import the complete export.") from exc
+    if not any(cell.strip() for r in rows for cell in r):
+        raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
+    width = max(len(r) for r in rows)
+    grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return grid.astype(str)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or
+                                                       value.second) else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(data: bytes, file: str) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise fail(file, f"The workbook cannot be opened ({exc}); it may be truncated.",
+                   "Open it in Excel, save it again as .xlsx, and import that file.") from exc
+    try:
+        ws = wb.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    if not any(cell.strip() for r in rows for cell in r):
+        raise fail(file, "The workbook's first sheet is empty.",
+                   "Put the export on the first sheet, or export it again.")
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)
+
+
+def find_header_row(grid: pd.DataFrame, required: list[str], *,
+                    search_rows: int = 15) -> int | None:
+    """Index of the first row containing every ``required`` label (title rows may sit above)."""
+    wanted = {r.strip().lower() for r in required}
+    for idx in range(min(search_rows, len(grid))):
+        cells = {c.strip().lower() for c in grid.iloc[idx]}
+        if wanted <= cells:
+            return idx
+    return None

@@ -1,0 +1,165 @@
+"""HRIS roster exports (Workday, BambooHR style, or crossgen's own CSV) -> employees.
+
+Names are dropped; a date of birth is reduced to its year; emails are kept only as a keyed hash.
+A later roster export updates the people it names (terminations arrive over time).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.codebook import GENERATION_CASE
+from analysis.ingest.columns import (
+    email_hash,
+    find_column,
+    parse_dates,
+    parse_numbers,
+    spreadsheet_rows,
+)
+from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
+from analysis.ingest.reading import read_grid
+from analysis.ingest.runner import Plan
+from analysis.store import Store
+
+ALIASES: dict[str, list[str]] = {
+    "employee_id": ["employee_id", "Employee ID", "Employee Number", "Employee #", "Worker ID",
+                    "EEID", "Employee Id"],
+    "email": ["email", "Work Email", "Work Email Address", "Email", "Email Address",
+              "Primary Work Email"],
+    "birth_date": ["Date of Birth", "Birth Date", "DOB", "Birthdate"],
+    "birth_year": ["birth_year", "Birth Year", "Year of Birth"],
+    "department": ["department", "Department", "Supervisory Organization", "Division",
+                   "Cost Center"],
+    "level": ["level", "Management Level", "Job Level", "Level", "Grade", "Job Grade"],
+    "location": ["location", "Location", "Work Location", "Office"],
+    "hire_date": ["hire_date", "Hire Date", "Original Hire Date", "Start Date"],
+    "termination_date": ["termination_date", "Termination Date", "Term Date", "End Date"],
+    "termination_reason": ["termination_type", "Primary Termination Reason",
+                           "Termination Reason", "Termination Type", "Term Reason"],
+    "salary": ["salary", "Annual Base Pay", "Annual Salary", "Salary", "Base Salary"],
+}
+RUN_DATE = re.compile(r"(run date|as of|report date|effective date)\s*:?\s*(.+)", re.IGNORECASE)
+
+
+def _termination_type(reason: pd.Series) -> pd.Series:
+    text = reason.astype(str).str.strip().str.lower()
+    kind = pd.Series(None, index=reason.index, dtype=object)
+    kind[text.str.startswith("voluntary")] = "voluntary"
+    kind[text.str.startswith("involuntary")] = "involuntary"
+    return kind
+
+
+def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) -> Plan:
+    file = path.name
+    grid = read_grid(path, data)
+    header_idx = None
+    for idx in range(min(15, len(grid))):
+        cells = [c for c in grid.iloc[idx] if c.strip()]
+        if find_column(cells, ALIASES["employee_id"]) is not None:
+            header_idx = idx
+            break
+    if header_idx is None:
+        raise fail(file, "No employee key column (such as 'Employee ID') in the first 15 rows.",
+                   "Export the roster with an 'Employee ID' column, or name the key column "
+                   "employee_id.", row=1)
+    as_of = None
+    for idx in range(header_idx):
+        for cell in grid.iloc[idx]:
+            match = RUN_DATE.search(cell)
+            if match:
+                as_of = pd.to_datetime(match.group(2).strip(), errors="coerce")
+    header = [c.strip() for c in grid.iloc[header_idx]]
+    body = grid.iloc[header_idx + 1:]
+    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body.columns = pd.Index(header)
+    rows = spreadsheet_rows(body.index)
+    problems: list[Problem] = []
+    col = {k: find_column(header, v) for k, v in ALIASES.items()}
+    key = col["employee_id"]
+    assert key is not None
+    ids = body[key].str.strip()
+    if (ids == "").any():
+        problems.append(Problem(file, f"{int((ids == '').sum())} row(s) have no employee id.",
+                                "Fill in the employee id, or delete rows that are not people.",
+                                row=int(rows[ids == ""].iloc[0]), column=key))
+    dup = ids[ids.duplicated(keep=False) & (ids != "")]
+    if len(dup):
+        problems.append(Problem(file, f"Employee ids appear twice: {first_few(sorted(set(dup)))}.",
+                                "Keep one row per employee.",
+                                row=int(rows[dup.index[0]]), column=key))
+
+    out = pd.DataFrame({"employee_id": ids})
+    if (year_col := col["birth_year"]) is not None:
+        out["birth_year"] = parse_numbers(body[year_col], file=file, column=year_col, rows=rows,
+                                          problems=problems)
+    elif (born_col := col["birth_date"]) is not None:
+        born = parse_dates(body[born_col], file=file, column=born_col, rows=rows,
+                           problems=problems)
+        out["birth_year"] = born.dt.year.astype(float)
+    else:
+        out["birth_year"] = float("nan")
+    for name in ("department", "level", "location"):
+        out[name] = body[col[name]].str.strip().replace("", None) if col[name] else None
+    for name in ("hire_date", "termination_date"):
+        if (date_col := col[name]) is not None:
+            out[name] = parse_dates(body[date_col], file=file, column=date_col, rows=rows,
+                                    problems=problems)
+        else:
+            out[name] = pd.NaT
+    if col["hire_date"] is None:
+        problems.append(Problem(file, "No hire date column.",
+                                "Include 'Hire Date' in the export: retention needs it."))
+    out["termination_type"] = (
+        _termination_type(body[col["termination_reason"]]) if col["termination_reason"] else None
+    )
+    # A termination with no recognisable reason counts as voluntary only if said so; else unknown.
+    out["salary"] = (
+        parse_numbers(body[col["salary"]], file=file, column=col["salary"], rows=rows,
+                      problems=problems) if col["salary"] else float("nan")
+    )
+    bad_years = out["birth_year"].notna() & ~out["birth_year"].between(1900, 2015)
+    if bad_years.any():
+        problems.append(Problem(file, f"{int(bad_years.sum())} birth year(s) are implausible.",
+                                "Check the date-of-birth column (years 1900 to 2015).",
+                                row=int(rows[bad_years].iloc[0]),
+                                column=col["birth_date"] or col["birth_year"]))
+    if problems:
+        raise ImportFailed(problems)
+    email_key = store.meta("email_hash_key") or ""
+    hashes = email_hash(body[col["email"]], email_key) if col["email"] else None
+
+    def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+        frame = out.assign(import_id=import_id)
+        con.register("incoming_roster", frame)
+        try:
+            con.execute(
+                "insert or replace into employees select employee_id, "  # noqa: S608 - constant SQL
+                "cast(birth_year as integer), "
+                f"{GENERATION_CASE}, department, level, location, "
+                "cast(hire_date as date), cast(termination_date as date), termination_type, "
+                "salary, import_id from incoming_roster"
+            )
+        finally:
+            con.unregister("incoming_roster")
+        if hashes is not None:
+            keys = pd.DataFrame({"email_hash": hashes, "employee_id": ids}).dropna()
+            con.register("incoming_keys", keys)
+            try:
+                con.execute("insert or replace into email_keys select email_hash, employee_id "
+                            "from incoming_keys")
+            finally:
+                con.unregister("incoming_keys")
+        if as_of is not None and not pd.isna(as_of):
+            store.set_meta(con, "roster_as_of", as_of.date().isoformat())
+
+    summary: dict[str, object] = {"employees": len(out)}
+    if as_of is not None and not pd.isna(as_of):
+        summary["as_of"] = as_of.date().isoformat()
+    ignored = [c for c in header if c and c not in {v for v in col.values() if v}]
+    if ignored:
+        summary["columns not stored"] = ", ".join(ignored)
+    return Plan("hris", len(body), len(out), write, summary=summary)

@@ -1,0 +1,141 @@
+"""Run one import as one transaction: parse, validate, write, audit, archive — or change nothing.
+
+Each parser returns a :class:`Plan`: what it found (counts, warnings) and a ``write`` function that
+puts the rows into the database on the connection it is given, inside the transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from analysis.ingest.problems import ImportFailed, Problem, fail
+from analysis.store import Store
+
+KINDS = ("roster", "programme", "sessions", "survey")
+
+
+@dataclass
+class Plan:
+    format: str
+    rows_in: int
+    rows_accepted: int
+    write: Callable[[duckdb.DuckDBPyConnection, int], None]
+    warnings: list[Problem] = field(default_factory=list)
+    summary: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_in - self.rows_accepted
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    format: str
+    rows_in: int
+    rows_accepted: int
+    rows_rejected: int
+    warnings: list[Problem]
+    summary: dict[str, object]
+    duplicate: bool = False
+    import_id: int | None = None
+
+    def lines(self) -> list[str]:
+        if self.duplicate:
+            return [f"{self.file}: already imported (same sha256); nothing changed."]
+        out = [
+            f"{self.file}: {self.kind} ({self.format}), {self.rows_in} rows, "
+            f"{self.rows_accepted} accepted, {self.rows_rejected} rejected."
+        ]
+        out += [f"  {k.replace('_', ' ')}: {v}" for k, v in self.summary.items()]
+        out += [f"  warning: {w}" for w in self.warnings]
+        return out
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def plan_import(store: Store, kind: str, path: Path, data: bytes, *, mapping: Path | None,
+                cohort: str | None = None, phase: str | None = None) -> Plan:
+    # Local imports: each parser pulls in only what it needs.
+    if kind == "roster":
+        from analysis.ingest.roster import plan_roster
+
+        return plan_roster(store, path, data, mapping=mapping)
+    if kind == "programme":
+        from analysis.ingest.programme import plan_programme
+
+        return plan_programme(store, path, data, mapping=mapping)
+    if kind == "sessions":
+        from analysis.ingest.programme import plan_sessions
+
+        return plan_sessions(store, path, data, mapping=mapping)
+    if kind == "survey":
+        from analysis.ingest.surveys import plan_survey
+
+        return plan_survey(store, path, data, mapping=mapping, cohort=cohort, phase=phase)
+    raise fail(path.name, f"'{kind}' is not something crossgen imports.",
+               f"Use one of: {', '.join(KINDS)}.")
+
+
+def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = None,
+                cohort: str | None = None, phase: str | None = None,
+                dry_run: bool = False) -> ImportReport:
+    """Import ``path`` as ``kind``. Raises :class:`ImportFailed` (nothing written) on bad input."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise fail(path.name, "The file does not exist.", "Check the path.") from exc
+    except IsADirectoryError as exc:
+        raise fail(path.name, "This is a folder, not a file.", "Name one export file.") from exc
+    digest = sha256_of(data)
+    previous = store.scalar(
+        "select import_id from imports where kind = ? and sha256 = ?", [kind, digest]
+    )
+    if previous is not None:
+        return ImportReport(kind, path.name, "", 0, 0, 0, [], {}, duplicate=True,
+                            import_id=int(previous))
+    plan = plan_import(store, kind, path, data, mapping=mapping, cohort=cohort, phase=phase)
+    report = ImportReport(kind, path.name, plan.format, plan.rows_in, plan.rows_accepted,
+                          plan.rows_rejected, plan.warnings, plan.summary)
+    if dry_run:
+        return report
+    archive = store.archive_dir
+    archive.mkdir(parents=True, exist_ok=True)
+    archived: Path | None = None
+    try:
+        with store.transaction() as con:
+            row = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
+            import_id = int(row[0]) if row else 1
+            archived = archive / f"{import_id:05d}-{digest[:12]}-{path.name}"
+            con.execute(
+                "insert into imports (import_id, kind, file_name, sha256, format, rows_in, "
+                "rows_accepted, rows_rejected, archive_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, kind, path.name, digest, plan.format, plan.rows_in,
+                 plan.rows_accepted, plan.rows_rejected, archived.name],
+            )
+            plan.write(con, import_id)
+            shutil.copyfile(path, archived)
+    except duckdb.ConstraintException as exc:
+        if archived is not None:
+            archived.unlink(missing_ok=True)
+        raise fail(path.name, f"The rows conflict with data already imported ({exc}).",
+                   "Check that this file is not a different export of data already "
+                   "imported.") from exc
+    except BaseException:
+        if archived is not None:
+            archived.unlink(missing_ok=True)
+        raise
+    report.import_id = import_id
+    return report
+
+
+__all__ = ["ImportFailed", "ImportReport", "Plan", "import_file"]

@@ -1,0 +1,327 @@
+"""Survey exports -> administrations, items, responses, comments and construct scores.
+
+Each vendor layout has a small parser that turns its grid into a :class:`WideSurvey` (one row per
+respondent, one column per question, spreadsheet row numbers kept). Everything after that —
+mapping labels to numbers, resolving people, validation, writing — is shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.codebook import ITEMS_BY_ID
+from analysis.ingest.columns import email_hash, find_column, parse_dates
+from analysis.ingest.mapping import SurveyMapping, survey_mapping
+from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
+from analysis.ingest.reading import read_grid
+from analysis.ingest.runner import Plan
+from analysis.scores import refresh_scores
+from analysis.store import Store
+
+
+@dataclass
+class WideSurvey:
+    """One row per kept respondent; ``row`` is the spreadsheet row; question columns as text."""
+
+    format: str
+    frame: pd.DataFrame
+    texts: dict[str, str]  # column id -> question text as the export shows it
+    submitted_column: str | None
+    rows_in: int
+    dropped: dict[str, int] = field(default_factory=dict)  # reason -> rows
+
+
+Parser = Callable[[pd.DataFrame, str], WideSurvey]
+
+
+def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
+    """Qualtrics CSV: ids row, question-text row, ImportId row (or the legacy two-row layout)."""
+    legacy = not grid.iloc[2].str.startswith('{"ImportId"').any() if len(grid) > 2 else True
+    ids = [c.strip() for c in grid.iloc[0]]
+    texts_row = [c.strip() for c in grid.iloc[1]]
+    if legacy:
+        # Legacy: row 0 is V1..Vn for metadata (real names in row 1), Q ids for questions.
+        ids = [t if re.fullmatch(r"V\d+", i) else i for i, t in zip(ids, texts_row, strict=True)]
+        start = 2
+    else:
+        start = 3
+    body = grid.iloc[start:].copy()
+    body.columns = pd.Index(ids)
+    body = body.loc[:, ~body.columns.duplicated()]
+    rows_in = len(body)
+    dropped: dict[str, int] = {}
+    channel = find_column(ids, ["DistributionChannel"])
+    if channel:
+        preview = body[channel].str.strip().str.lower() == "preview"
+        dropped["preview responses"] = int(preview.sum())
+        body = body[~preview]
+    status = find_column(ids, ["Status"])
+    if status:
+        preview = body[status].str.strip().str.lower().isin(["1", "survey preview"])
+        dropped["preview responses"] = dropped.get("preview responses", 0) + int(preview.sum())
+        body = body[~preview]
+    finished = find_column(ids, ["Finished"])
+    if finished:
+        done = body[finished].str.strip().str.lower().isin(["1", "true"])
+        dropped["unfinished responses"] = int((~done).sum())
+        body = body[done]
+    body.insert(0, "row", body.index + 1)
+    submitted = find_column(ids, ["RecordedDate", "EndDate"])
+    return WideSurvey("qualtrics-legacy" if legacy else "qualtrics", body,
+                      dict(zip(ids, texts_row, strict=True)), submitted, rows_in,
+                      {k: v for k, v in dropped.items() if v})
+
+
+def _crossgen_long(grid: pd.DataFrame, file: str) -> WideSurvey:
+    """crossgen's own long CSV: employee_id, submitted_at, item_id, value (one answer per row)."""
+    header = [c.strip().lower() for c in grid.iloc[0]]
+    body = grid.iloc[1:].copy()
+    body.columns = pd.Index(header)
+    body = body[(body["employee_id"].str.strip() != "")]
+    body["row"] = body.index + 1
+    wide = body.pivot_table(index="employee_id", columns="item_id", values="value",
+                            aggfunc="first").reset_index()
+    first = body.groupby("employee_id").agg(row=("row", "min"),
+                                            submitted_at=("submitted_at", "max")).reset_index()
+    wide = first.merge(wide, on="employee_id")
+    wide.columns = pd.Index([str(c) for c in wide.columns])
+    return WideSurvey("crossgen-long", wide.astype({"row": int}), {}, "submitted_at", len(body))
+
+
+PARSERS: dict[str, Parser] = {
+    "qualtrics": _qualtrics,
+    "qualtrics-legacy": _qualtrics,
+    "crossgen-long": _crossgen_long,
+}
+
+
+def detect_format(grid: pd.DataFrame) -> str | None:
+    first = {c.strip() for c in grid.iloc[0]}
+    if len(grid) > 2 and grid.iloc[2].str.startswith('{"ImportId"').any():
+        return "qualtrics"
+    if "ResponseID" in {c.strip() for c in grid.iloc[1]} if len(grid) > 1 else False:
+        return "qualtrics-legacy"
+    if {"employee_id", "item_id", "value"} <= {c.lower() for c in first}:
+        return "crossgen-long"
+    return None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
+               problems: list[Problem]) -> pd.DataFrame:
+    """Long table (row, key, submitted_at, item_id, value) with labels mapped to numbers."""
+    frame = wide.frame
+    columns = list(frame.columns)
+    parts = []
+    for q in mapping.questions:
+        column = q.column if q.column in columns else find_column(columns, [q.column])
+        if column is None:
+            by_text = [c for c, t in wide.texts.items() if t == q.column]
+            column = by_text[0] if by_text else None
+        if column is None:
+            problems.append(Problem(file, f"The mapped question column '{q.column}' is not in "
+                                          "the file.",
+                                    "Correct the column name in the mapping file, or remove the "
+                                    "question.", row=1, column=q.column))
+            continue
+        raw = frame[column].astype(str).str.strip()
+        answered = raw != ""
+        numeric = pd.to_numeric(raw.where(answered), errors="coerce")
+        by_label = raw.str.lower().map(q.scale.labels)
+        value = numeric.where(numeric.notna(), by_label)
+        unmapped = answered & value.isna()
+        if unmapped.any():
+            labels = sorted(set(raw[unmapped]))
+            problems.append(Problem(
+                file, f"{int(unmapped.sum())} answer(s) use label(s) not in scale "
+                      f"'{q.scale.name}': {first_few(labels)}.",
+                f"Add them under [scales.{q.scale.name}] labels in the mapping file, or map "
+                "the question to the right scale.",
+                row=int(frame["row"][unmapped].iloc[0]), column=column))
+        out_of_range = value.notna() & ~value.between(q.scale.minimum, q.scale.maximum)
+        if out_of_range.any():
+            problems.append(Problem(
+                file, f"{int(out_of_range.sum())} value(s) lie outside {q.scale.minimum:g}–"
+                      f"{q.scale.maximum:g}, e.g. {raw[out_of_range].iloc[0]!r}.",
+                "Check the export's recoding or the scale in the mapping file.",
+                row=int(frame["row"][out_of_range].iloc[0]), column=column))
+        keep = value.notna() & ~out_of_range
+        parts.append(pd.DataFrame({
+            "row": frame["row"][keep], "item_id": q.item, "value": value[keep].astype(float),
+        }))
+    if not parts:
+        return pd.DataFrame({"row": pd.Series(dtype=int), "item_id": pd.Series(dtype=str),
+                             "value": pd.Series(dtype=float)})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _resolve_keys(store: Store, wide: WideSurvey, mapping: SurveyMapping, file: str,
+                  problems: list[Problem], warnings: list[Problem]) -> pd.Series:
+    frame = wide.frame
+    column = find_column(list(frame.columns), [mapping.key_column])
+    if column is None:
+        hint = ("This export has no respondent key, so no answer can be matched to the roster."
+                if not any(c in frame.columns for c in ("RecipientEmail", "ExternalReference"))
+                else "")
+        message = f"The key column '{mapping.key_column}' is not in the file. {hint}".strip()
+        raise fail(file, message,
+                   "Set key_column in the mapping file to the column holding the employee id or "
+                   "email (for Qualtrics, ExternalReference or RecipientEmail).",
+                   row=1, column=mapping.key_column)
+    raw = frame[column].astype(str).str.strip()
+    if mapping.key_type == "email":
+        known = store.query("select email_hash, employee_id from email_keys")
+        ids = email_hash(raw, store.meta("email_hash_key") or "").map(
+            dict(zip(known["email_hash"], known["employee_id"], strict=True)))
+    else:
+        known_ids = set(store.query("select employee_id from employees")["employee_id"])
+        ids = raw.where(raw.isin(known_ids))
+    blank = raw == ""
+    unknown = ids.isna() & ~blank
+    if (blank | unknown).all() and len(frame):
+        raise fail(file, f"None of the {len(frame)} respondents match the roster by "
+                         f"'{column}' ({mapping.key_type}).",
+                   "Import the roster first, or point key_column/key_type at the right column.",
+                   row=int(frame["row"].iloc[0]), column=column)
+    if unknown.any():
+        warnings.append(Problem(
+            file, f"{int(unknown.sum())} respondent(s) are not in the roster and were skipped: "
+                  f"{first_few(sorted(set(raw[unknown])))}.",
+            "Import a roster that includes them, or ignore if they are not employees.",
+            row=int(frame["row"][unknown].iloc[0]), column=column))
+    if blank.any():
+        warnings.append(Problem(file, f"{int(blank.sum())} response(s) have no respondent key "
+                                      "and were skipped.",
+                                "Distribute the survey through a contact list so each response "
+                                "carries the employee's id or email.",
+                                row=int(frame["row"][blank].iloc[0]), column=column))
+    return ids
+
+
+def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
+                cohort: str | None = None, phase: str | None = None) -> Plan:
+    file = path.name
+    if mapping is None:
+        raise fail(file, "A survey import needs a mapping file.",
+                   "Pass --mapping with a TOML mapping (see data/examples/ and "
+                   "data/survey-template/mapping.toml).")
+    spec = survey_mapping(mapping, cohort=cohort, phase=phase)
+    grid = read_grid(path, data)
+    fmt = spec.format or detect_format(grid)
+    if fmt is None or fmt not in PARSERS:
+        raise fail(file, "The survey layout is not one crossgen knows.",
+                   "Export from Qualtrics, SurveyMonkey, Microsoft Forms or Google Forms "
+                   "unchanged, or use crossgen's long CSV; or set format in the mapping file.",
+                   row=1)
+    wide = PARSERS[fmt](grid, file)
+    if wide.frame.empty:
+        raise fail(file, "The export has no completed responses.",
+                   "Export again once responses are recorded (unfinished and preview responses "
+                   "are not imported).")
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    if spec.kind == "programme":
+        exists = store.scalar("select count(*) from cohorts where cohort_id = ?", [spec.cohort])
+        if not exists:
+            problems.append(Problem(file, f"Cohort '{spec.cohort}' is not in the database.",
+                                    "Import the programme file first, or correct the cohort."))
+    ids = _resolve_keys(store, wide, spec, file, problems, warnings)
+    frame = wide.frame.assign(employee_id=ids.to_numpy())
+    submitted = (parse_dates(frame[wide.submitted_column], file=file,
+                             column=wide.submitted_column, rows=frame["row"], problems=problems)
+                 if wide.submitted_column else pd.Series(pd.NaT, index=frame.index))
+    frame = frame.assign(submitted_at=submitted)
+    dup = frame[frame["employee_id"].notna() & frame.duplicated("employee_id", keep=False)]
+    if len(dup):
+        problems.append(Problem(
+            file, f"{dup['employee_id'].nunique()} respondent(s) answered more than once "
+                  f"(rows {', '.join(map(str, dup['row'].head(6)))}).",
+            "Keep one response per person in this administration (delete the duplicates in "
+            "the export), then import again.", row=int(dup["row"].iloc[0])))
+    values = _to_values(wide, spec, file, problems)
+    admin_id = _slug(spec.name)
+    taken = store.scalar("select count(*) from administrations where administration_id = ?",
+                         [admin_id])
+    if taken:
+        problems.append(Problem(file, f"A survey named '{spec.name}' is already imported.",
+                                "Give this administration its own name in the mapping file."))
+    if problems:
+        raise ImportFailed(problems)
+
+    people = frame[frame["employee_id"].notna()][["row", "employee_id", "submitted_at"]]
+    long = values.merge(people, on="row")
+    resp_col = find_column(list(frame.columns), ["ResponseId", "ResponseID"])
+    response_ids = (frame.set_index("row")[resp_col] if resp_col
+                    else pd.Series(admin_id + ":" + frame["row"].astype(str).to_numpy(),
+                                   index=frame["row"]))
+    long["response_id"] = long["row"].map(response_ids)
+    long["administration_id"] = admin_id
+    items = pd.DataFrame([{
+        "item_id": q.item, "construct": q.construct,
+        "text": q.text or (ITEMS_BY_ID[q.item].text if q.item in ITEMS_BY_ID
+                           else wide.texts.get(q.column, q.column)),
+        "scale_min": q.scale.minimum, "scale_max": q.scale.maximum,
+        "reverse_coded": q.reverse_coded,
+    } for q in spec.questions])
+    comments = _comments(frame, spec, admin_id)
+    opened = people["submitted_at"].min()
+    closed = people["submitted_at"].max()
+
+    def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
+        con.execute(
+            "insert into administrations values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [admin_id, spec.name, spec.kind, spec.cohort, spec.phase,
+             None if pd.isna(opened) else opened.to_pydatetime(),
+             None if pd.isna(closed) else closed.to_pydatetime(), import_id],
+        )
+        con.register("incoming_items", items)
+        con.register("incoming_responses", long)
+        con.register("incoming_comments", comments)
+        try:
+            con.execute("insert or ignore into items select item_id, construct, text, "
+                        "scale_min, scale_max, reverse_coded from incoming_items")
+            con.execute("insert into responses select response_id, administration_id, "
+                        "employee_id, submitted_at, item_id, value from incoming_responses")
+            con.execute("insert into comments select administration_id, employee_id, item_id, "
+                        "text from incoming_comments")
+        finally:
+            for name in ("incoming_items", "incoming_responses", "incoming_comments"):
+                con.unregister(name)
+        refresh_scores(con, admin_id)
+
+    summary: dict[str, object] = {
+        "administration": admin_id, "respondents": int(people["employee_id"].nunique()),
+        "answers": len(long),
+    }
+    summary.update(wide.dropped)
+    return Plan(wide.format, wide.rows_in, len(people), write, warnings=warnings,
+                summary=summary)
+
+
+def _comments(frame: pd.DataFrame, spec: SurveyMapping, admin_id: str) -> pd.DataFrame:
+    parts = []
+    for column in spec.comment_columns:
+        if column not in frame.columns:
+            continue
+        text = frame[column].astype(str).str.strip()
+        keep = (text != "") & frame["employee_id"].notna()
+        parts.append(pd.DataFrame({"administration_id": admin_id,
+                                   "employee_id": frame["employee_id"][keep],
+                                   "item_id": column, "text": text[keep]}))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in
+                             ("administration_id", "employee_id", "item_id", "text")})
+    return pd.concat(parts, ignore_index=True).astype({"employee_id": str})
+
+
+__all__ = ["PARSERS", "WideSurvey", "detect_format", "np", "plan_survey"]

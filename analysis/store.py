@@ -1,0 +1,171 @@
+"""DuckDB store: schema migrations and the one small wrapper every query goes through.
+
+One connection per process; each query runs on its own ``cursor()`` so the store is safe to share
+between the threads of a web server. Values are always bound as parameters; identifiers go through
+:func:`quote_ident`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.migrations import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+Params = Sequence[Any] | dict[str, Any] | None
+
+
+class StoreError(Exception):
+    """A problem with the database file that the user can act on."""
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (table or column name) for DuckDB."""
+    if not name or "\x00" in name:
+        raise ValueError(f"not a usable SQL identifier: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+class Store:
+    """A crossgen database: a DuckDB file plus an archive folder for imported raw files."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = threading.Lock()
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such database. Build one with `crossgen demo`.")
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise StoreError(f"{self.path}: cannot open the database ({exc}).") from exc
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: not a crossgen database ({exc}).") from exc
+        self._migrate()
+
+    # -- the wrapper -----------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """Run a read query and return every row as a DataFrame."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params).fetchdf()
+        finally:
+            cur.close()
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        cur = self._con.cursor()
+        try:
+            row = cur.execute(sql, params).fetchone()
+        finally:
+            cur.close()
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Params = None) -> None:
+        """Run a statement outside an explicit transaction (auto-commit)."""
+        cur = self._con.cursor()
+        try:
+            cur.execute(sql, params)
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing block: commits on success, rolls back on any exception."""
+        with self._lock:
+            cur = self._con.cursor()
+            cur.execute("begin transaction")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("rollback")
+                cur.close()
+                raise
+            cur.execute("commit")
+            cur.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- metadata ----------------------------------------------------------------------------
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where the raw bytes of every imported file are kept, beside the database."""
+        return self.path.with_name(self.path.name + ".archive")
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        value = self.scalar("select value from meta where key = ?", [key])
+        return default if value is None else str(value)
+
+    def set_meta(self, con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        con.execute(
+            "insert into meta (key, value) values (?, ?) "
+            "on conflict (key) do update set value = excluded.value",
+            [key, value],
+        )
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of every crossgen table (used to prove failed imports change nothing)."""
+        names = self.query(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'main' order by table_name"
+        )["table_name"]
+        return {
+            name: int(self.scalar(f"select count(*) from {quote_ident(name)}"))  # noqa: S608
+            for name in names
+        }
+
+    # -- migrations --------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        current = self._schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer crossgen (schema {current}, this one knows "
+                f"{SCHEMA_VERSION}). Upgrade crossgen to open it."
+            )
+        if current == SCHEMA_VERSION:
+            return
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} has schema {current}; open it once without read-only to upgrade it."
+            )
+        with self.transaction() as con:
+            con.execute(
+                "create table if not exists schema_version "
+                "(version integer primary key, applied_at timestamp default current_timestamp)"
+            )
+            for version, statements in enumerate(MIGRATIONS, start=1):
+                if version <= current:
+                    continue
+                for statement in statements:
+                    con.execute(statement)
+                con.execute("insert into schema_version (version) values (?)", [version])
+            if current == 0:
+                # Secret for the keyed email hash: per database, never leaves it.
+                self.set_meta(con, "email_hash_key", secrets.token_hex(32))
+
+    def _schema_version(self) -> int:
+        exists = self._con.execute(
+            "select count(*) from information_schema.tables where table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self._con.execute("select max(version) from schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0

@@ -1,0 +1,1 @@
+"""crossgen dashboard (Dash). Imports analysis; analysis never imports this package."""

@@ -1,0 +1,50 @@
+"""Build the Dash app: navigation, the global filter bar, and the pages (Dash Pages)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+
+from dashboard import ids, model, theme
+
+ASSETS = Path(__file__).parent / "assets"
+PAGES = Path(__file__).parent / "pages"
+
+
+def _navbar() -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+    ]
+    return dbc.Navbar(
+        dbc.Container([
+            dbc.NavbarBrand("crossgen", href="/", className="fw-bold"),
+            dbc.Nav(links, navbar=True),
+        ], fluid=True),
+        color="dark", dark=True, className="mb-2",
+    )
+
+
+def create_app(db: Path) -> Dash:
+    model.configure(db)
+    theme.register()
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        title="crossgen",
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+    )
+    from dashboard import filterbar  # registers the sync callback
+
+    app.layout = lambda: html.Div([
+        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        _navbar(),
+        dbc.Container([filterbar.layout(), dash.page_container], fluid=True),
+    ])
+    return app

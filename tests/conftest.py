@@ -1,0 +1,93 @@
+"""Shared fixtures: a real demo database built through the importers, and a running server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis.demo_db import DEMO_FILES, build_demo
+
+REPO = Path(__file__).resolve().parents[1]
+REFERENCE_DATA = REPO.parent / "shared" / "reference-data"
+TEST_OUTPUT = REPO / "test-output"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test process from the committed demo exports."""
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    return build_demo(db, files=DEMO_FILES)
+
+
+@pytest.fixture()
+def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the demo database (with its archive folder)."""
+    target = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db, target)
+    archive = demo_db.with_name(demo_db.name + ".archive")
+    if archive.exists():
+        shutil.copytree(archive, target.with_name(target.name + ".archive"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def reference_data() -> Path:
+    if not REFERENCE_DATA.exists():
+        pytest.skip(f"reference data not found at {REFERENCE_DATA}")
+    return REFERENCE_DATA
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``crossgen`` as a user would, in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis.cli", *args], capture_output=True, text=True,
+        input=stdin, timeout=timeout, cwd=REPO, env={**os.environ, **(env or {})}, check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``crossgen serve`` on a free loopback port; yields its base URL."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(demo_db), "--port",
+         str(port)], cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2) as resp:
+                if resp.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None:
+                log.close()
+                raise RuntimeError(log_path.read_text()) from None
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError("server did not start within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+    log.close()
