@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--kind", choices=["roster", "programme", "sessions", "survey"],
                        default=None, help="what the file is (detected when omitted)")
     check.add_argument("--mapping", type=Path, default=None)
+    check.add_argument("--cohort", default=None)
+    check.add_argument("--phase", choices=["pre", "post"], default=None)
     _db_arg(check)
 
     imp = sub.add_parser("import", help="import an export file")
@@ -85,35 +87,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from analysis.ingest import import_file
+    from analysis.ingest.progress import Progress
     from analysis.store import Store
 
-    with Store(_default_db(args.db, build=False)) as store:
+    with Store(_default_db(args.db, build=False)) as store, \
+            Progress(sys.stderr, label=f"importing {args.file.name}") as progress:
         report = import_file(store, args.kind, args.file, mapping=args.mapping,
-                             cohort=args.cohort, phase=args.phase)
+                             cohort=args.cohort, phase=args.phase, progress=progress)
     print("\n".join(report.lines()))
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from analysis.demo_db import kind_of
     from analysis.ingest import import_file
+    from analysis.ingest.detect import detect_kind
     from analysis.store import Store
 
-    kind = args.kind or kind_of(args.file)
     mapping = args.mapping
     if mapping is None and args.file.with_suffix(".toml").exists():
         mapping = args.file.with_suffix(".toml")
+    kind = args.kind or detect_kind(args.file, mapping=mapping)
     db = _default_db(args.db, build=False)
     if not db.exists():
         print(f"Note: {db} does not exist; checking against an empty roster.", file=sys.stderr)
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "check.duckdb") as store:
-            report = import_file(store, kind, args.file, mapping=mapping, dry_run=True)
+            report = import_file(store, kind, args.file, mapping=mapping, cohort=args.cohort,
+                                 phase=args.phase, dry_run=True)
     else:
         with Store(db, read_only=True) as store:
-            report = import_file(store, kind, args.file, mapping=mapping, dry_run=True)
-    print("\n".join(report.lines()))
+            report = import_file(store, kind, args.file, mapping=mapping, cohort=args.cohort,
+                                 phase=args.phase, dry_run=True)
+    print("\n".join(report.check_lines()))
     print("OK: nothing was written.")
     return 0
 

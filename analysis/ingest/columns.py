@@ -14,15 +14,21 @@ DATE_FORMATS = [
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
     "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
     "%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y", "%d/%m/%Y %H:%M", "%d.%m.%Y", "%d-%b-%Y",
-    "%d %b %Y", "%m/%d/%y",
+    "%d %b %Y", "%m/%d/%y", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d",
+    "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
 ]
+
+
+def norm_label(text: str) -> str:
+    """Case, underscores and whitespace (including line breaks) do not distinguish labels."""
+    return " ".join(str(text).lower().replace("_", " ").split())
 
 
 def find_column(columns: list[str], aliases: list[str]) -> str | None:
     """The first column whose name matches an alias, ignoring case and spacing."""
-    norm = {" ".join(c.lower().replace("_", " ").split()): c for c in columns}
+    norm = {norm_label(c): c for c in columns}
     for alias in aliases:
-        hit = norm.get(" ".join(alias.lower().replace("_", " ").split()))
+        hit = norm.get(norm_label(alias))
         if hit is not None:
             return hit
     return None
@@ -57,6 +63,18 @@ def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
         row=int(bad_rows.iloc[0]), column=column,
     ))
     return best.astype("datetime64[us]")
+
+
+def parse_one_date(text: str) -> pd.Timestamp | None:
+    """One free-standing date, such as a report's run date ('11/01/2026 09:14 AM' or ISO)."""
+    words = text.strip().rstrip(".").split()
+    for end in range(len(words), 0, -1):
+        candidate = " ".join(words[:end])
+        for fmt in DATE_FORMATS:
+            parsed = pd.to_datetime(candidate, format=fmt, errors="coerce")
+            if not pd.isna(parsed):
+                return pd.Timestamp(parsed)
+    return None
 
 
 def parse_numbers(values: pd.Series, *, file: str, column: str, rows: pd.Series,

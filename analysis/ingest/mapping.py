@@ -3,13 +3,14 @@
 A survey mapping::
 
     [survey]
-    name = "Pulse 2025-03"          # the administration's name
+    name = "Pulse 2025-03"          # the administration's name ({cohort}, {phase} filled in)
     kind = "pulse"                  # or "programme" (then cohort and phase)
     cohort = "C1"
     phase = "pre"
     format = "qualtrics"            # optional: detected from the file when absent
-    key_column = "ExternalReference"
-    key_type = "employee_id"        # or "email"
+    key_column = "ExternalReference"  # optional: each format has a default
+    key_type = "employee_id"        # or "email"; optional: guessed from the values
+    skip_unknown_respondents = false  # true: skip people not in the roster instead of refusing
     comment_columns = ["Q99_TEXT"]  # free text, shown only to groups of 10 or more
 
     [scales.frequency]              # optional: your own label -> number map
@@ -18,11 +19,12 @@ A survey mapping::
     labels = { "Never" = 1, "Rarely" = 2, "Sometimes" = 3, "Often" = 4, "Always" = 5 }
 
     [[questions]]
-    column = "Q3_1"                 # the export's column id (or question text)
+    column = "Q3_1"                 # the export's column id, header or question text
     item = "incl_belong"
     construct = "inclusion"
     scale = "agree5"                # built in: agree5, proficiency5, satisfied5, likely11
     reverse_coded = false
+    required = true                 # false: the file may lack this column (post-only items)
 """
 
 from __future__ import annotations
@@ -52,16 +54,18 @@ class Question:
     scale: Scale
     reverse_coded: bool = False
     text: str | None = None
+    required: bool = True
 
 
 @dataclass(frozen=True)
 class SurveyMapping:
     name: str
     kind: str
-    key_column: str
-    key_type: str
+    key_column: str | None
+    key_type: str | None
     questions: list[Question]
     format: str | None = None
+    skip_unknown: bool = False
     cohort: str | None = None
     phase: str | None = None
     comment_columns: list[str] = field(default_factory=list)
@@ -123,8 +127,8 @@ def survey_mapping(path: Path, *, cohort: str | None = None,
         problems.append(Problem(file, "A programme survey needs its cohort and phase.",
                                 'Add cohort = "C1" and phase = "pre" or "post" under [survey], '
                                 "or pass --cohort and --phase."))
-    key_type = survey.get("key_type", "employee_id")
-    if key_type not in ("employee_id", "email"):
+    key_type = survey.get("key_type")
+    if key_type not in (None, "employee_id", "email"):
         problems.append(Problem(file, f"key_type = '{key_type}' is not supported.",
                                 'Use key_type = "employee_id" or "email".'))
     scales = {n: builtin_scale(n) for n in SCALES}
@@ -152,15 +156,17 @@ def survey_mapping(path: Path, *, cohort: str | None = None,
         if column and item and construct and scale_name in scales:
             reverse = q.get("reverse_coded", known.reverse_coded if known else False)
             questions.append(Question(str(column), str(item), str(construct), scales[scale_name],
-                                      bool(reverse), q.get("text")))
-    if not questions and not problems:
-        problems.append(Problem(file, "No [[questions]] are mapped.",
-                                "Add a [[questions]] block for each question column to import."))
+                                      bool(reverse), q.get("text"),
+                                      bool(q.get("required", True))))
     if problems:
         raise ImportFailed(problems)
+    # One mapping can serve every wave: "{cohort}" and "{phase}" in the name are filled in.
+    name = str(name).replace("{cohort}", str(cohort or "")).replace("{phase}", str(phase or ""))
     return SurveyMapping(
-        name=str(name), kind=kind, key_column=str(survey.get("key_column", "ExternalReference")),
+        name=name, kind=kind,
+        key_column=str(survey["key_column"]) if survey.get("key_column") else None,
         key_type=key_type, questions=questions, format=survey.get("format"),
+        skip_unknown=bool(survey.get("skip_unknown_respondents", False)),
         cohort=cohort if kind == "programme" else None,
         phase=phase if kind == "programme" else None,
         comment_columns=[str(c) for c in survey.get("comment_columns", [])],

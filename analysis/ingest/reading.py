@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.ingest.problems import fail
 
 XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def decode(data: bytes, file: str) -> str:
@@ -25,6 +26,10 @@ def decode(data: bytes, file: str) -> str:
         raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    if data.startswith(OLE_MAGIC):
+        raise fail(file, "This is an old Excel 97-2003 workbook (.xls), which crossgen does not "
+                         "read.",
+                   "Open it in Excel and save it as .xlsx (Excel Workbook) or CSV UTF-8.")
     if b"\x00" in data[:4096]:
         raise fail(file, "This is a binary file, not a CSV export.",
                    "Export the survey or roster as CSV (UTF-8) or XLSX and import that file.")
@@ -35,8 +40,26 @@ def decode(data: bytes, file: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
-        raise fail(file, f"The text encoding is not UTF-8 or Windows-1252 (byte {exc.start}).",
-                   "Save the file as 'CSV UTF-8' from Excel, or export it again.") from exc
+        row, column = _locate_bad_byte(data, exc.start)
+        raise fail(file, f"The text encoding is not UTF-8 or Windows-1252 (byte 0x"
+                         f"{data[exc.start]:02x} cannot be read).",
+                   "Save the file as 'CSV UTF-8' from Excel, or export it again as UTF-8.",
+                   row=row, column=column) from exc
+
+
+def _locate_bad_byte(data: bytes, offset: int) -> tuple[int, str | None]:
+    """Spreadsheet row and header of the cell holding the unreadable byte (best effort)."""
+    text = data[:offset].decode("cp1252", errors="replace")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return text.count("\n") + 1, None
+    if len(rows) < 2:
+        return max(len(rows), 1), None
+    header = rows[0]
+    index = max(len(rows[-1]) - 1, 0)
+    column = header[index].strip() if index < len(header) else None
+    return len(rows), column or None
 
 
 def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
@@ -51,16 +74,32 @@ def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        rows.extend(reader)
     except csv.Error as exc:
         raise fail(file, f"The CSV is malformed ({exc}); it may be truncated.",
-                   "Export the file again and import the complete export.") from exc
+                   "Export the file again and import the complete export.",
+                   row=len(rows) + 1) from exc
+    _check_complete(rows, text, file)
     if not any(cell.strip() for r in rows for cell in r):
         raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
     width = max(len(r) for r in rows)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     return grid.astype(str)
+
+
+def _check_complete(rows: list[list[str]], text: str, file: str) -> None:
+    """A file cut off mid-row: no final line break and a last row shorter than the header."""
+    if len(rows) < 2 or text.endswith(("\n", "\r")):
+        return
+    width = max(len(r) for r in rows[:-1])
+    if 1 < len(rows[-1]) < width:
+        raise fail(file, f"The last row has {len(rows[-1])} of {width} columns and no line "
+                         "ending; the file looks truncated.",
+                   "Export the file again (or copy it again completely) and import the whole "
+                   "file.", row=len(rows))
 
 
 def _cell_text(value: object) -> str:
@@ -81,12 +120,17 @@ def _read_xlsx(data: bytes, file: str) -> pd.DataFrame:
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise fail(file, f"The workbook cannot be opened ({exc}); it may be truncated.",
                    "Open it in Excel, save it again as .xlsx, and import that file.") from exc
     try:
         ws = wb.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
+        # Read-only workbooks load sheets lazily: a cut-off file can fail only here.
+        raise fail(file, f"The workbook's first sheet cannot be read ({exc}); it may be "
+                         "truncated.",
+                   "Open it in Excel, save it again as .xlsx, and import that file.") from exc
     finally:
         wb.close()
     if not any(cell.strip() for r in rows for cell in r):

@@ -18,6 +18,7 @@ from analysis.ingest.columns import (
     find_column,
     parse_dates,
     parse_numbers,
+    parse_one_date,
     spreadsheet_rows,
 )
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
@@ -38,18 +39,29 @@ ALIASES: dict[str, list[str]] = {
     "location": ["location", "Location", "Work Location", "Office"],
     "hire_date": ["hire_date", "Hire Date", "Original Hire Date", "Start Date"],
     "termination_date": ["termination_date", "Termination Date", "Term Date", "End Date"],
-    "termination_reason": ["termination_type", "Primary Termination Reason",
-                           "Termination Reason", "Termination Type", "Term Reason"],
+    "termination_reason": ["termination_type", "Termination Type", "Primary Termination Reason",
+                           "Termination Reason", "Term Reason", "Termination Category"],
     "salary": ["salary", "Annual Base Pay", "Annual Salary", "Salary", "Base Salary"],
 }
-RUN_DATE = re.compile(r"(run date|as of|report date|effective date)\s*:?\s*(.+)", re.IGNORECASE)
+RUN_DATE = re.compile(r"(run date|run on|as of|report date|effective date|generated on|"
+                      r"generated|created on)\s*:?\s*(.+)", re.IGNORECASE)
+# Workday reasons start 'Voluntary > …' / 'Involuntary > …'; BambooHR types are single words.
+VOLUNTARY = r"^(?:voluntary|resign|retire|quit|left for)"
+INVOLUNTARY = (r"^(?:involuntary|terminat|dismiss|fired|lay ?off|laid off|reduction in force|"
+               r"redundan|end of (?:contract|assignment))")
+FORMATS = {"employee #": "bamboohr", "supervisory organization": "workday", "worker": "workday",
+           "employee id": "hris"}
 
 
-def _termination_type(reason: pd.Series) -> pd.Series:
-    text = reason.astype(str).str.strip().str.lower()
-    kind = pd.Series(None, index=reason.index, dtype=object)
-    kind[text.str.startswith("voluntary")] = "voluntary"
-    kind[text.str.startswith("involuntary")] = "involuntary"
+def _termination_type(reasons: list[pd.Series], index: pd.Index) -> pd.Series:
+    """voluntary / involuntary from the first column that says so (type before reason)."""
+    kind = pd.Series(None, index=index, dtype=object)
+    for reason in reasons:
+        text = reason.astype(str).str.strip().str.lower()
+        found = pd.Series(None, index=index, dtype=object)
+        found[text.str.contains(VOLUNTARY, regex=True)] = "voluntary"
+        found[text.str.contains(INVOLUNTARY, regex=True)] = "involuntary"
+        kind = kind.where(kind.notna(), found)
     return kind
 
 
@@ -70,13 +82,17 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
     for idx in range(header_idx):
         for cell in grid.iloc[idx]:
             match = RUN_DATE.search(cell)
-            if match:
-                as_of = pd.to_datetime(match.group(2).strip(), errors="coerce")
+            if match and as_of is None:
+                as_of = parse_one_date(match.group(2))
     header = [c.strip() for c in grid.iloc[header_idx]]
     body = grid.iloc[header_idx + 1:]
     body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
     body.columns = pd.Index(header)
     rows = spreadsheet_rows(body.index)
+    if body.empty:
+        raise fail(file, "The roster has a header row but no employees.",
+                   "Export the report again with its rows (check the report's filters).",
+                   row=header_idx + 2)
     problems: list[Problem] = []
     col = {k: find_column(header, v) for k, v in ALIASES.items()}
     key = col["employee_id"]
@@ -113,10 +129,20 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
     if col["hire_date"] is None:
         problems.append(Problem(file, "No hire date column.",
                                 "Include 'Hire Date' in the export: retention needs it."))
-    out["termination_type"] = (
-        _termination_type(body[col["termination_reason"]]) if col["termination_reason"] else None
-    )
-    # A termination with no recognisable reason counts as voluntary only if said so; else unknown.
+    reason_cols = [c for c in (find_column(header, [a]) for a in ALIASES["termination_reason"])
+                   if c is not None]
+    out["termination_type"] = _termination_type([body[c] for c in dict.fromkeys(reason_cols)],
+                                                body.index)
+    # A termination with no recognisable reason stays unknown (neither event nor censored early).
+    warnings: list[Problem] = []
+    untyped = out["termination_date"].notna() & out["termination_type"].isna()
+    if untyped.any():
+        warnings.append(Problem(
+            file, f"{int(untyped.sum())} termination(s) have no voluntary/involuntary type, so "
+                  "retention cannot count them as voluntary exits.",
+            "Include 'Termination Type' (BambooHR) or 'Primary Termination Reason' (Workday) "
+            "in the report.", row=int(rows[untyped].iloc[0]),
+            column=col["termination_date"]))
     out["salary"] = (
         parse_numbers(body[col["salary"]], file=file, column=col["salary"], rows=rows,
                       problems=problems) if col["salary"] else float("nan")
@@ -162,4 +188,5 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
     ignored = [c for c in header if c and c not in {v for v in col.values() if v}]
     if ignored:
         summary["columns not stored"] = ", ".join(ignored)
-    return Plan("hris", len(body), len(out), write, summary=summary)
+    fmt = next((f for h, f in FORMATS.items() if find_column(header, [h])), "hris")
+    return Plan(fmt, len(body), len(out), write, warnings=warnings, summary=summary)

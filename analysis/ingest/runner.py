@@ -58,6 +58,21 @@ class ImportReport:
         out += [f"  warning: {w}" for w in self.warnings]
         return out
 
+    def check_lines(self) -> list[str]:
+        """What ``crossgen check`` says: format, rows, matches, and what would be rejected."""
+        if self.duplicate:
+            return [f"{self.file}: already imported (same sha256); importing it again would "
+                    "change nothing."]
+        matched = ("respondents matched to the roster" if self.kind == "survey"
+                   else "rows accepted")
+        out = [f"{self.file}: {self.kind}, detected format '{self.format}'",
+               f"  rows: {self.rows_in}",
+               f"  {matched}: {self.rows_accepted}",
+               f"  rows that would be rejected: {self.rows_rejected}"]
+        out += [f"  {k.replace('_', ' ')}: {v}" for k, v in self.summary.items()]
+        out += [f"  warning: {w}" for w in self.warnings]
+        return out
+
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -88,8 +103,14 @@ def plan_import(store: Store, kind: str, path: Path, data: bytes, *, mapping: Pa
 
 def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = None,
                 cohort: str | None = None, phase: str | None = None,
-                dry_run: bool = False) -> ImportReport:
-    """Import ``path`` as ``kind``. Raises :class:`ImportFailed` (nothing written) on bad input."""
+                dry_run: bool = False,
+                progress: Callable[[str], None] | None = None) -> ImportReport:
+    """Import ``path`` as ``kind``. Raises :class:`ImportFailed` (nothing written) on bad input.
+
+    ``progress`` is told each stage (reading, checking, writing, archiving) as it starts.
+    """
+    stage = progress or (lambda _stage: None)
+    stage("reading")
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -103,11 +124,13 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
     if previous is not None:
         return ImportReport(kind, path.name, "", 0, 0, 0, [], {}, duplicate=True,
                             import_id=int(previous))
+    stage("checking")
     plan = plan_import(store, kind, path, data, mapping=mapping, cohort=cohort, phase=phase)
     report = ImportReport(kind, path.name, plan.format, plan.rows_in, plan.rows_accepted,
                           plan.rows_rejected, plan.warnings, plan.summary)
     if dry_run:
         return report
+    stage("writing")
     archive = store.archive_dir
     archive.mkdir(parents=True, exist_ok=True)
     archived: Path | None = None
@@ -123,6 +146,7 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
                  plan.rows_accepted, plan.rows_rejected, archived.name],
             )
             plan.write(con, import_id)
+            stage("archiving")
             shutil.copyfile(path, archived)
     except duckdb.ConstraintException as exc:
         if archived is not None:

@@ -8,8 +8,7 @@ mapping labels to numbers, resolving people, validation, writing — is shared.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -18,27 +17,22 @@ import pandas as pd
 
 from analysis.codebook import ITEMS_BY_ID
 from analysis.ingest.columns import email_hash, find_column, parse_dates
-from analysis.ingest.mapping import SurveyMapping, survey_mapping
+from analysis.ingest.layouts import (
+    DEFAULT_KEYS,
+    LAYOUTS,
+    Parser,
+    WideSurvey,
+    default_key,
+    detect_layout,
+    guess_key_type,
+    match_columns,
+)
+from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, survey_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
 from analysis.scores import refresh_scores
 from analysis.store import Store
-
-
-@dataclass
-class WideSurvey:
-    """One row per kept respondent; ``row`` is the spreadsheet row; question columns as text."""
-
-    format: str
-    frame: pd.DataFrame
-    texts: dict[str, str]  # column id -> question text as the export shows it
-    submitted_column: str | None
-    rows_in: int
-    dropped: dict[str, int] = field(default_factory=dict)  # reason -> rows
-
-
-Parser = Callable[[pd.DataFrame, str], WideSurvey]
 
 
 def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
@@ -79,38 +73,19 @@ def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
                       {k: v for k, v in dropped.items() if v})
 
 
-def _crossgen_long(grid: pd.DataFrame, file: str) -> WideSurvey:
-    """crossgen's own long CSV: employee_id, submitted_at, item_id, value (one answer per row)."""
-    header = [c.strip().lower() for c in grid.iloc[0]]
-    body = grid.iloc[1:].copy()
-    body.columns = pd.Index(header)
-    body = body[(body["employee_id"].str.strip() != "")]
-    body["row"] = body.index + 1
-    wide = body.pivot_table(index="employee_id", columns="item_id", values="value",
-                            aggfunc="first").reset_index()
-    first = body.groupby("employee_id").agg(row=("row", "min"),
-                                            submitted_at=("submitted_at", "max")).reset_index()
-    wide = first.merge(wide, on="employee_id")
-    wide.columns = pd.Index([str(c) for c in wide.columns])
-    return WideSurvey("crossgen-long", wide.astype({"row": int}), {}, "submitted_at", len(body))
-
-
 PARSERS: dict[str, Parser] = {
     "qualtrics": _qualtrics,
     "qualtrics-legacy": _qualtrics,
-    "crossgen-long": _crossgen_long,
+    **LAYOUTS,
 }
 
 
 def detect_format(grid: pd.DataFrame) -> str | None:
-    first = {c.strip() for c in grid.iloc[0]}
     if len(grid) > 2 and grid.iloc[2].str.startswith('{"ImportId"').any():
         return "qualtrics"
     if "ResponseID" in {c.strip() for c in grid.iloc[1]} if len(grid) > 1 else False:
         return "qualtrics-legacy"
-    if {"employee_id", "item_id", "value"} <= {c.lower() for c in first}:
-        return "crossgen-long"
-    return None
+    return detect_layout(grid)
 
 
 def _slug(text: str) -> str:
@@ -118,22 +93,32 @@ def _slug(text: str) -> str:
 
 
 def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
-               problems: list[Problem]) -> pd.DataFrame:
+               problems: list[Problem], absent: list[str],
+               matched: dict[str, str]) -> pd.DataFrame:
     """Long table (row, key, submitted_at, item_id, value) with labels mapped to numbers."""
     frame = wide.frame
-    columns = list(frame.columns)
     parts = []
     for q in mapping.questions:
-        column = q.column if q.column in columns else find_column(columns, [q.column])
-        if column is None:
-            by_text = [c for c, t in wide.texts.items() if t == q.column]
-            column = by_text[0] if by_text else None
-        if column is None:
+        hits = match_columns(wide, q.column)
+        if len(hits) > 1:
+            problems.append(Problem(file, f"The mapped question '{q.column}' matches "
+                                          f"{len(hits)} columns: {first_few(hits, 3)}.",
+                                    "Use the exact column header (or id) in the mapping file.",
+                                    row=1, column=q.column))
+            continue
+        if not hits:
+            if not q.required:
+                absent.append(q.column)
+                continue
             problems.append(Problem(file, f"The mapped question column '{q.column}' is not in "
                                           "the file.",
-                                    "Correct the column name in the mapping file, or remove the "
-                                    "question.", row=1, column=q.column))
+                                    "Correct the column name in the mapping file (the column id, "
+                                    "header or question text as exported), or remove the "
+                                    "question, or mark it required = false.",
+                                    row=1, column=q.column))
             continue
+        column = matched[q.item] = hits[0]
+        rows = wide.cell_rows.get(column, frame["row"])
         raw = frame[column].astype(str).str.strip()
         answered = raw != ""
         numeric = pd.to_numeric(raw.where(answered), errors="coerce")
@@ -147,14 +132,14 @@ def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
                       f"'{q.scale.name}': {first_few(labels)}.",
                 f"Add them under [scales.{q.scale.name}] labels in the mapping file, or map "
                 "the question to the right scale.",
-                row=int(frame["row"][unmapped].iloc[0]), column=column))
+                row=int(rows[unmapped].iloc[0]), column=column))
         out_of_range = value.notna() & ~value.between(q.scale.minimum, q.scale.maximum)
         if out_of_range.any():
             problems.append(Problem(
                 file, f"{int(out_of_range.sum())} value(s) lie outside {q.scale.minimum:g}–"
                       f"{q.scale.maximum:g}, e.g. {raw[out_of_range].iloc[0]!r}.",
                 "Check the export's recoding or the scale in the mapping file.",
-                row=int(frame["row"][out_of_range].iloc[0]), column=column))
+                row=int(rows[out_of_range].iloc[0]), column=column))
         keep = value.notna() & ~out_of_range
         parts.append(pd.DataFrame({
             "row": frame["row"][keep], "item_id": q.item, "value": value[keep].astype(float),
@@ -165,21 +150,37 @@ def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
     return pd.concat(parts, ignore_index=True)
 
 
+def _codebook_questions(wide: WideSurvey, file: str) -> list[Question]:
+    """crossgen's long CSV names its items: codebook items need no [[questions]] block."""
+    items = [c for c in wide.frame.columns if c not in ("row", "employee_id", "submitted_at")]
+    unknown = [i for i in items if i not in ITEMS_BY_ID]
+    if unknown:
+        raise fail(file, f"item_id(s) not in crossgen's codebook: {first_few(unknown)}.",
+                   "Map them with [[questions]] blocks (item, construct, scale) in the mapping "
+                   "file, or correct the item ids.", column="item_id")
+    return [Question(i, i, ITEMS_BY_ID[i].construct, builtin_scale(ITEMS_BY_ID[i].scale),
+                     ITEMS_BY_ID[i].reverse_coded) for i in items]
+
+
 def _resolve_keys(store: Store, wide: WideSurvey, mapping: SurveyMapping, file: str,
-                  problems: list[Problem], warnings: list[Problem]) -> pd.Series:
+                  problems: list[Problem], warnings: list[Problem]) -> tuple[pd.Series, str]:
     frame = wide.frame
-    column = find_column(list(frame.columns), [mapping.key_column])
+    if mapping.key_column:
+        column = find_column(list(frame.columns), [mapping.key_column])
+    else:
+        column = default_key(wide)
     if column is None:
-        hint = ("This export has no respondent key, so no answer can be matched to the roster."
-                if not any(c in frame.columns for c in ("RecipientEmail", "ExternalReference"))
-                else "")
-        message = f"The key column '{mapping.key_column}' is not in the file. {hint}".strip()
-        raise fail(file, message,
+        wanted = mapping.key_column or " or ".join(
+            repr(k) for k in DEFAULT_KEYS.get(wide.format, ["ExternalReference"]))
+        raise fail(file, f"The key column {wanted} is not in the file, so no answer can be "
+                         "matched to the roster.",
                    "Set key_column in the mapping file to the column holding the employee id or "
-                   "email (for Qualtrics, ExternalReference or RecipientEmail).",
-                   row=1, column=mapping.key_column)
+                   "email (for Qualtrics, ExternalReference or RecipientEmail; for SurveyMonkey, "
+                   "Email Address or a Custom Data column).",
+                   row=1, column=mapping.key_column or DEFAULT_KEYS.get(wide.format, [None])[0])
     raw = frame[column].astype(str).str.strip()
-    if mapping.key_type == "email":
+    key_type = mapping.key_type or guess_key_type(raw)
+    if key_type == "email":
         known = store.query("select email_hash, employee_id from email_keys")
         ids = email_hash(raw, store.meta("email_hash_key") or "").map(
             dict(zip(known["email_hash"], known["employee_id"], strict=True)))
@@ -190,22 +191,32 @@ def _resolve_keys(store: Store, wide: WideSurvey, mapping: SurveyMapping, file: 
     unknown = ids.isna() & ~blank
     if (blank | unknown).all() and len(frame):
         raise fail(file, f"None of the {len(frame)} respondents match the roster by "
-                         f"'{column}' ({mapping.key_type}).",
+                         f"'{column}' ({key_type}).",
                    "Import the roster first, or point key_column/key_type at the right column.",
                    row=int(frame["row"].iloc[0]), column=column)
     if unknown.any():
-        warnings.append(Problem(
-            file, f"{int(unknown.sum())} respondent(s) are not in the roster and were skipped: "
-                  f"{first_few(sorted(set(raw[unknown])))}.",
-            "Import a roster that includes them, or ignore if they are not employees.",
-            row=int(frame["row"][unknown].iloc[0]), column=column))
+        noun = "email(s)" if key_type == "email" else "employee id(s)"
+        shown = first_few(sorted(set(raw[unknown].str.lower() if key_type == "email"
+                                     else raw[unknown])))
+        if mapping.skip_unknown:
+            warnings.append(Problem(
+                file, f"{int(unknown.sum())} respondent {noun} are not in the roster and were "
+                      f"skipped: {shown}.",
+                "Import a roster that includes them, or ignore if they are not employees.",
+                row=int(frame["row"][unknown].iloc[0]), column=column))
+        else:
+            problems.append(Problem(
+                file, f"{int(unknown.sum())} respondent {noun} are not in the roster: {shown}.",
+                "Import a roster that includes them or correct the key; to import the others "
+                "anyway, set skip_unknown_respondents = true under [survey].",
+                row=int(frame["row"][unknown].iloc[0]), column=column))
     if blank.any():
         warnings.append(Problem(file, f"{int(blank.sum())} response(s) have no respondent key "
                                       "and were skipped.",
                                 "Distribute the survey through a contact list so each response "
                                 "carries the employee's id or email.",
                                 row=int(frame["row"][blank].iloc[0]), column=column))
-    return ids
+    return ids, column
 
 
 def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
@@ -217,17 +228,28 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
                    "data/survey-template/mapping.toml).")
     spec = survey_mapping(mapping, cohort=cohort, phase=phase)
     grid = read_grid(path, data)
+    if spec.format is not None and spec.format not in PARSERS:
+        raise fail(mapping.name, f"format = '{spec.format}' is not a survey format crossgen "
+                                 "reads.",
+                   f"Use one of {', '.join(PARSERS)}, or remove format to detect it.")
     fmt = spec.format or detect_format(grid)
-    if fmt is None or fmt not in PARSERS:
-        raise fail(file, "The survey layout is not one crossgen knows.",
-                   "Export from Qualtrics, SurveyMonkey, Microsoft Forms or Google Forms "
-                   "unchanged, or use crossgen's long CSV; or set format in the mapping file.",
-                   row=1)
+    if fmt is None:
+        raise fail(file, "The survey layout is not one crossgen knows (the first rows match no "
+                         "Qualtrics, SurveyMonkey, Microsoft Forms, Google Forms or crossgen "
+                         "long-CSV header).",
+                   "Import the export unchanged as the tool wrote it (no edited header rows), "
+                   "or set format in the mapping file to one of "
+                   f"{', '.join(PARSERS)}.", row=1)
     wide = PARSERS[fmt](grid, file)
     if wide.frame.empty:
         raise fail(file, "The export has no completed responses.",
                    "Export again once responses are recorded (unfinished and preview responses "
                    "are not imported).")
+    if not spec.questions:
+        if fmt != "crossgen-long":
+            raise fail(mapping.name, "No [[questions]] are mapped.",
+                       "Add a [[questions]] block for each question column to import.")
+        spec = replace(spec, questions=_codebook_questions(wide, file))
     problems: list[Problem] = []
     warnings: list[Problem] = []
     if spec.kind == "programme":
@@ -235,7 +257,7 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
         if not exists:
             problems.append(Problem(file, f"Cohort '{spec.cohort}' is not in the database.",
                                     "Import the programme file first, or correct the cohort."))
-    ids = _resolve_keys(store, wide, spec, file, problems, warnings)
+    ids, key_column = _resolve_keys(store, wide, spec, file, problems, warnings)
     frame = wide.frame.assign(employee_id=ids.to_numpy())
     submitted = (parse_dates(frame[wide.submitted_column], file=file,
                              column=wide.submitted_column, rows=frame["row"], problems=problems)
@@ -247,8 +269,11 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
             file, f"{dup['employee_id'].nunique()} respondent(s) answered more than once "
                   f"(rows {', '.join(map(str, dup['row'].head(6)))}).",
             "Keep one response per person in this administration (delete the duplicates in "
-            "the export), then import again.", row=int(dup["row"].iloc[0])))
-    values = _to_values(wide, spec, file, problems)
+            "the export), then import again.", row=int(dup["row"].iloc[0]),
+            column=key_column))
+    absent: list[str] = []
+    matched: dict[str, str] = {}
+    values = _to_values(wide, spec, file, problems, absent, matched)
     admin_id = _slug(spec.name)
     taken = store.scalar("select count(*) from administrations where administration_id = ?",
                          [admin_id])
@@ -269,11 +294,11 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
     items = pd.DataFrame([{
         "item_id": q.item, "construct": q.construct,
         "text": q.text or (ITEMS_BY_ID[q.item].text if q.item in ITEMS_BY_ID
-                           else wide.texts.get(q.column, q.column)),
+                           else matched.get(q.item, q.column)),
         "scale_min": q.scale.minimum, "scale_max": q.scale.maximum,
         "reverse_coded": q.reverse_coded,
     } for q in spec.questions])
-    comments = _comments(frame, spec, admin_id)
+    comments = _comments(wide, frame, spec, admin_id)
     opened = people["submitted_at"].min()
     closed = people["submitted_at"].max()
 
@@ -304,15 +329,20 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
         "answers": len(long),
     }
     summary.update(wide.dropped)
+    if absent:
+        summary["optional questions not in this file"] = len(absent)
     return Plan(wide.format, wide.rows_in, len(people), write, warnings=warnings,
                 summary=summary)
 
 
-def _comments(frame: pd.DataFrame, spec: SurveyMapping, admin_id: str) -> pd.DataFrame:
+def _comments(wide: WideSurvey, frame: pd.DataFrame, spec: SurveyMapping,
+              admin_id: str) -> pd.DataFrame:
     parts = []
-    for column in spec.comment_columns:
-        if column not in frame.columns:
+    for wanted in spec.comment_columns:
+        hits = match_columns(wide, wanted)
+        if len(hits) != 1:
             continue
+        column = hits[0]
         text = frame[column].astype(str).str.strip()
         keep = (text != "") & frame["employee_id"].notna()
         parts.append(pd.DataFrame({"administration_id": admin_id,
