@@ -77,7 +77,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
     if header_idx is None:
         raise fail(file, "No employee key column (such as 'Employee ID') in the first 15 rows.",
                    "Export the roster with an 'Employee ID' column, or name the key column "
-                   "employee_id.", row=1)
+                   "employee_id.", row=1, column="Employee ID")
     as_of = None
     for idx in range(header_idx):
         for cell in grid.iloc[idx]:

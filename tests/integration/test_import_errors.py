@@ -82,6 +82,13 @@ def test_missing_key_column(demo_copy: Path, tmp_path: Path, emails: list[str]) 
          column="Employee Number", says="key column Employee Number is not in the file")
 
 
+def test_roster_without_key_column(demo_copy: Path, tmp_path: Path) -> None:
+    export = tmp_path / "roster.csv"
+    export.write_text("Name,Hire Date\nAnn Lee,2020-01-31\n", encoding="utf-8")
+    only(refused(demo_copy, "roster", export), file="roster.csv", row=1, column="Employee ID",
+         says="No employee key column")
+
+
 def test_unknown_emails_with_count_and_first_few(demo_copy: Path, tmp_path: Path,
                                                  emails: list[str]) -> None:
     people = [emails[0], "ghost.one@northwind.example", emails[1], "Ghost.Two@northwind.example"]
