@@ -69,6 +69,12 @@ class DemoSpec:
     sessions_per_pair: float = 8.0
     pulse_constructs: list[str] = field(default_factory=lambda: list(PULSE_CONSTRUCTS))
     company: str = "Northwind Traders"
+    # Benchmark knobs; the defaults are the demo's.
+    roster_format: str = "xlsx"  # or "csv" (large HRIS exports usually are)
+    meeting_gap_days: tuple[int, int] = (10, 25)
+    extra_pulse_items: int = 0  # more agree5 items in an "engagement" construct
+    mentor_born_from: int = 1985
+    pulse_response_rate: float = 0.68
 
 
 def _add_months(day: date, months: int) -> date:
@@ -90,9 +96,11 @@ def build_timeline(spec: DemoSpec) -> Timeline:
     pulses.append(start - timedelta(days=70))
     for k in range(spec.cohorts):
         end = _add_months(start, spec.cohort_months)
+        season = "Spring" if start.month < 7 else "Autumn"
+        suffix = f" #{k + 1}" if spec.cohort_gap_months == 0 else ""
         rows.append({
             "cohort_id": f"C{k + 1}",
-            "name": f"Reverse Mentoring {start.year} {'Spring' if start.month < 7 else 'Autumn'}",
+            "name": f"Reverse Mentoring {start.year} {season}{suffix}",
             "start_date": start,
             "end_date": end,
             "cost": float(spec.pairs_per_cohort * 1200 + 25000),
@@ -168,11 +176,14 @@ def _participants(spec: DemoSpec, employees: pd.DataFrame, cohorts: pd.DataFrame
     for cohort in cohorts.itertuples():
         start = np.datetime64(cohort.start_date)
         hired = hire <= start - np.timedelta64(60, "D")
-        junior = (employees["level_idx"] <= 1) & (employees["birth_year"] >= 1985) & hired
+        junior = ((employees["level_idx"] <= 1) & (employees["birth_year"] >= spec.mentor_born_from)
+                  & hired)
         senior = (employees["level_idx"] >= 3) & hired
         pool_m = np.flatnonzero(junior.to_numpy() & ~taken)
         pool_s = np.flatnonzero(senior.to_numpy() & ~taken)
         k = min(spec.pairs_per_cohort, len(pool_m), len(pool_s))
+        if k == 0:
+            continue
         mentors = rng.choice(pool_m, size=k, replace=False)
         mentees = rng.choice(pool_s, size=k, replace=False)
         taken[mentors] = True
@@ -228,17 +239,11 @@ def _terminations(spec: DemoSpec, employees: pd.DataFrame, participants: pd.Data
 
 def _write_roster(path: Path, employees: pd.DataFrame, spec: DemoSpec) -> None:
     """Workday-style worker report: report title and run date above the header row."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Workers")
-    ws.append([f"{spec.company} — All Workers (Active and Terminated)"])
-    ws.append([f"Run Date: {spec.as_of.isoformat()}"])
-    ws.append([])
+    title = [f"{spec.company} — All Workers (Active and Terminated)"]
+    run_date = [f"Run Date: {spec.as_of.isoformat()}"]
     header = ["Employee ID", "Worker", "Work Email", "Date of Birth", "Supervisory Organization",
               "Management Level", "Location", "Hire Date", "Termination Date",
               "Primary Termination Reason", "Annual Base Pay"]
-    ws.append(header)
     frame = pd.DataFrame({
         "id": employees["employee_id"],
         "worker": employees["first"] + " " + employees["last"],
@@ -252,9 +257,21 @@ def _write_roster(path: Path, employees: pd.DataFrame, spec: DemoSpec) -> None:
         "reason": employees["termination_reason"].replace("", None),
         "salary": employees["salary"],
     })
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerows([title, run_date, [], header])
+            frame.to_csv(fh, index=False, header=False, lineterminator="\n")
+        return
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Workers")
+    for row in (title, run_date, [], header):
+        ws.append(row)
     frame = frame.astype(object).where(frame.notna(), None)
-    for row in frame.itertuples(index=False, name=None):
-        ws.append(list(row))
+    for values in frame.itertuples(index=False, name=None):
+        ws.append(list(values))
     wb.save(path)
 
 
@@ -294,7 +311,7 @@ def _sessions(spec: DemoSpec, participants: pd.DataFrame, cohorts: pd.DataFrame,
     pair_idx = np.repeat(np.arange(k), planned)
     seq = np.concatenate([np.arange(m) for m in planned]) if k else np.array([], dtype=int)
     start = pd.to_datetime(pairs["start_date"]).to_numpy()[pair_idx]
-    gap = rng.integers(10, 25, len(pair_idx))
+    gap = rng.integers(*spec.meeting_gap_days, len(pair_idx))
     when = start + ((seq + 1) * gap + rng.integers(0, 5, len(pair_idx))).astype("timedelta64[D]")
     end = pd.to_datetime(pairs["end_date"]).to_numpy()[pair_idx]
     keep = when <= end
@@ -378,7 +395,7 @@ def _answers(items: list[Item], latent: pd.DataFrame, rng: np.random.Generator,
             raw = np.clip(np.rint((latent["t_jobsat"].to_numpy() - 1) * 2.4 + 0.8
                                   + rng.normal(0, 1.3, n)), 0, 10)
         else:
-            base = latent[trait[item.construct]].to_numpy()
+            base = latent[trait.get(item.construct, "t_jobsat")].to_numpy()
             if item.reverse_coded:
                 base = 6 - base
             raw = np.clip(np.rint(base + rng.normal(0, 0.6, n)), 1, 5)
@@ -515,7 +532,7 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> list[Path]:
     employees = _terminations(spec, employees, participants, timeline.cohorts, rng)
     written: list[Path] = []
 
-    roster = out_dir / "roster.xlsx"
+    roster = out_dir / f"roster.{spec.roster_format}"
     _write_roster(roster, employees, spec)
     written.append(roster)
     programme = out_dir / "programme.csv"
@@ -540,7 +557,10 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> list[Path]:
                    "t_jobsat": 0.2},
     }
 
-    pulse_items = items_for(spec.pulse_constructs)
+    pulse_items = items_for(spec.pulse_constructs) + [
+        Item(f"engage_{i}", "engagement", f"Engagement statement {i}.", "agree5")
+        for i in range(1, spec.extra_pulse_items + 1)
+    ]
     cohort_end = dict(zip(timeline.cohorts["cohort_id"], timeline.cohorts["end_date"],
                           strict=True))
     waves = timeline.pulses.to_dict("records")
@@ -569,7 +589,8 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> list[Path]:
                             shift.loc[rows["employee_idx"].to_numpy(), col] = value
             for col in shift.columns:
                 latent[col] = np.clip(people[col] + shift[col] + 0.05, 1, 5)
-            resp = _respondents(latent, wave["opened"], wave["closed"], rate=0.68, rng=rng,
+            resp = _respondents(latent, wave["opened"], wave["closed"],
+                                rate=spec.pulse_response_rate, rng=rng,
                                 prefix=f"P{wave['opened']:%y%m}")
             resp = pd.concat([_preview_row(resp, wave["opened"]), resp])
             answers = _answers(pulse_items, resp, rng)
@@ -582,6 +603,8 @@ def generate(out_dir: Path, spec: DemoSpec | None = None) -> list[Path]:
         else:
             cohort = payload
             members = part[part["cohort_id"] == cohort.cohort_id]
+            if members.empty:  # too few people left to pair in a small company
+                continue
             pool = people.loc[members["employee_idx"].to_numpy()].copy()
             pool["role"] = members["role"].to_numpy()
             for phase, when, rate, items in (

@@ -16,7 +16,7 @@ DEFAULT_DB = REPO_ROOT / "data" / "crossgen-demo.duckdb"
 
 def kind_of(path: Path) -> str:
     name = path.stem
-    if name == "roster":
+    if name.startswith("roster"):
         return "roster"
     if name in ("programme", "sessions"):
         return name

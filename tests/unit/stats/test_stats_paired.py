@@ -44,7 +44,8 @@ def test_paired_change_rforhr_reference(prepost_only):
     assert r["effect_size"] == pytest.approx(d_z, rel=REL)
     assert r["hedges_gz"] == pytest.approx(d_z * (1 - 3 / (4 * 24 - 1)), rel=REL)  # Hedges J
     assert r["sd_change"] == pytest.approx(np.std(d, ddof=1), rel=REL)
-    w = stats.wilcoxon(post - pre, zero_method="pratt")  # reference: scipy.stats.wilcoxon
+    # reference: scipy.stats.wilcoxon, normal approximation (these differences have ties)
+    w = stats.wilcoxon(post - pre, zero_method="pratt", method="asymptotic")
     assert r["wilcoxon_stat"] == pytest.approx(w.statistic, rel=REL)
     assert r["wilcoxon_p"] == pytest.approx(w.pvalue, rel=REL)
 
@@ -64,7 +65,7 @@ def test_paired_change_small_table_by_hand():
     assert r["mean_before"] == pytest.approx(2.5, rel=REL)
     assert r["mean_after"] == pytest.approx(4.0, rel=REL)
     # a zero difference is kept in the ranks (Pratt): scipy.stats.wilcoxon(zero_method="pratt")
-    w = stats.wilcoxon([1, 2, 0, 3], zero_method="pratt")
+    w = stats.wilcoxon([1, 2, 0, 3], zero_method="pratt", method="asymptotic")
     assert r["wilcoxon_p"] == pytest.approx(w.pvalue, rel=REL)
 
 
@@ -190,3 +191,17 @@ def test_top2box_change_edge_cases():
     assert r["n"] == 0
     with pytest.raises(ValueError):
         top2box_change([1, 2], [1], threshold=4)
+
+
+def test_wilcoxon_is_exact_without_ties_and_deterministic_with_them():
+    from analysis.stats.paired import wilcoxon_method
+
+    no_ties = np.array([0.5, -1.25, 2.0, 3.5, -0.75, 1.5])
+    r = one(paired_change(np.zeros(6), no_ties))
+    # reference: scipy.stats.wilcoxon exact distribution (no ties, no zeros, n <= 50)
+    assert r["wilcoxon_p"] == pytest.approx(
+        stats.wilcoxon(no_ties, zero_method="pratt", method="exact").pvalue, rel=REL)
+    ties = np.array([1.0, 1.0, -1.0, 2.0, 0.0, 2.0, 3.0])
+    assert wilcoxon_method(ties) == "asymptotic"
+    first = one(paired_change(np.zeros(7), ties))["wilcoxon_p"]
+    assert one(paired_change(np.zeros(7), ties))["wilcoxon_p"] == first

@@ -1,0 +1,1 @@
+"""Scale benchmarks: the enterprise dataset, a pandas reference and the runner."""
