@@ -65,7 +65,7 @@ def random_filters(rng: random.Random, options: dict[str, list[dict[str, str]]])
 
     cohorts = [o["value"] for o in options.get("cohort", [])]
     return Filters(
-        cohort=rng.choice(cohorts + [None]) if cohorts else None,
+        cohort=rng.choice([*cohorts, None]) if cohorts else None,
         role=rng.choice(["mentor", "mentee", None]),
         generation=pick("generation", 2),
         department=pick("department", 2),

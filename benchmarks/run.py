@@ -63,13 +63,13 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
                                 f"build_demo(Path({str(db)!r}), files=Path({str(data)!r}))"])
     metrics_s, out = _child(["-m", "analysis.cli", "metrics", "--db", str(db), "--json"])
     results = json.loads(out)["results"]
-    pandas_s, ref_out = _child(["-m", "benchmarks.reference", "--db", str(db)])
+    _pandas_wall_s, ref_out = _child(["-m", "benchmarks.reference", "--db", str(db)])
     reference = json.loads(ref_out)
     peak_children = _children_peak_mb()
 
     # Dashboard callbacks in this process (Flask test client: server time only).
-    from dashboard.app import create_app
     from dashboard import model
+    from dashboard.app import create_app
 
     app = create_app(db)
     client = app.server.test_client()
