@@ -8,7 +8,7 @@ DB := data/crossgen-demo.duckdb
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip "setuptools==65.5.0"
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip "setuptools==80.9.0"
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
