@@ -50,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--phase", choices=["pre", "post"], default=None)
     _db_arg(imp)
 
+    users = sub.add_parser("users", help="dashboard users: add, list, remove")
+    users_sub = users.add_subparsers(dest="action", required=True)
+    add = users_sub.add_parser("add", help="add a user (or reset one); password read from stdin")
+    add.add_argument("name")
+    add.add_argument("--role", choices=["viewer", "analyst", "admin"], required=True)
+    _db_arg(add)
+    _db_arg(users_sub.add_parser("list", help="list users and their roles"))
+    remove = users_sub.add_parser("remove", help="remove a user (signs them out)")
+    remove.add_argument("name")
+    _db_arg(remove)
+
     metrics = sub.add_parser("metrics", help="compute the metrics")
     _db_arg(metrics)
     metrics.add_argument("--cohort", default=None)
@@ -149,6 +160,35 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    from analysis import auth
+
+    db = _default_db(args.db, build=False)
+    if args.action == "list":
+        users = auth.load_users(db)
+        for user in sorted(users.values(), key=lambda u: u.name):
+            print(f"{user.name}\t{user.role}")
+        if not users:
+            print("No users: the dashboard serves only on 127.0.0.1, without sign-in.",
+                  file=sys.stderr)
+        return 0
+    if args.action == "remove":
+        auth.remove_user(db, args.name)
+        print(f"Removed {args.name}.")
+        return 0
+    if sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise ValueError("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    auth.add_user(db, args.name, role=args.role, password=password)
+    print(f"User {args.name} ({args.role}) saved in {auth.users_file(db)}.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.server import serve
 
@@ -161,6 +201,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "metrics": cmd_metrics,
     "serve": cmd_serve,
+    "users": cmd_users,
 }
 
 

@@ -25,6 +25,7 @@ from analysis.store import Store
 RESULT_COLUMNS = [
     "outcome", "metric", "cohort", "cohort_name", "role", "group", "n", "estimate", "ci_low",
     "ci_high", "p_value", "p_adjusted", "effect_size", "method", "suppressed",
+    "suppressed_reason",
 ]
 ALL_COHORTS = "all"
 NUMBER_COLUMNS = ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "effect_size"]
@@ -36,6 +37,9 @@ class Metric:
     description: str
     compute: Callable[[Store, Filters, str | None], pd.DataFrame]
     tested: bool = True  # takes part in multiple-comparison adjustment
+    # One row per counted person (privacy.UNIT_COLUMNS) over the whole database, so the privacy
+    # layer can decide complementary suppression on complete breakdowns. None: primary rule only.
+    units: Callable[[Store], pd.DataFrame] | None = None
 
 
 def _role_groups(frame: pd.DataFrame, filters: Filters) -> list[tuple[str, pd.DataFrame]]:
@@ -79,11 +83,20 @@ def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.Dat
     return pd.concat(rows, ignore_index=True) if rows else empty_results()
 
 
+def paired_change_units(store: Store) -> pd.DataFrame:
+    """Completed pairs (before and after both answered): what a paired row's n counts."""
+    scores = data.paired_scores(store, Filters())
+    done = scores[scores["before"].notna() & scores["after"].notna()]
+    return done.rename(columns={"cohort_id": "cohort", "construct": "outcome"}).assign(
+        metric="paired_change")[privacy.UNIT_COLUMNS]
+
+
 REGISTRY: dict[str, Metric] = {
     "paired_change": Metric(
         "paired_change",
         "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
         paired_change_rows,
+        units=paired_change_units,
     ),
 }
 
@@ -121,7 +134,11 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
             metrics: list[str] | None = None, min_group_size: int | None = None) -> pd.DataFrame:
     """What a user may see: computed, adjusted, then suppressed where groups are too small."""
     frame = compute(store, filters, by=by, metrics=metrics)
-    return privacy.suppress_results(frame, min_group_size=min_group_size)
+    providers = [REGISTRY[m].units for m in (metrics or list(REGISTRY))]
+    units = [unit(store) for unit in providers if unit is not None]
+    return privacy.suppress_results(
+        frame, min_group_size=min_group_size, filters=filters,
+        units=pd.concat(units, ignore_index=True) if units else None)
 
 
 def _clean(value: Any) -> Any:

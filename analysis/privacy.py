@@ -1,20 +1,48 @@
 """The privacy layer every number passes through before a user can see or export it.
 
-Rule (DESIGN.md, "Privacy"): no aggregate describing fewer than ``min_group_size`` people (default
-5, never below 3); a paired comparison counts completed pairs.
+Rules (DESIGN.md, "Privacy"; README, "Privacy and access"):
+
+* No aggregate describing fewer than ``min_group_size`` people (k: default 5,
+  $CROSSGEN_MIN_GROUP_SIZE, never below 3). Paired comparisons count completed pairs; a
+  difference-in-differences needs both arms (every ``n_*`` column) at k or more.
+* Complementary suppression (:mod:`analysis.complement`): every breakdown is treated as a table
+  cohort × role × slice with all its margins assumed public, and cells are hidden until no hidden
+  cell with fewer than k people follows from the visible ones (exact rank test; this covers n and
+  n × mean, and any other additive statistic, because they share the same linear structure).
+* The decision for a cell is made on that *whole* table, not on the rows a caller asked for, so a
+  cell is hidden or shown alike in the dashboard, the CLI, CSV/XLSX and the PPTX.
+* Filters: a filtered group (say generation in {Boomers, Silent}) is shown only if its numbers
+  follow from the visible cells of the unfiltered breakdown, for each filtered dimension — so
+  filtering adds nothing a user could subtract.
+* Free-text comments need ``COMMENT_MIN`` (10) commenters: :func:`analysis.comments.comments_for`.
+
+API for other modules — result rows: :func:`suppress_results` (``metrics.results`` calls it);
+count tables and heatmaps: :func:`suppress_counts`. Both add ``suppressed`` and
+``suppressed_reason`` and blank every number of a hidden row.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis import complement
+from analysis.complement import TOTAL, UNPUBLISHED
+
 DEFAULT_MIN_GROUP_SIZE = 5
 FLOOR = 3
 COMMENT_MIN = 10
-SUPPRESSED_REASON = "fewer than {k} people"
+SUPPRESSED_REASON = complement.REASON_SMALL
+REASON_FILTER = "hidden: comparing this filter with the unfiltered view would reveal a small group"
+REASON_UNCHECKED = "hidden: could not be checked against the breakdown"
+SLICES = ("generation", "department", "level")
+ALL = "all"  # the cohort / role label of "everyone together" in result rows
+UNIT_COLUMNS = ["metric", "outcome", "cohort", "role", *SLICES]
 
 
 def resolve_min_group_size(value: int | None = None) -> int:
@@ -26,20 +54,194 @@ def resolve_min_group_size(value: int | None = None) -> int:
     return int(value)
 
 
-def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
-                     number_columns: list[str] | None = None) -> pd.DataFrame:
-    """Blank every number (n included) of rows whose n is below the minimum; mark them."""
-    k = resolve_min_group_size(min_group_size)
+def _blank(frame: pd.DataFrame, hidden: np.ndarray, reasons: np.ndarray,
+           number_columns: list[str] | None) -> pd.DataFrame:
     frame = frame.copy()
-    if frame.empty:
-        frame["suppressed"] = pd.Series(dtype=bool)
-        return frame
-    small = frame["n"].astype(float) < k
-    frame["suppressed"] = small.to_numpy()
-    columns = number_columns or [c for c in frame.columns
-                                 if c != "suppressed" and
-                                 pd.api.types.is_numeric_dtype(frame[c])]
+    frame["suppressed"] = hidden
+    frame["suppressed_reason"] = pd.Series(reasons, index=frame.index, dtype=object).where(
+        hidden, None)
+    columns = number_columns or [c for c in frame.columns if c != "suppressed"
+                                 and pd.api.types.is_numeric_dtype(frame[c])]
     for column in columns:
         frame[column] = frame[column].astype(float)
-        frame.loc[small, column] = np.nan
+        frame.loc[hidden, column] = np.nan
     return frame
+
+
+def _count_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c == "n" or c.startswith("n_")]
+
+
+# -- result rows ----------------------------------------------------------------------------------
+
+Population = tuple[tuple[str, tuple[str, ...]], ...]  # slice filters, sorted
+
+
+def population(filters: Any) -> Population:
+    """The slice filters (generation, department, level) of a Filters-like object, hashable."""
+    return tuple((d, tuple(sorted(getattr(filters, d)))) for d in SLICES if getattr(filters, d, ()))
+
+
+@dataclass
+class _Canon:
+    """Canonical tables (cohort × role × slice) per population, metric, outcome and slice."""
+
+    units: pd.DataFrame
+    k: int
+    cache: dict[tuple[Any, ...], complement.Table] = field(default_factory=dict)
+
+    def _select(self, pop: Population, metric: str, outcome: str) -> pd.DataFrame:
+        units = self.units[(self.units["metric"] == metric) & (self.units["outcome"] == outcome)]
+        for dim, values in pop:
+            units = units[units[dim].isin(values)]
+        return units
+
+    def _atoms(self, units: pd.DataFrame, dim: str) -> pd.DataFrame:
+        frame = units[["cohort", "role", dim]].astype(object).fillna(UNPUBLISHED)
+        return frame.groupby(["cohort", "role", dim], as_index=False).size().rename(
+            columns={"size": "n"})
+
+    def tables(self, pop: Population, metric: str, outcome: str) -> dict[str, complement.Table]:
+        """The three slice tables of a population; hidden margins shared until they agree."""
+        key = (pop, metric, outcome)
+        if key in self.cache:
+            return self.cache[key]  # type: ignore[return-value]
+        units = self._select(pop, metric, outcome)
+        tables = {d: complement.build(self._atoms(units, d), ["cohort", "role", d]) for d in SLICES}
+        forced: set[tuple[str, str]] = set()
+        while True:
+            for dim, table in tables.items():
+                cells = table.cells
+                margin = (cells[dim] == TOTAL).to_numpy()
+                pairs = list(zip(cells["cohort"], cells["role"], strict=True))
+                mask = margin & np.array([p in forced for p in pairs], dtype=bool)
+                complement.protect(table, k=self.k, forced=mask)
+            hidden = {(r.cohort, r.role) for t in tables.values()
+                      for r in t.cells[(t.cells[t.dims[2]] == TOTAL) & t.cells["hidden"]]
+                      .itertuples()}
+            if hidden <= forced:
+                break
+            forced |= hidden
+        self.cache[key] = tables  # type: ignore[assignment]
+        return tables
+
+    def in_span(self, pop: Population, metric: str, outcome: str, dim: str, cohort: str,
+                role: str, values: Iterable[str]) -> bool:
+        """Whether the group (cohort, role, dim in values) follows from the visible cells of the
+        population's breakdown by ``dim``."""
+        table = self.tables(pop, metric, outcome)[dim]
+        atoms = table.atoms
+        wanted = atoms[dim].isin(list(values)).to_numpy().copy()
+        if cohort != TOTAL:
+            wanted &= (atoms["cohort"] == cohort).to_numpy()
+        if role != TOTAL:
+            wanted &= (atoms["role"] == role).to_numpy()
+        if not wanted.any():
+            return True
+        return bool(table.derivable(wanted.astype(float)[None, :])[0])
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
+    cohort = TOTAL if row["cohort"] == ALL else str(row["cohort"])
+    role = TOTAL if row["role"] == ALL else str(row["role"])
+    group = row["group"] if isinstance(row["group"], dict) else {}
+    slices = {k: v for k, v in group.items() if k in SLICES}
+    if slices:
+        (dim, value), = slices.items()
+        return cohort, role, dim, str(value)
+    return cohort, role, None, TOTAL
+
+
+def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any]) -> tuple[bool, str]:
+    cohort, role, dim, value = _key(row)
+    metric, outcome = str(row["metric"]), str(row["outcome"])
+    tables = canon.tables(pop, metric, outcome)
+    table = tables[dim or SLICES[0]]
+    cell = table.lookup(cohort=cohort, role=role, **{table.dims[2]: value})
+    n = row.get("n")
+    if cell.empty or n is None or pd.isna(n) or int(cell["n"]) != int(n):
+        if n is not None and not pd.isna(n) and int(n) == 0 and cell.empty:
+            return False, ""  # an empty group: nothing to hide
+        return True, REASON_UNCHECKED
+    if bool(cell["hidden"]):
+        return True, str(cell["reason"])
+    # Filters: the group must follow from the unfiltered breakdown along each filtered slice.
+    group = dict(pop)
+    if dim is not None:
+        group[dim] = (value,)
+    for slice_dim, values in group.items():
+        if slice_dim == dim and dim not in dict(pop):
+            continue  # a cell of this population's own breakdown: decided above
+        base = tuple((d, v) for d, v in sorted(group.items()) if d != slice_dim)
+        if not canon.in_span(base, metric, outcome, slice_dim, cohort, role, values):
+            return True, REASON_FILTER
+    return False, ""
+
+
+def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
+                     units: pd.DataFrame | None = None, filters: Any = None,
+                     number_columns: list[str] | None = None) -> pd.DataFrame:
+    """Hide result rows a user may not see; adds ``suppressed`` and ``suppressed_reason``.
+
+    ``units``: one row per counted person (columns :data:`UNIT_COLUMNS`) for the whole database —
+    every cohort and role, no slice filter — so complementary suppression is decided on the complete
+    breakdown. ``filters``: the slice filters the frame was computed under. Without ``units`` only
+    the primary rule (n < k) applies; rows of metrics that do not provide units get that.
+    """
+    k = resolve_min_group_size(min_group_size)
+    if frame.empty:
+        out = frame.copy()
+        out["suppressed"] = pd.Series(dtype=bool)
+        out["suppressed_reason"] = pd.Series(dtype=object)
+        return out
+    counts = frame[_count_columns(frame)].astype(float)
+    small = (counts < k).any(axis=1).to_numpy() | counts.isna().all(axis=1).to_numpy()
+    reasons = np.where(small, SUPPRESSED_REASON.format(k=k), "").astype(object)
+    hidden = small.copy()
+    if units is not None:
+        canon = _Canon(units, k)
+        pop = population(filters) if filters is not None else ()
+        known = set(zip(units["metric"], units["outcome"], strict=True))
+        records = frame.to_dict("records")
+        for i, row in enumerate(records):
+            if hidden[i] or (row["metric"], row["outcome"]) not in known:
+                continue
+            hidden[i], reasons[i] = _decide(canon, pop, row)
+    return _blank(frame, hidden, reasons, number_columns)
+
+
+# -- count tables ---------------------------------------------------------------------------------
+
+def suppress_counts(atoms: pd.DataFrame, *, dims: list[str], n: str = "n",
+                    sums: list[str] | None = None, min_group_size: int | None = None,
+                    margins: bool = True, total_label: str = "All") -> pd.DataFrame:
+    """A count table (or heatmap) with primary and complementary suppression.
+
+    ``atoms``: one row per combination of ``dims`` with the number of people in ``n``, plus any
+    additive columns in ``sums`` (e.g. the sum of a score: divide by n for the mean after
+    suppression). Missing dimension values must be given a label (e.g. "Not recorded"), or those
+    people are treated as a hidden group. Returns every non-empty cell with the margins
+    (``total_label``) when ``margins``; margins count as public whether or not they are shown.
+    Hidden cells have every number blanked, ``suppressed`` True and a ``suppressed_reason``.
+    """
+    k = resolve_min_group_size(min_group_size)
+    frame = atoms.copy()
+    for dim in dims:
+        frame[dim] = frame[dim].astype(object).fillna(UNPUBLISHED).astype(str)
+    sums = list(sums or [])
+    table = complement.protect(complement.build(frame, dims, n=n), k=k)
+    cells = table.cells.copy()
+    if sums:  # margins of the additive columns, through the same membership matrix
+        values = table.atoms[dims].merge(frame.groupby(dims, as_index=False)[sums].sum(),
+                                         on=dims, how="left")[sums].to_numpy(dtype=float)
+        cells[sums] = table.member @ values
+    published = ~np.any(np.stack([(cells[d] == UNPUBLISHED).to_numpy() for d in dims]), axis=0)
+    if not margins:
+        published &= ~np.any(np.stack([(cells[d] == TOTAL).to_numpy() for d in dims]), axis=0)
+    cells = cells[published]
+    merged = cells[[*dims, "n", *sums, "hidden", "reason"]].rename(columns={"n": n})
+    for dim in dims:
+        merged[dim] = merged[dim].replace({TOTAL: total_label})
+    hidden = merged.pop("hidden").to_numpy(dtype=bool)
+    reasons = merged.pop("reason").to_numpy(dtype=object)
+    return _blank(merged.reset_index(drop=True), hidden, reasons, None)

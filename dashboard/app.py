@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from dashboard import ids, model, theme
+from dashboard import auth, ids, model, theme
 
 ASSETS = Path(__file__).parent / "assets"
 PAGES = Path(__file__).parent / "pages"
@@ -47,4 +47,5 @@ def create_app(db: Path) -> Dash:
         _navbar(),
         dbc.Container([filterbar.layout(), dash.page_container], fluid=True),
     ])
+    auth.install(app, db)  # sign-in and roles (no-op opening when no users are configured)
     return app

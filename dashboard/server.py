@@ -6,9 +6,26 @@ import sys
 from pathlib import Path
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+EXIT_REFUSED = 2
+
+
+def refusal(db: Path, host: str) -> str | None:
+    """Why serving ``db`` on ``host`` is not allowed (None when it is)."""
+    from analysis.auth import load_users
+
+    if host in LOCAL_HOSTS or load_users(db):
+        return None
+    return (f"refusing to serve on {host}: no users are configured, so anyone on the network "
+            f"could read the data. Add one first: crossgen users add NAME --role admin --db {db} "
+            "(reads the password from stdin), or serve on 127.0.0.1.")
 
 
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
+    reason = refusal(db, host)
+    if reason:
+        print(f"crossgen serve: {reason}", file=sys.stderr)
+        return EXIT_REFUSED
+
     from waitress import serve as waitress_serve
 
     from dashboard.app import create_app
