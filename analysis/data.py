@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.filters import Filters
-from analysis.store import Store
+from analysis.store import Store, quote_ident
 
 
 def cohorts(store: Store) -> pd.DataFrame:
@@ -20,9 +20,10 @@ def cohorts(store: Store) -> pd.DataFrame:
 def slice_values(store: Store) -> dict[str, list[str]]:
     """Distinct values of each slice dimension among programme participants' roster rows."""
     out = {}
-    for column in ("generation", "department", "level"):
+    for column in ("generation", "department", "level"):  # identifiers, never user values
+        name = quote_ident(column)
         frame = store.query(
-            f"select distinct {column} as v from employees where {column} is not null "  # noqa: S608
+            f"select distinct {name} as v from employees where {name} is not null "  # noqa: S608
             "order by 1"
         )
         out[column] = frame["v"].tolist()

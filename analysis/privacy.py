@@ -210,6 +210,21 @@ def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
     return _blank(frame, hidden, reasons, number_columns)
 
 
+def group_hidden(n: int, *, cohort: str | None, role: str | None, units: pd.DataFrame,
+                 filters: Any, min_group_size: int | None = None) -> str | None:
+    """Why the count of one filtered group (cohort / role / slices) may not be shown, or None.
+
+    ``units``: one row per person of the whole database (:data:`UNIT_COLUMNS`; ``metric`` and
+    ``outcome`` are any constant labels). Same rules as result rows: minimum, the group's breakdown
+    table, and for slices the span rule against the unfiltered breakdown.
+    """
+    metric, outcome = str(units["metric"].iloc[0]), str(units["outcome"].iloc[0])
+    row = pd.DataFrame({"metric": [metric], "outcome": [outcome], "cohort": [cohort or ALL],
+                        "role": [role or ALL], "group": [{}], "n": [n]})
+    out = suppress_results(row, min_group_size=min_group_size, units=units, filters=filters)
+    return out["suppressed_reason"].iloc[0] if bool(out["suppressed"].iloc[0]) else None
+
+
 # -- count tables ---------------------------------------------------------------------------------
 
 def suppress_counts(atoms: pd.DataFrame, *, dims: list[str], n: str = "n",

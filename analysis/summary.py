@@ -21,7 +21,9 @@ class Overview:
 def overview(store: Store, filters: Filters, *, min_group_size: int | None = None) -> Overview:
     k = privacy.resolve_min_group_size(min_group_size)
     counts = data.overview_counts(store, filters)
-    if int(counts["participants"].iloc[0]) < k:
+    if privacy.group_hidden(int(counts["participants"].iloc[0]), cohort=filters.cohort,
+                            role=filters.role, units=_participant_units(store), filters=filters,
+                            min_group_size=k):
         counts = counts.astype(float) * float("nan")
     results = metrics.results(store, filters, metrics=["paired_change"], min_group_size=k)
     cohort = filters.cohort or (metrics.ALL_COHORTS if (results["cohort"] == metrics.ALL_COHORTS)
@@ -31,6 +33,16 @@ def overview(store: Store, filters: Filters, *, min_group_size: int | None = Non
     headline = results[(results["cohort"] == cohort) & (results["outcome"] == "skills.digital")
                        & (results["role"] == (filters.role or "mentee"))]
     return Overview(counts, changes.reset_index(drop=True), headline.reset_index(drop=True))
+
+
+def _participant_units(store: Store) -> pd.DataFrame:
+    """Every participant once per cohort: what the overview's participant count counts."""
+    return store.query("""
+        select 'count' as metric, 'participants' as outcome, p.cohort_id as cohort, p.role,
+               e.generation, e.department, e.level
+        from participants p join employees e using (employee_id)
+        where p.role in ('mentor', 'mentee')
+    """)
 
 
 def filter_options(store: Store) -> dict[str, list[dict[str, str]]]:

@@ -6,12 +6,17 @@ cohort have no generation recorded; a few skipped the after-survey (so completed
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.store import Store
+from tests.conftest import REPO, free_port
 
 GENERATIONS = ["Millennials", "Gen X", "Boomers", "Gen Z", "Silent", None]
 WEIGHTS = [0.38, 0.27, 0.14, 0.1, 0.06, 0.05]
@@ -68,16 +73,39 @@ def build_privacy_db(path: Path, *, seed: int = 7, pairs: int = 24) -> Path:
                     }))
         con.register("sc", pd.concat(scores, ignore_index=True))
         con.execute("insert into construct_scores select * from sc")
-        # Comments: 14 people in C1's after-survey (one of them tries script injection); 6 in C2.
+        # Comments: 14 people in C1's after-survey (one of them tries script injection), 11 in
+        # C2 (7 mentors, 4 mentees: a role filter there would single the mentees out).
         c1 = participants[participants["cohort_id"] == "C1"]["employee_id"].to_numpy()[:14]
-        c2 = participants[participants["cohort_id"] == "C2"]["employee_id"].to_numpy()[:6]
+        c2 = participants[participants["cohort_id"] == "C2"]["employee_id"].to_numpy()
+        c2 = np.concatenate([c2[0:14:2], c2[1:8:2]])
         texts = [SCRIPT_COMMENT] + [f"Comment number {i}" for i in range(1, 14)]
         comments = pd.DataFrame({
-            "administration_id": ["C1-post"] * 14 + ["C2-post"] * 6,
+            "administration_id": ["C1-post"] * 14 + ["C2-post"] * 11,
             "employee_id": [*c1, *c2], "item_id": "Q99",
-            "text": texts + [f"Autumn comment {i}" for i in range(6)],
+            "text": texts + [f"Autumn comment {i}" for i in range(11)],
         })
         con.register("cm", comments)
         con.execute("insert into comments select administration_id, employee_id, item_id, text "
                     "from cm")
     return path
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    log = db.with_name("server.log")
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", "--db", str(db),
+                                 "--port", str(port)], cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/login", timeout=2).close()
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("server did not start")

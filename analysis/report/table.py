@@ -22,7 +22,7 @@ def format_table(frame: pd.DataFrame) -> str:
         "cohort": frame["cohort"],
         "role": frame["role"],
         "group": frame["group"].map(lambda g: ", ".join(f"{k}={v}" for k, v in g.items()) or "all"),
-        "n": frame["n"].map(lambda v: _fmt(v, 0) if v == v else "<k"),
+        "n": frame["n"].map(lambda v: _fmt(v, 0) if v == v else "hidden"),
         "estimate": frame["estimate"].map(_fmt),
         "95% CI": [f"{_fmt(lo)} to {_fmt(hi)}" for lo, hi in zip(frame["ci_low"],
                                                                   frame["ci_high"], strict=True)],

@@ -161,8 +161,11 @@ def test_filters_never_reveal_a_hidden_cell(small_db: Path, views) -> None:
     assert len(pairs)
     row = pairs.iloc[0]
     values = (row["value_h"], row["value_s"])
-    where = ((lambda f: (f["outcome"] == row["outcome"]) & (f["cohort"] == row["cohort"])
-              & (f["role"] == row["role"])))
+
+    def where(f: pd.DataFrame) -> pd.Series:
+        return ((f["outcome"] == row["outcome"]) & (f["cohort"] == row["cohort"])
+                & (f["role"] == row["role"]))
+
     with Store(small_db, read_only=True) as store:
         filtered = metrics.results(store, Filters(generation=values), min_group_size=K)
     total = filtered[where(filtered)].iloc[0]
