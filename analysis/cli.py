@@ -12,7 +12,9 @@ from analysis.store import StoreError
 
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
+EXIT_UNAVAILABLE = 69  # sysexits EX_UNAVAILABLE: an export dependency (Chromium) failed
 EXIT_INTERNAL = 70
+REPORT_FORMATS = (".pptx", ".csv", ".xlsx")
 
 
 def _db_arg(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
                          help="only this metric (repeatable)")
     metrics.add_argument("--min-group-size", type=int, default=None)
     metrics.add_argument("--json", action="store_true", help="print the JSON object")
+
+    report = sub.add_parser("report", help="the board pack (.pptx) or the numbers behind its "
+                                           "charts (.csv / .xlsx)")
+    _db_arg(report)
+    report.add_argument("--out", type=Path, required=True,
+                        help="deck.pptx, table.csv or table.xlsx")
+    report.add_argument("--cohort", default=None)
+    report.add_argument("--role", choices=["mentor", "mentee"], default=None)
+    report.add_argument("--generation", action="append", default=[])
+    report.add_argument("--department", action="append", default=[])
+    report.add_argument("--level", action="append", default=[])
+    report.add_argument("--min-group-size", type=int, default=None)
+    report.add_argument("--no-images", action="store_true",
+                        help="leave out the charts PowerPoint cannot draw natively (no Chromium)")
     return parser
 
 
@@ -189,6 +205,51 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    import time
+    from datetime import UTC, datetime
+
+    from analysis.filters import Filters
+    from analysis.privacy import resolve_min_group_size
+    from analysis.report import images
+
+    out: Path = args.out
+    if out.suffix.lower() not in REPORT_FORMATS:
+        raise ValueError(f"--out must end in {', '.join(REPORT_FORMATS)}, not {out.name!r}")
+    if not out.parent.is_dir():
+        raise ValueError(f"--out: folder {out.parent} does not exist")
+    filters = Filters(cohort=args.cohort, role=args.role, generation=tuple(args.generation),
+                      department=tuple(args.department), level=tuple(args.level))
+    k = resolve_min_group_size(args.min_group_size)
+    db = _default_db(args.db)
+    started = time.perf_counter()
+    if out.suffix.lower() == ".pptx":
+        from dashboard import exports, model
+
+        model.configure(db)
+        try:
+            data = exports.board_pack(model.store(), filters, min_group_size=k,
+                                      with_images=not args.no_images)
+        except images.ExportError as exc:
+            print(f"crossgen report: {exc} (--no-images builds the deck without them)",
+                  file=sys.stderr)
+            return EXIT_UNAVAILABLE
+    else:
+        from analysis.report import content, sheets
+        from analysis.store import Store
+
+        with Store(db, read_only=True) as store:
+            deck = content.build_content(store, filters, min_group_size=k,
+                                         generated=datetime.now(UTC))
+        frame = content.numbers_behind_charts(deck)
+        data = sheets.to_csv(frame) if out.suffix.lower() == ".csv" else sheets.to_xlsx(frame)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(out)  # never a half-written file under the real name
+    print(f"Wrote {out} ({len(data) / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboard.server import serve
 
@@ -202,6 +263,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "metrics": cmd_metrics,
     "serve": cmd_serve,
     "users": cmd_users,
+    "report": cmd_report,
 }
 
 

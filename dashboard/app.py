@@ -47,5 +47,8 @@ def create_app(db: Path) -> Dash:
         _navbar(),
         dbc.Container([filterbar.layout(), dash.page_container], fluid=True),
     ])
+    from dashboard import exports
+
+    exports.register(app)  # PNG/SVG/PPTX download routes
     auth.install(app, db)  # sign-in and roles (no-op opening when no users are configured)
     return app

@@ -1,0 +1,234 @@
+"""What a board pack says, as tidy frames: built from privacy-checked results, no layout here.
+
+The deck (``deck.py``), the CSV/XLSX tables (``sheets.py``) and the dashboard's Board-pack button
+all read these frames, so a slide, its embedded sheet and the table export show the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import data, metrics
+from analysis.codebook import CONSTRUCTS
+from analysis.filters import Filters
+from analysis.store import Store
+
+# Which metric an outcome's chart shows when several exist (the rest go in the slide's table).
+PRIMARY_METRICS = ["paired_change", "did", "enps_change", "retention_diff_12m", "retention_12m",
+                   "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
+                   "median_sessions_per_pair"]
+ROLE_LABELS = {"mentee": "Mentees", "mentor": "Mentors", "all": "All participants",
+               "comparison": "Comparison group"}
+ROLE_ORDER = list(ROLE_LABELS)
+# Whom an outcome is meant to move: its headline role when no role filter is set.
+TARGET_ROLE = {"skills.digital": "mentee", "skills.leadership": "mentor"}
+METRIC_LABELS = {
+    "paired_change": "Change after − before (same people)",
+    "did": "Difference-in-differences vs non-participants",
+    "top2box_change": "Change in top-2-box share",
+    "enps_change": "Change in eNPS",
+    "retention_12m": "12-month retention",
+    "retention_diff_12m": "12-month retention difference",
+    "logrank": "Log-rank test",
+    "cox_hr": "Hazard ratio of leaving (Cox)",
+    "cronbach_alpha": "Cronbach's alpha",
+    "roi": "Return on investment",
+    "sessions_held": "Sessions held per pair",
+    "share_pairs_3plus": "Share of pairs with 3+ sessions",
+    "median_sessions_per_pair": "Median sessions per pair",
+}
+TABLE_COLUMNS = ["outcome", "outcome_label", "metric", "metric_label", "cohort", "cohort_name",
+                 "role", "role_label", "n", "estimate", "ci_low", "ci_high", "p_value",
+                 "p_adjusted", "effect_size", "method", "suppressed"]
+
+
+@dataclass(frozen=True)
+class DeckContent:
+    title: str
+    subtitle: str
+    generated: datetime
+    snapshot: str  # sha256 over the imported files' sha256 values
+    filters: Filters
+    min_group_size: int
+    results: pd.DataFrame  # metrics.results(...): already privacy-checked
+    cohorts: pd.DataFrame  # cohort_id, name, start_date, end_date
+
+    @cached_property
+    def view_cohort(self) -> str | None:
+        return view_cohort(self.results, self.filters)
+
+    @cached_property
+    def rows(self) -> pd.DataFrame:
+        """Unsliced results, labelled and in slide order, with each outcome's primary metric."""
+        rows = labelled(_ordered(unsliced(self.results), self.cohorts))
+        primary = rows.groupby("outcome", sort=False)["metric"].agg(
+            lambda m: primary_metric(m.to_frame()))
+        return rows.assign(primary=rows["metric"] == rows["outcome"].map(primary)
+                           ).reset_index(drop=True)
+
+    @cached_property
+    def headline(self) -> pd.DataFrame:
+        return headline(self)
+
+    @property
+    def footer(self) -> str:
+        return (f"crossgen · generated {self.generated:%d %b %Y %H:%M} UTC · data snapshot "
+                f"{self.snapshot[:12]} · {describe_filters(self.filters)}")
+
+
+def outcome_label(outcome: str) -> str:
+    return metrics.construct_label(outcome) if outcome in CONSTRUCTS else \
+        outcome.replace("_", " ").replace(".", " ").capitalize()
+
+
+def metric_label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+
+
+def describe_filters(filters: Filters) -> str:
+    chosen = filters.as_dict()
+    if not chosen:
+        return "all cohorts, all participants"
+    return "; ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}"
+                     for k, v in chosen.items())
+
+
+def snapshot_hash(store: Store) -> str:
+    """Identifies the data behind an export: changes whenever a file is imported."""
+    hashes = store.query("select sha256 from imports order by sha256")["sha256"]
+    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+
+
+def build_content(store: Store, filters: Filters, *, min_group_size: int,
+                  generated: datetime, title: str = "Reverse mentoring: did it work?"
+                  ) -> DeckContent:
+    results = metrics.results(store, filters, min_group_size=min_group_size)
+    cohorts = data.cohorts(store)[["cohort_id", "name", "start_date", "end_date"]]
+    if filters.cohort is not None and filters.cohort not in set(cohorts["cohort_id"]):
+        raise ValueError(f"no cohort {filters.cohort!r}; known: "
+                         f"{', '.join(cohorts['cohort_id']) or 'none'}")
+    shown = cohorts[cohorts["cohort_id"] == filters.cohort] if filters.cohort else cohorts
+    subtitle = ", ".join(shown["name"]) if len(shown) <= 3 else f"{len(shown)} cohorts"
+    return DeckContent(title=title, subtitle=f"Board pack · {subtitle}", generated=generated,
+                       snapshot=snapshot_hash(store), filters=filters,
+                       min_group_size=min_group_size, results=results, cohorts=cohorts)
+
+
+def unsliced(results: pd.DataFrame) -> pd.DataFrame:
+    """Rows for the whole filtered population (not a --by slice)."""
+    if results.empty:
+        return results
+    whole = results["group"].map(lambda g: not g).astype(bool)
+    return results[whole]
+
+
+def view_cohort(results: pd.DataFrame, filters: Filters) -> str | None:
+    """The cohort a headline describes: the filtered one, else all cohorts together."""
+    if filters.cohort:
+        return filters.cohort
+    cohorts = results["cohort"].dropna().unique().tolist()
+    if metrics.ALL_COHORTS in cohorts:
+        return metrics.ALL_COHORTS
+    return cohorts[0] if len(cohorts) == 1 else None
+
+
+def outcomes(results: pd.DataFrame) -> list[str]:
+    """Outcomes present, constructs in codebook order, then the rest as they appear."""
+    present = unsliced(results)["outcome"].dropna().unique().tolist()
+    known = [o for o in CONSTRUCTS if o in present]
+    return known + [o for o in present if o not in known]
+
+
+def primary_metric(rows: pd.DataFrame) -> str:
+    """The metric an outcome's chart shows: the first of PRIMARY_METRICS present."""
+    present = rows["metric"].unique().tolist()
+    for metric in PRIMARY_METRICS:
+        if metric in present:
+            return str(metric)
+    return str(present[0])
+
+
+def _ordered(frame: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
+    """Outcomes as :func:`outcomes`, cohorts by start date with 'all cohorts' last, then roles
+    mentees, mentors, all, comparison."""
+    ranks = {"o": {o: i for i, o in enumerate(outcomes(frame))},
+             "c": {c: i for i, c in enumerate([*cohorts["cohort_id"], metrics.ALL_COHORTS])},
+             "r": {r: i for i, r in enumerate(ROLE_ORDER)}}
+    keys = pd.DataFrame({key: frame[column].map(rank).fillna(len(rank))
+                         for (key, rank), column in zip(ranks.items(),
+                                                        ["outcome", "cohort", "role"],
+                                                        strict=True)}, index=frame.index)
+    return frame.loc[keys.sort_values(["o", "c", "r"], kind="stable").index]
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.assign(
+        outcome_label=frame["outcome"].map(outcome_label),
+        metric_label=frame["metric"].map(metric_label),
+        role_label=frame["role"].map(lambda r: ROLE_LABELS.get(r, str(r).capitalize())),
+    )
+    return out.reindex(columns=TABLE_COLUMNS)
+
+
+def chart_rows(content: DeckContent, outcome: str) -> pd.DataFrame:
+    """The numbers behind one outcome's chart: its primary metric, per cohort × role."""
+    rows = content.rows
+    return rows[(rows["outcome"] == outcome) & rows["primary"]].reset_index(drop=True)
+
+
+def outcome_rows(content: DeckContent, outcome: str) -> pd.DataFrame:
+    """Every metric of one outcome for the cohort in view (the slide's side table)."""
+    rows = content.rows
+    return rows[(rows["outcome"] == outcome) & (rows["cohort"] == content.view_cohort)
+                ].reset_index(drop=True)
+
+
+def headline_role(rows: pd.DataFrame, filters: Filters) -> str | None:
+    roles = rows["role"].unique().tolist()
+    target = [TARGET_ROLE[o] for o in rows["outcome"].unique() if o in TARGET_ROLE]
+    for role in ([filters.role] if filters.role else []) + target + ["all", "mentee", "mentor"]:
+        if role in roles:
+            return str(role)
+    return str(roles[0]) if roles else None
+
+
+def headline(content: DeckContent) -> pd.DataFrame:
+    """One row per outcome: its primary metric for the cohort in view and the headline role."""
+    rows = content.rows
+    rows = rows[rows["primary"] & (rows["cohort"] == content.view_cohort)]
+    picked = [part[part["role"] == headline_role(part, content.filters)].head(1)
+              for _, part in rows.groupby("outcome", sort=False)]
+    return pd.concat(picked, ignore_index=True) if picked else rows.head(0)
+
+
+def numbers_behind_charts(content: DeckContent) -> pd.DataFrame:
+    """Every chart's rows, in slide order: what ``crossgen report --out table.csv`` writes."""
+    rows = content.rows
+    return rows[rows["primary"]].drop(columns="primary").reset_index(drop=True)
+
+
+def n_table(content: DeckContent) -> pd.DataFrame:
+    """n per outcome and group for the cohort in view (methods appendix)."""
+    rows = content.rows
+    rows = rows[rows["primary"] & (rows["cohort"] == content.view_cohort)]
+    wide = rows.pivot_table(index="outcome_label", columns="role_label", values="n",
+                            aggfunc="first", sort=False)
+    return wide.reset_index()
+
+
+def as_number(value: Any) -> float | None:
+    """A finite float, or None (suppressed or undefined)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if np.isfinite(number) else None

@@ -1,0 +1,75 @@
+"""Numbers as a reader sees them on a slide: rounded for display only, significance in words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from analysis.report.content import as_number
+
+ALPHA = 0.05
+
+
+def number(value: Any, digits: int = 2, *, signed: bool = False) -> str:
+    x = as_number(value)
+    if x is None:
+        return "—"
+    return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+def count(value: Any) -> str:
+    x = as_number(value)
+    return "hidden" if x is None else f"{int(x):,}"
+
+
+def p_text(value: Any) -> str:
+    p = as_number(value)
+    if p is None:
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def ci_text(row: Mapping[str, Any], *, signed: bool = False) -> str:
+    lo, hi = as_number(row.get("ci_low")), as_number(row.get("ci_high"))
+    if lo is None or hi is None:
+        return "—"
+    return f"{number(lo, signed=signed)} to {number(hi, signed=signed)}"
+
+
+def significance(row: Mapping[str, Any]) -> str:
+    p = as_number(row.get("p_adjusted"))
+    if p is None:
+        p = as_number(row.get("p_value"))
+    if p is None:
+        return ""
+    if p < ALPHA:
+        return f"unlikely to be chance (adjusted p {p_text(p) if p < 0.001 else '= ' + p_text(p)})"
+    return f"could be chance (adjusted p = {p_text(p)})"
+
+
+def _lower_first(text: str) -> str:
+    """'Digital skills' -> 'digital skills', but 'eNPS' and 'ROI' stay as they are."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def sentence(row: Mapping[str, Any], *, min_group_size: int) -> str:
+    """One plain-language sentence for a result row (who, what, how sure, how many)."""
+    who = str(row.get("role_label") or "Participants")
+    what = str(row.get("outcome_label") or row.get("outcome"))
+    if bool(row.get("suppressed")) or as_number(row.get("estimate")) is None:
+        return (f"{who}, {_lower_first(what)}: not shown, because fewer than {min_group_size} "
+                "people are in this group (privacy minimum).")
+    estimate = as_number(row.get("estimate"))
+    assert estimate is not None
+    sure = significance(row)
+    if row.get("metric") == "paired_change":
+        direction = "rose" if estimate > 0 else "fell" if estimate < 0 else "did not change"
+        size = f" by {abs(estimate):.2f} points" if estimate else ""
+        whose = who + ("'" if who.endswith("s") else "'s")
+        text = (f"{whose} {_lower_first(what)} {direction}{size} from before to after the "
+                f"programme (95% CI {ci_text(row, signed=True)})")
+    else:
+        text = (f"{who}: {_lower_first(str(row.get('metric_label')))} of {_lower_first(what)} is "
+                f"{number(estimate)} (95% CI {ci_text(row)})")
+    tail = f"; {sure}" if sure else ""
+    return f"{text}{tail}. n = {count(row.get('n'))}."
