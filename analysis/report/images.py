@@ -132,7 +132,8 @@ class Renderer:
         if scale < MIN_SCALE and fmt == "png":
             raise ValueError(f"PNG scale must be at least {MIN_SCALE}")
         layout = fig.layout if isinstance(fig, go.Figure) else go.Layout(fig.get("layout", {}))
-        opts = {"format": fmt, "scale": scale,
+        # SVG is vector: scale 1 keeps its width/height the figure's own.
+        opts = {"format": fmt, "scale": scale if fmt == "png" else 1,
                 "width": width or layout.width or DEFAULT_WIDTH,
                 "height": height or layout.height or DEFAULT_HEIGHT}
         with self._lock:  # one tab: figures render one after another
