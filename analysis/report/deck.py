@@ -154,7 +154,7 @@ def outcome_slide(prs: object, content: c.DeckContent, outcome: str) -> Slide:
         t.text_box(slide, (SIDE_BOX[0], Inches(1.4), SIDE_BOX[2], Inches(0.3)), scope,
                    size=11, colour=t.MUTED, bold=True)
         box = (*SIDE_BOX[:3], Inches(0.4) * (len(side) + 1))
-        t.table(slide, box, _side_table(side), size=10, widths=[1.5, 1.0, 1.4, 0.9, 0.6])
+        t.table(slide, box, _side_table(side), size=10, widths=[1.4, 1.15, 1.4, 0.9, 0.6])
     lead = content.headline
     lead = lead[lead["outcome"] == outcome]
     sentence = words.sentence(lead.iloc[0].to_dict() if len(lead) else rows.iloc[0].to_dict(),
