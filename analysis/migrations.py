@@ -141,4 +141,35 @@ V1 = [
     """,
 ]
 
-MIGRATIONS: list[list[str]] = [V1]
+# Bulk tables without primary keys: DuckDB's index upkeep made inserts ~10x slower. The importer
+# guarantees uniqueness (one response per person and item per administration).
+V2 = [
+    """
+    create table responses_v2 (
+        response_id varchar not null,
+        administration_id varchar not null,
+        employee_id varchar not null,
+        submitted_at timestamp,
+        item_id varchar not null,
+        value double not null
+    )
+    """,
+    "insert into responses_v2 select * from responses",
+    "drop table responses",
+    "alter table responses_v2 rename to responses",
+    """
+    create table construct_scores_v2 (
+        administration_id varchar not null,
+        employee_id varchar not null,
+        construct varchar not null,
+        score double not null,
+        items_answered integer not null,
+        items_total integer not null
+    )
+    """,
+    "insert into construct_scores_v2 select * from construct_scores",
+    "drop table construct_scores",
+    "alter table construct_scores_v2 rename to construct_scores",
+]
+
+MIGRATIONS: list[list[str]] = [V1, V2]

@@ -46,6 +46,7 @@ class Store:
             raise StoreError(f"{self.path}: no such database. Build one with `crossgen demo`.")
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
+            self._con.execute("set enable_progress_bar = false")  # it would print to stderr
         except duckdb.IOException as exc:
             raise StoreError(f"{self.path}: cannot open the database ({exc}).") from exc
         except duckdb.Error as exc:

@@ -34,6 +34,13 @@ def find_column(columns: list[str], aliases: list[str]) -> str | None:
     return None
 
 
+def non_blank_rows(frame: pd.DataFrame) -> pd.Series:
+    """Rows with at least one cell that is not empty or white space (vectorised)."""
+    if frame.empty:
+        return pd.Series(False, index=frame.index)
+    return frame.apply(lambda col: col.str.strip().ne("")).any(axis=1)
+
+
 def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
                 problems: list[Problem]) -> pd.Series:
     """Parse a column of date strings with the one format that fits every non-empty value.
@@ -45,7 +52,11 @@ def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
     if not present.any():
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     best, best_bad = None, None
-    for fmt in DATE_FORMATS:
+    # Formats that fail on a sample cannot fit the column; try the rest on every value.
+    sample = text[present].head(200)
+    fitting = [f for f in DATE_FORMATS
+               if pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
+    for fmt in fitting or DATE_FORMATS:
         parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
         bad = present & parsed.isna()
         if not bad.any():

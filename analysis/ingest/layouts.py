@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.ingest.columns import find_column, norm_label
+from analysis.ingest.columns import find_column, non_blank_rows, norm_label
 from analysis.ingest.problems import fail, first_few
 
 
@@ -60,7 +60,7 @@ def _wide(fmt: str, grid: pd.DataFrame, start: int, names: list[str], texts: dic
           submitted: str | None) -> WideSurvey:
     body = grid.iloc[start:].copy()
     body.columns = pd.Index(names)
-    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body = body[non_blank_rows(body)]
     body.insert(0, "row", body.index + 1)
     return WideSurvey(fmt, body, texts, submitted, len(body))
 
@@ -115,7 +115,7 @@ def crossgen_long(grid: pd.DataFrame, file: str) -> WideSurvey:
                    "value.", row=1, column=missing[0])
     body = grid.iloc[1:].copy()
     body.columns = pd.Index(header)
-    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body = body[non_blank_rows(body)]
     body = body.assign(row=body.index + 1, employee_id=body["employee_id"].str.strip(),
                        item_id=body["item_id"].str.strip())
     if "submitted_at" not in body:

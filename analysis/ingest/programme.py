@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.ingest.columns import (
     email_hash,
     find_column,
+    non_blank_rows,
     parse_dates,
     parse_numbers,
     spreadsheet_rows,
@@ -38,7 +39,7 @@ def _frame(path: Path, data: bytes) -> tuple[pd.DataFrame, pd.Series]:
     grid = read_grid(path, data)
     header = [c.strip() for c in grid.iloc[0]]
     body = grid.iloc[1:]
-    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body = body[non_blank_rows(body)]
     body.columns = pd.Index(header)
     return body, spreadsheet_rows(body.index)
 

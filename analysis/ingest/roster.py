@@ -16,6 +16,7 @@ from analysis.codebook import GENERATION_CASE
 from analysis.ingest.columns import (
     email_hash,
     find_column,
+    non_blank_rows,
     parse_dates,
     parse_numbers,
     parse_one_date,
@@ -86,7 +87,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
                 as_of = parse_one_date(match.group(2))
     header = [c.strip() for c in grid.iloc[header_idx]]
     body = grid.iloc[header_idx + 1:]
-    body = body[body.apply(lambda col: col.str.strip() != "").any(axis=1)]
+    body = body[non_blank_rows(body)]
     body.columns = pd.Index(header)
     rows = spreadsheet_rows(body.index)
     if body.empty:
