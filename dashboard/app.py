@@ -17,7 +17,7 @@ PAGES = Path(__file__).parent / "pages"
 def _navbar() -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
-        for page in dash.page_registry.values()
+        for page in dash.page_registry.values() if auth.may_see(page)
     ]
     return dbc.Navbar(
         dbc.Container([

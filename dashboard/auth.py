@@ -12,6 +12,7 @@ its outputs live on. Viewers may not slice (generation, department, level, role 
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import time
 from collections import defaultdict, deque
@@ -21,12 +22,15 @@ from urllib.parse import quote
 
 import dash
 from dash import Dash
-from flask import Response, g, jsonify, redirect, request, session
+from flask import Response, g, has_request_context, jsonify, redirect, request, session
 
 from analysis import auth
 from analysis.filters import Filters
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}
+SAFE_NEXT = re.compile(r"/[A-Za-z0-9_\-./?=&%+~,]*")
+HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+           "Referrer-Policy": "same-origin"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 SLICING = ("generation", "department", "level", "role")
 MAX_FAILURES = 5  # per client and name within FAILURE_WINDOW seconds
@@ -37,6 +41,12 @@ _failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
 def _page_role(page: dict[str, Any]) -> str:
     return str(page.get("min_role") or ("viewer" if page.get("path") == "/" else "analyst"))
+
+
+def may_see(page: dict[str, Any]) -> bool:
+    """Whether the signed-in user's role may open ``page`` (True without sign-in: local mode)."""
+    user = getattr(g, "user", None) if has_request_context() else None
+    return user is None or bool(user.may(_page_role(page)))
 
 
 def _ids(component: Any, out: set[str]) -> set[str]:
@@ -59,7 +69,10 @@ def _ids(component: Any, out: set[str]) -> set[str]:
 
 def _layout_of(page: dict[str, Any]) -> Any:
     layout = page.get("layout")
-    return layout() if callable(layout) else layout
+    try:
+        return layout() if callable(layout) else layout
+    except Exception:  # a page that cannot lay out without a request: its ids stay "analyst"
+        return None
 
 
 class _Policy:
@@ -147,7 +160,8 @@ def _page(title: str, body: str) -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only same-site paths: no scheme, host, backslash or control characters (open redirects)."""
+    if not target or not SAFE_NEXT.fullmatch(target) or target.startswith("//"):
         return "/"
     return target
 
@@ -227,6 +241,12 @@ def install(app: Dash, db: Path) -> None:
         if role is not None and not user.may(role):
             return _refuse(403, "Your role may not open this page.")
         return None
+
+    @server.after_request
+    def headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
 
     @server.route("/login", methods=["GET", "POST"])
     def login() -> Any:

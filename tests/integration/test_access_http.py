@@ -123,7 +123,8 @@ def test_viewer_sees_overview_but_not_analyst_pages_or_slices(secured) -> None:
     vera = Client(base)
     assert vera.sign_in("vera", PASSWORDS["vera"]) in (302, 303)
     assert vera.request("/")[0] == 200
-    assert vera.request("/_dash-layout")[0] == 200
+    status, _h, layout = vera.request("/_dash-layout")
+    assert status == 200 and "u002fcomments" not in layout  # the link is not even offered
     assert vera.callback(_pages_body("/")) == 200
     # Refused on the server, not only hidden: the page, its router call, its callback, slices.
     assert vera.request("/comments")[0] == 403
@@ -138,6 +139,7 @@ def test_analyst_may_use_every_page_and_sign_out(secured) -> None:
     anna = Client(base)
     assert anna.sign_in("anna", PASSWORDS["anna"]) in (302, 303)
     assert anna.request("/comments")[0] == 200
+    assert "u002fcomments" in anna.request("/_dash-layout")[2]
     assert anna.callback(_comments_body("?cohort=C1")) == 200
     assert anna.callback(_pages_body("/", "?generation=Boomers")) == 200
     _status, _h, page = anna.request("/")
