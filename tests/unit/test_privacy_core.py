@@ -156,3 +156,15 @@ def test_session_secret_is_private_and_stable(tmp_path: Path,
     assert auth.secret_file(db).stat().st_mode & 0o777 == 0o600
     monkeypatch.setenv(auth.SECRET_ENV, "from-the-environment")
     assert auth.session_secret(db) == b"from-the-environment"
+
+
+def test_both_arms_of_a_comparison_need_the_minimum() -> None:
+    rows = pd.DataFrame({"outcome": ["x", "x"], "metric": ["did", "did"], "cohort": ["C1", "C1"],
+                         "role": ["all", "all"], "group": [{}, {}], "n": [40, 40],
+                         "n_treated": [36, 37], "n_comparison": [4, 3 + 30],
+                         "estimate": [0.5, 0.4]})
+    out = privacy.suppress_results(rows, min_group_size=K)
+    assert out["suppressed"].tolist() == [True, False]
+    assert np.isnan(out.loc[0, "estimate"]) and np.isnan(out.loc[0, "n"])
+    assert out.loc[0, "suppressed_reason"] == "fewer than 5 people"
+    assert out.loc[1, "estimate"] == 0.4  # shown untouched
