@@ -36,6 +36,7 @@ class Table:
     member: np.ndarray  # cells × atoms, 0/1
     atoms: pd.DataFrame  # the columns of ``member``: dims + n
     lines: list[tuple[np.ndarray, int | None]] = field(default_factory=list)
+    position: dict[tuple[str, ...], int] = field(default_factory=dict)  # cell key -> row
 
     @property
     def n(self) -> np.ndarray:
@@ -51,10 +52,8 @@ class Table:
         return np.asarray(np.abs(rest).max(axis=1, initial=0.0) < 1e-6)
 
     def lookup(self, **key: str) -> pd.Series:
-        mask = np.ones(len(self.cells), dtype=bool)
-        for dim, value in key.items():
-            mask &= (self.cells[dim] == value).to_numpy()
-        return self.cells[mask].iloc[0] if mask.any() else pd.Series(dtype=object)
+        at = self.position.get(tuple(key[d] for d in self.dims))
+        return self.cells.iloc[at] if at is not None else pd.Series(dtype=object)
 
 
 def _echelon(matrix: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -100,6 +99,7 @@ def build(atoms: pd.DataFrame, dims: list[str], *, n: str = "n") -> Table:
     cells["reason"] = ""
     table = Table(list(dims), cells, member, atoms.reset_index(drop=True))
     position = {cell: i for i, cell in enumerate(sums)}
+    table.position = position
     for axis in range(len(dims)):
         lines: dict[tuple[str, ...], list[int]] = {}
         for cell, i in position.items():

@@ -89,9 +89,14 @@ class _Canon:
     units: pd.DataFrame
     k: int
     cache: dict[tuple[Any, ...], complement.Table] = field(default_factory=dict)
+    families: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.families = {(str(m), str(o)): part for (m, o), part
+                         in self.units.groupby(["metric", "outcome"], sort=False)}
 
     def _select(self, pop: Population, metric: str, outcome: str) -> pd.DataFrame:
-        units = self.units[(self.units["metric"] == metric) & (self.units["outcome"] == outcome)]
+        units = self.families.get((metric, outcome), self.units.iloc[:0])
         for dim, values in pop:
             units = units[units[dim].isin(values)]
         return units

@@ -2,11 +2,12 @@
 
 No users configured (``crossgen users add`` never run): the dashboard is open, as `make run`
 expects, but only to loopback clients (``crossgen serve`` also refuses other addresses then).
-With users: everything except /login, /logout and /healthz needs a signed-in session; pages get a
-redirect to /login, XHR/JSON calls a 401. Roles are checked on the server for every page and every
-Dash callback: a page declares its lowest role with ``dash.register_page(..., min_role="viewer")``
-(default: "viewer" for "/", "analyst" otherwise); a callback needs the highest role of the pages
-its outputs live on. Viewers may not slice (generation, department, level, role in the URL).
+With users: everything except /login, /logout, /healthz and /assets/ needs a signed-in session;
+pages get a redirect to /login, XHR/JSON calls a 401. Roles are checked on the server for every
+page and every Dash callback: a page declares its lowest role with
+``dash.register_page(..., min_role="viewer")`` (default: "viewer" for "/", "analyst" otherwise); a
+callback needs the highest role of the pages its outputs live on. Viewers may not slice
+(generation, department, level, role in the URL).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from analysis import auth
 from analysis.filters import Filters
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}
+OPEN_PREFIXES = ("/assets/",)  # static styling of the login page; holds no data
 SAFE_NEXT = re.compile(r"/[A-Za-z0-9_\-./?=&%+~,]*")
 HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "same-origin"}
@@ -218,7 +220,7 @@ def install(app: Dash, db: Path) -> None:
             if request.remote_addr not in LOOPBACK:
                 return _refuse(403, "No users are configured; only local access is allowed.")
             return None
-        if request.path in OPEN_PATHS:
+        if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
             return None
         user = current_user()
         if user is None:

@@ -89,7 +89,8 @@ def _comments_body(search: str = "") -> dict[str, object]:
 
 
 ROUTES = ["/", "/comments", "/some/unknown/page", "/_dash-layout", "/_dash-dependencies",
-          "/assets/bootstrap.min.css", "/download/overview.png", "/?cohort=C1"]
+          "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js", "/_favicon.ico",
+          "/download/overview.png", "/?cohort=C1"]
 
 
 def test_unauthenticated_requests_are_refused(secured) -> None:
@@ -102,6 +103,7 @@ def test_unauthenticated_requests_are_refused(secured) -> None:
         else:
             assert status in (302, 303), path
             assert headers["Location"].startswith("/login?next="), path
+    assert client.request("/assets/bootstrap.min.css")[0] == 200  # the login page's styling
     status, _h, body = client.request("/", headers={"Accept": "application/json"})
     assert status == 401 and "Sign in" in body
     assert client.callback(_pages_body("/")) == 401
