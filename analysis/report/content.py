@@ -46,7 +46,7 @@ METRIC_LABELS = {
 }
 TABLE_COLUMNS = ["outcome", "outcome_label", "metric", "metric_label", "cohort", "cohort_name",
                  "role", "role_label", "n", "estimate", "ci_low", "ci_high", "p_value",
-                 "p_adjusted", "effect_size", "method", "suppressed"]
+                 "p_adjusted", "effect_size", "method", "suppressed", "suppressed_reason"]
 
 
 @dataclass(frozen=True)
