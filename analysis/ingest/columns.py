@@ -8,7 +8,7 @@ import hmac
 import numpy as np
 import pandas as pd
 
-from analysis.ingest.problems import Problem
+from analysis.ingest.problems import Problem, fail
 
 DATE_FORMATS = [
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
@@ -39,6 +39,17 @@ def non_blank_rows(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series(False, index=frame.index)
     return frame.apply(lambda col: col.str.strip().ne("")).any(axis=1)
+
+
+def refuse_duplicate_headers(header: list[str], *, file: str, row: int) -> None:
+    """Two columns with one name cannot be told apart: say so instead of guessing."""
+    named = pd.Series([c for c in header if c])
+    twice = sorted(set(named[named.duplicated()]))
+    if twice:
+        shown = ", ".join(map(repr, twice[:5]))
+        raise fail(file, f"Column name(s) appear more than once: {shown}.",
+                   "Rename or delete the repeated column(s) so each name appears once.",
+                   row=row, column=twice[0])
 
 
 def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,

@@ -18,6 +18,7 @@ from analysis.ingest.columns import (
     non_blank_rows,
     parse_dates,
     parse_numbers,
+    refuse_duplicate_headers,
     spreadsheet_rows,
 )
 from analysis.ingest.mapping import programme_mapping
@@ -38,6 +39,7 @@ STATUS = {
 def _frame(path: Path, data: bytes) -> tuple[pd.DataFrame, pd.Series]:
     grid = read_grid(path, data)
     header = [c.strip() for c in grid.iloc[0]]
+    refuse_duplicate_headers(header, file=path.name, row=1)
     body = grid.iloc[1:]
     body = body[non_blank_rows(body)]
     body.columns = pd.Index(header)

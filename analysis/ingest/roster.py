@@ -20,6 +20,7 @@ from analysis.ingest.columns import (
     parse_dates,
     parse_numbers,
     parse_one_date,
+    refuse_duplicate_headers,
     spreadsheet_rows,
 )
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
@@ -86,6 +87,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
             if match and as_of is None:
                 as_of = parse_one_date(match.group(2))
     header = [c.strip() for c in grid.iloc[header_idx]]
+    refuse_duplicate_headers(header, file=file, row=header_idx + 1)
     body = grid.iloc[header_idx + 1:]
     body = body[non_blank_rows(body)]
     body.columns = pd.Index(header)

@@ -37,6 +37,10 @@ from analysis.store import Store
 
 def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
     """Qualtrics CSV: ids row, question-text row, ImportId row (or the legacy two-row layout)."""
+    if len(grid) < 2:
+        raise fail(file, "The export has fewer than the two header rows a Qualtrics CSV starts "
+                         "with.", "Export the responses again from Qualtrics (Data & Analysis > "
+                         "Export > CSV) and import the complete file.", row=1)
     legacy = not grid.iloc[2].str.startswith('{"ImportId"').any() if len(grid) > 2 else True
     ids = [c.strip() for c in grid.iloc[0]]
     texts_row = [c.strip() for c in grid.iloc[1]]
