@@ -7,6 +7,7 @@ between the threads of a web server. Values are always bound as parameters; iden
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
@@ -20,6 +21,10 @@ import pandas as pd
 from analysis.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# An archived file is written under this suffix inside the import's transaction and renamed after
+# the commit, so a killed import never leaves a file the database does not know.
+PARTIAL_SUFFIX = ".partial"
+ARCHIVE_NAME = re.compile(r"\d{5,}-[0-9a-f]{12}-")
 
 Params = Sequence[Any] | dict[str, Any] | None
 
@@ -38,9 +43,11 @@ def quote_ident(name: str) -> str:
 class Store:
     """A crossgen database: a DuckDB file plus an archive folder for imported raw files."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False,
+                 archive_dir: Path | None = None) -> None:
         self.path = Path(path)
         self.read_only = read_only
+        self._archive_dir = archive_dir
         self._lock = threading.Lock()
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such database. Build one with `crossgen demo`.")
@@ -52,6 +59,8 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: not a crossgen database ({exc}).") from exc
         self._migrate()
+        if not read_only:
+            self.recover_archive()
 
     # -- the wrapper -----------------------------------------------------------------------------
 
@@ -108,7 +117,29 @@ class Store:
     @property
     def archive_dir(self) -> Path:
         """Where the raw bytes of every imported file are kept, beside the database."""
+        if self._archive_dir is not None:
+            return self._archive_dir
         return self.path.with_name(self.path.name + ".archive")
+
+    def recover_archive(self) -> None:
+        """Settle archive files left by an import that was killed around its commit.
+
+        A ``*.partial`` file whose import committed gets its final name; any other archive file
+        (crossgen's ``NNNNN-<sha256 prefix>-name`` pattern) that no import row names is deleted.
+        Runs on every read-write open, before an import can start.
+        """
+        folder = self.archive_dir
+        if not folder.is_dir():
+            return
+        known = set(self.query("select archive_path from imports")["archive_path"])
+        for path in sorted(folder.iterdir()):
+            final = path.name.removesuffix(PARTIAL_SUFFIX)
+            if not ARCHIVE_NAME.match(final) or (final in known and path.name == final):
+                continue
+            if final in known and not (folder / final).exists():
+                path.replace(folder / final)
+            else:
+                path.unlink(missing_ok=True)
 
     def meta(self, key: str, default: str | None = None) -> str | None:
         value = self.scalar("select value from meta where key = ?", [key])

@@ -7,15 +7,18 @@ puts the rows into the database on the connection it is given, inside the transa
 from __future__ import annotations
 
 import hashlib
-import shutil
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from analysis import logs
 from analysis.ingest.problems import ImportFailed, Problem, fail
-from analysis.store import Store
+from analysis.store import PARTIAL_SUFFIX, Store
 
 KINDS = ("roster", "programme", "sessions", "survey")
 
@@ -109,6 +112,29 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
 
     ``progress`` is told each stage (reading, checking, writing, archiving) as it starts.
     """
+    started = time.monotonic()
+    where: dict[str, Any] = {"kind": kind, "file": path.name, "dry_run": dry_run}
+    try:
+        report = _import_file(store, kind, path, mapping=mapping, cohort=cohort, phase=phase,
+                              dry_run=dry_run, progress=progress, log_fields=where)
+    except ImportFailed as exc:
+        logs.event("import.refused", **where, problems=len(exc.problems), ms=logs.since(started))
+        raise
+    except Exception as exc:
+        logs.event("import.error", level=logging.ERROR, **where, error=type(exc).__name__,
+                   ms=logs.since(started))
+        raise
+    logs.event("import.duplicate" if report.duplicate else "import.done", **where,
+               format=report.format, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
+               rows_rejected=report.rows_rejected, import_id=report.import_id,
+               ms=logs.since(started))
+    return report
+
+
+def _import_file(store: Store, kind: str, path: Path, *, mapping: Path | None,
+                 cohort: str | None, phase: str | None, dry_run: bool,
+                 progress: Callable[[str], None] | None,
+                 log_fields: dict[str, Any]) -> ImportReport:
     stage = progress or (lambda _stage: None)
     stage("reading")
     try:
@@ -118,6 +144,7 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
     except IsADirectoryError as exc:
         raise fail(path.name, "This is a folder, not a file.", "Name one export file.") from exc
     digest = sha256_of(data)
+    log_fields.update(sha256=digest[:12], bytes=len(data))
     previous = store.scalar(
         "select import_id from imports where kind = ? and sha256 = ?", [kind, digest]
     )
@@ -134,6 +161,7 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
     archive = store.archive_dir
     archive.mkdir(parents=True, exist_ok=True)
     archived: Path | None = None
+    partial: Path | None = None
     try:
         with store.transaction() as con:
             row = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
@@ -145,19 +173,25 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
                 [import_id, kind, path.name, digest, plan.format, plan.rows_in,
                  plan.rows_accepted, plan.rows_rejected, archived.name],
             )
+            logs.event("import.writing", **log_fields, rows=plan.rows_accepted)
             plan.write(con, import_id)
             stage("archiving")
-            shutil.copyfile(path, archived)
+            # Under a temporary name until the commit: a crash leaves no archived file that the
+            # database does not know (Store.recover_archive settles the name at the next open).
+            partial = archived.with_name(archived.name + PARTIAL_SUFFIX)
+            partial.write_bytes(data)
     except duckdb.ConstraintException as exc:
-        if archived is not None:
-            archived.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise fail(path.name, f"The rows conflict with data already imported ({exc}).",
                    "Check that this file is not a different export of data already "
                    "imported.") from exc
     except BaseException:
-        if archived is not None:
-            archived.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         raise
+    assert archived is not None and partial is not None
+    partial.replace(archived)
     report.import_id = import_id
     return report
 
