@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from analysis import logs
 from analysis.ingest.problems import ImportFailed
 from analysis.store import StoreError
 
@@ -113,14 +115,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from analysis.ingest import import_file
     from analysis.ingest.progress import Progress
-    from analysis.store import Store
+    from analysis.live import import_into
 
-    with Store(_default_db(args.db, build=False)) as store, \
-            Progress(sys.stderr, label=f"importing {args.file.name}") as progress:
-        report = import_file(store, args.kind, args.file, mapping=args.mapping,
-                             cohort=args.cohort, phase=args.phase, progress=progress)
+    # Works while `crossgen serve` reads the database too (copy, import, atomic swap).
+    with Progress(sys.stderr, label=f"importing {args.file.name}") as progress:
+        report = import_into(_default_db(args.db, build=False), args.kind, args.file,
+                             mapping=args.mapping, cohort=args.cohort, phase=args.phase,
+                             progress=progress)
     print("\n".join(report.lines()))
     return 0
 
@@ -269,6 +271,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logs.configure(default="-" if args.command == "serve" else None)
     try:
         return COMMANDS[args.command](args)
     except ImportFailed as exc:
@@ -285,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         return 130
     except Exception as exc:
+        logs.event("command.error", level=logging.ERROR, command=args.command,
+                   error=type(exc).__name__)
         print(f"crossgen {args.command}: internal error: {type(exc).__name__}: {exc}. "
               "Please report this with the command you ran.", file=sys.stderr)
         return EXIT_INTERNAL

@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, dcc, html
 
-from dashboard import auth, ids, model, theme
+from dashboard import auth, health, ids, model, theme
 
 ASSETS = Path(__file__).parent / "assets"
 PAGES = Path(__file__).parent / "pages"
@@ -40,6 +40,7 @@ def create_app(db: Path) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    health.register(app.server)  # /healthz, reload after an import's swap, error logs
     from dashboard import filterbar  # registers the sync callback
 
     app.layout = lambda: html.Div([

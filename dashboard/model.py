@@ -1,27 +1,78 @@
 """The dashboard's one door into analysis: the process's store and results cached per filter state.
 
-One read-only DuckDB connection per process; every query runs on its own cursor.
+One read-only DuckDB connection per process; every query runs on its own cursor. When an import
+swaps a new database file in (``analysis.live``), :func:`refresh` — run before each request —
+opens the new file; a request already running keeps the store it started with, so every answer
+comes wholly from the data before the import or wholly from the data after it.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
+import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
-from analysis import summary
+from analysis import logs, summary
 from analysis.filters import Filters
-from analysis.store import Store
+from analysis.store import Store, StoreError
 
 _store: Store | None = None
+_db: Path | None = None
+_identity: tuple[int, int, int] | None = None
+_swap_lock = threading.Lock()
+_opened = itertools.count(1)
+
+
+def _file_identity(db: Path) -> tuple[int, int, int]:
+    st = os.stat(db)
+    return st.st_ino, st.st_mtime_ns, st.st_size
 
 
 def configure(db: Path) -> None:
-    global _store
+    global _store, _db, _identity
     if _store is not None:
         _store.close()
+    _db = db
+    _identity = _file_identity(db) if db.exists() else None
     _store = Store(db, read_only=True)
-    overview.cache_clear()
-    filter_options.cache_clear()
+    _clear_caches()
+
+
+def _open_new_file(db: Path) -> tuple[Store, tuple[int, int, int]]:
+    # DuckDB hands out its already-open instance for a path it knows, i.e. the replaced file;
+    # a hard link gives the new file a fresh path (removed at once: the open handle stays).
+    link = db.with_name(f".{db.name}.view-{os.getpid()}-{next(_opened)}")
+    os.link(db, link)
+    try:
+        return Store(link, read_only=True), _file_identity(link)
+    finally:
+        link.unlink()
+
+
+def refresh() -> None:
+    """Reopen the database if its file was replaced. Old stores close when their last user ends."""
+    global _store, _identity
+    if _store is None or _db is None:
+        return
+    try:
+        identity = _file_identity(_db)
+    except FileNotFoundError:
+        return
+    if identity == _identity:
+        return
+    with _swap_lock:
+        if identity == _identity:
+            return
+        try:
+            _store, _identity = _open_new_file(_db)
+        except (OSError, StoreError) as exc:
+            logs.event("data.reload_failed", level=logging.ERROR, error=type(exc).__name__)
+            return
+        _clear_caches()
+    logs.event("data.reloaded", file=_db.name)
 
 
 def store() -> Store:
@@ -30,11 +81,25 @@ def store() -> Store:
     return _store
 
 
-@lru_cache(maxsize=256)
 def overview(filters: Filters) -> summary.Overview:
-    return summary.overview(store(), filters)
+    return _overview(store(), filters)
 
 
-@lru_cache(maxsize=1)
 def filter_options() -> dict[str, list[dict[str, str]]]:
-    return summary.filter_options(store())
+    return _filter_options(store())
+
+
+# Keyed by the store too, so a result computed from the old file is never served after a swap.
+@lru_cache(maxsize=256)
+def _overview(db: Store, filters: Filters) -> summary.Overview:
+    return summary.overview(db, filters)
+
+
+@lru_cache(maxsize=2)
+def _filter_options(db: Store) -> dict[str, list[dict[str, str]]]:
+    return summary.filter_options(db)
+
+
+def _clear_caches() -> None:
+    _overview.cache_clear()
+    _filter_options.cache_clear()

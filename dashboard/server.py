@@ -28,9 +28,11 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
 
     from waitress import serve as waitress_serve
 
+    from analysis import logs
     from dashboard.app import create_app
 
     app = create_app(db)
+    logs.event("server.start", host=host, port=port, threads=8, database=db.name)
     print(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
     waitress_serve(app.server, host=host, port=port, threads=8, _quiet=True)
     return 0

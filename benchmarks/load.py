@@ -1,0 +1,399 @@
+"""Load test: simulated users switching pages and filters on a running dashboard, loopback only.
+
+Each user is a thread with its own keep-alive HTTP connection that behaves like the browser: a full
+page load (HTML, ``/_dash-layout``, ``/_dash-dependencies``), then client-side navigation
+(the Dash Pages callback) and filter changes (the filter-bar callback), each followed by every
+server callback whose inputs are on the page. Payloads are derived from ``/_dash-dependencies`` and
+the layouts, so new pages and callbacks are exercised without editing this file.
+
+``--with-import`` runs ``crossgen import`` (sessions) half-way through while a probe thread keeps
+reading the overview: every answer it gets must equal the one before the import or the one after.
+
+    python -m benchmarks.load --serve data/crossgen-demo.duckdb --with-import
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import http.client
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+WILD = ("ALL", "MATCH", "ALLSMALLER")
+MAX_REQUESTS = 500_000  # hard bound whatever the duration
+TIMEOUT = 300.0  # seconds a simulated user waits for one answer before counting an error
+
+
+# -- the app as the browser sees it ---------------------------------------------------------------
+
+def _id_key(cid: Any) -> str:
+    return json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid
+
+
+def _parse_id(text: str) -> Any:
+    return json.loads(text) if text.startswith("{") else text
+
+
+def _walk(tree: Any, found: dict[str, tuple[Any, dict[str, Any], str]]) -> None:
+    """Collect components with an id: key -> (id, props, type)."""
+    if isinstance(tree, list):
+        for item in tree:
+            _walk(item, found)
+    elif isinstance(tree, dict) and "props" in tree:
+        props = tree["props"]
+        if "id" in props:
+            found[_id_key(props["id"])] = (props["id"], props, tree.get("type", ""))
+        for value in props.values():
+            _walk(value, found)
+
+
+def _matches(pattern: Any, cid: Any) -> bool:
+    if not isinstance(pattern, dict):
+        return pattern == cid
+    return (isinstance(cid, dict) and set(pattern) == set(cid)
+            and all(isinstance(v, list) or cid[k] == v for k, v in pattern.items()))
+
+
+def _outputs(dep: dict[str, Any]) -> list[tuple[Any, str]]:
+    text = dep["output"]
+    parts = text[2:-2].split("...") if text.startswith("..") else [text]
+    return [(_parse_id(p.rsplit(".", 1)[0]), p.rsplit(".", 1)[1]) for p in parts]
+
+
+@dataclass
+class View:
+    path: str = "/"
+    search: str = ""
+    values: dict[str, Any] = field(default_factory=dict)  # filter component key -> value
+
+
+def _value(cid: Any, prop: str, comp: dict[str, Any], view: View) -> Any:
+    if prop == "search":
+        return view.search
+    if prop == "pathname":
+        return view.path
+    if prop == "id":
+        return cid
+    key = _id_key(cid)
+    return view.values[key] if key in view.values and prop == "value" else comp.get(prop)
+
+
+def callback_payloads(deps: list[dict[str, Any]], comps: dict[str, tuple[Any, dict, str]],
+                      view: View, *, changed: str) -> list[dict[str, Any]]:
+    """One POST body per callback (and per MATCH instance) whose inputs are all on the page."""
+    bodies = []
+    for dep in deps:
+        if dep.get("clientside_function"):
+            continue
+        specs = [(_parse_id(s["id"]), s["property"]) for s in dep["inputs"] + dep["state"]]
+        outs = _outputs(dep)
+        match_pattern = next((p for p, _ in specs + outs if isinstance(p, dict)
+                              and any(v == ["MATCH"] for v in p.values())), None)
+        instances = ([c[0] for c in comps.values() if _matches(match_pattern, c[0])]
+                     if match_pattern else [None])
+        for inst in instances:
+            def resolve(pattern: Any, inst: Any = inst) -> list[Any]:
+                if isinstance(pattern, dict) and inst is not None:
+                    pattern = {k: (inst[k] if v == ["MATCH"] else v) for k, v in pattern.items()}
+                return [c[0] for c in comps.values() if _matches(pattern, c[0])]
+
+            def entries(pattern: Any, prop: str, *, value: bool) -> Any:
+                hits = resolve(pattern)
+                rows = [{"id": h, "property": prop,
+                         **({"value": _value(h, prop, comps[_id_key(h)][1], view)}
+                            if value else {})} for h in hits]
+                wild_all = isinstance(pattern, dict) and any(
+                    v in (["ALL"], ["ALLSMALLER"]) for v in pattern.values())
+                return rows if wild_all else (rows[0] if rows else None)
+
+            inputs = [entries(p, prop, value=True) for p, prop in
+                      [(_parse_id(s["id"]), s["property"]) for s in dep["inputs"]]]
+            if any(i is None for i in inputs):
+                continue  # an input is not on this page: the browser would not fire it
+            state = [entries(_parse_id(s["id"]), s["property"], value=True) for s in dep["state"]]
+            outputs = [entries(p, prop, value=False) for p, prop in outs]
+            if any(o is None for o in outputs):
+                continue
+            bodies.append({"output": dep["output"],
+                           "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+                           "inputs": inputs, "state": state, "changedPropIds": [changed]})
+    return bodies
+
+
+# -- one simulated user ---------------------------------------------------------------------------
+
+@dataclass
+class Stats:
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    server_errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, seconds: float, status: int, what: str) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if status >= 500:
+                self.server_errors += 1
+            if status >= 400 or status == 0:
+                self.errors.append(f"{status} {what}")
+
+
+class Client:
+    def __init__(self, base: str, stats: Stats) -> None:
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.stats = stats
+        self.conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
+        data = None if body is None else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"} if data else {}
+        started = time.perf_counter()
+        try:
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+            self.conn.request(method, path, body=data, headers=headers)
+            resp = self.conn.getresponse()
+            payload, status = resp.read(), resp.status
+        except (OSError, http.client.HTTPException) as exc:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None
+            payload, status = str(exc).encode(), 0
+        what = body["output"][:60] if isinstance(body, dict) else path
+        self.stats.record(time.perf_counter() - started, status, f"{method} {what}")
+        return status, payload
+
+
+class App:
+    """What a browser fetches on a full page load."""
+
+    def __init__(self, client: Client, view: View, *, only: frozenset[str] = frozenset()) -> None:
+        client.request("GET", view.path + view.search)
+        _, layout = client.request("GET", "/_dash-layout")
+        _, deps = client.request("GET", "/_dash-dependencies")
+        self.deps: list[dict[str, Any]] = json.loads(deps)
+        self.shell: dict[str, tuple[Any, dict, str]] = {}
+        _walk(json.loads(layout), self.shell)
+        self.pages = sorted({str(c[1]["href"]).split("?")[0] for c in self.shell.values()
+                             if c[2] == "NavLink" and str(c[1].get("href", "")).startswith("/")}
+                            ) or ["/"]
+        self.filters = [c for c in self.shell.values() if c[1].get("options") is not None
+                        and (not only or _id_key(c[0]) in only
+                             or (isinstance(c[0], dict) and c[0].get("name") in only))]
+
+
+def render(client: Client, app: App, view: View) -> tuple[list[str], dict[str, Any]]:
+    """Navigate to ``view``: the pages callback, then each callback on the page; body digests."""
+    page: dict[str, tuple[Any, dict, str]] = dict(app.shell)
+    nav = [d for d in app.deps if "_pages_content" in d["output"]]
+    for body in callback_payloads(nav, app.shell, view, changed="_pages_location.pathname"):
+        status, payload = client.request("POST", "/_dash-update-component", body)
+        if status == 200:
+            content = json.loads(payload)["response"].get("_pages_content", {})
+            _walk(content.get("children"), page)
+    rest = [d for d in app.deps if d not in nav]
+    digests = []
+    for body in callback_payloads(rest, page, view, changed="url.search"):
+        status, payload = client.request("POST", "/_dash-update-component", body)
+        digests.append(f"{status}:{hashlib.sha256(payload).hexdigest()[:16]}")
+    return digests, page
+
+
+def change_filter(client: Client, app: App, view: View, rng: random.Random) -> None:
+    cid, props, _ = rng.choice(app.filters)
+    values = [o["value"] if isinstance(o, dict) else o for o in props["options"]]
+    view.values[_id_key(cid)] = (rng.sample(values, k=min(len(values), rng.randint(0, 2)))
+                                 if props.get("multi") else rng.choice([None, *values]))
+    sync = [d for d in app.deps if d["output"].startswith("..url.search")]
+    for body in callback_payloads(sync, app.shell, view, changed=_id_key(cid) + ".value"):
+        status, payload = client.request("POST", "/_dash-update-component", body)
+        if status == 200:
+            view.search = json.loads(payload)["response"].get("url", {}).get("search", "")
+
+
+def user(base: str, stats: Stats, stop: threading.Event, seed: int,
+         only: frozenset[str]) -> None:
+    rng = random.Random(seed)
+    client = Client(base, stats)
+    view = View()
+    app = App(client, view, only=only)
+    while not stop.is_set() and len(stats.latencies) < MAX_REQUESTS:
+        action = rng.random()
+        if action < 0.1:
+            app = App(client, view, only=only)  # a full reload
+        elif action < 0.45:
+            view.path = rng.choice(app.pages)
+        elif app.filters:
+            change_filter(client, app, view, rng)
+        render(client, app, view)
+
+
+# -- the run --------------------------------------------------------------------------------------
+
+def _extra_sessions(folder: Path) -> Path:
+    """40 more held meetings for existing demo pairs, as a platform export (new meeting ids)."""
+    with (REPO / "data" / "demo" / "sessions.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    header, body = rows[0], rows[1:41]
+    ids, status = header.index("Meeting ID"), header.index("Meeting Status")
+    for n, row in enumerate(body):
+        row[ids], row[status] = f"LOAD-{n:04d}", "Completed"
+    path = folder / "sessions-during-load.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *body])
+    return path
+
+
+def _start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", "--db", str(db),
+                             "--port", str(port)], cwd=REPO, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, env={**os.environ, "CROSSGEN_LOG": "-"})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(log.read_text()) from None
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("server did not start within 120 s")
+
+
+def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
+        workdir: Path | None = None, filters: frozenset[str] = frozenset()) -> dict[str, Any]:
+    host = urlsplit(base).hostname
+    if host not in LOOPBACK:
+        raise ValueError(f"load tests run against loopback only, not {host}")
+    stats, stop = Stats(), threading.Event()
+    probe_view = View()
+    probe_client = Client(base, Stats())
+    probe_app = App(probe_client, probe_view)
+    before = "|".join(render(probe_client, probe_app, probe_view)[0])
+    threads = [threading.Thread(target=user, args=(base, stats, stop, n, filters), daemon=True)
+               for n in range(users)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    result: dict[str, Any] = {}
+    if import_db is not None:
+        assert workdir is not None
+        seen: list[str] = []
+        probing = threading.Event()
+
+        def probe() -> None:
+            while not probing.is_set():
+                seen.append("|".join(render(probe_client, probe_app, probe_view)[0]))
+
+        prober = threading.Thread(target=probe, daemon=True)
+        time.sleep(seconds / 4)
+        prober.start()
+        time.sleep(seconds / 4)
+        t0 = time.monotonic()
+        done = subprocess.run([sys.executable, "-m", "analysis.cli", "import", "sessions",
+                               str(_extra_sessions(workdir)), "--db", str(import_db)],
+                              cwd=REPO, capture_output=True, text=True, check=False)
+        import_seconds = time.monotonic() - t0
+        time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        probing.set()
+        prober.join()
+        after = "|".join(render(probe_client, probe_app, probe_view)[0])
+        result["import"] = {
+            "exit_code": done.returncode, "seconds": round(import_seconds, 2),
+            "stderr": done.stderr.strip()[-500:], "data_changed": before != after,
+            "reader_views": {"before": sum(s == before for s in seen),
+                             "after": sum(s == after for s in seen),
+                             "other": sum(s not in (before, after) for s in seen)},
+        }
+    else:
+        time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join(timeout=TIMEOUT)
+    elapsed = time.monotonic() - started
+    lat = sorted(stats.latencies)
+
+    def pct(q: float) -> float:
+        return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 1) if lat else 0.0
+
+    return {"users": users, "seconds": round(elapsed, 1), "requests": len(lat),
+            "requests_per_second": round(len(lat) / elapsed, 1), "errors": len(stats.errors),
+            "server_errors_5xx": stats.server_errors, "p50_ms": pct(0.50), "p95_ms": pct(0.95),
+            "max_ms": round(1000 * lat[-1], 1) if lat else 0.0,
+            "error_samples": sorted(set(stats.errors))[:10], **result}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a running crossgen server on loopback")
+    where.add_argument("--serve", type=Path, metavar="DB",
+                       help="serve a temporary copy of this database for the run")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--with-import", action="store_true",
+                        help="import extra sessions half-way (needs --serve)")
+    parser.add_argument("--filters", default="",
+                        help="comma-separated filter names users change (default: all)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 200 or not 0 < args.seconds <= 600:
+        parser.error("keep it bounded: 1-200 users, at most 600 seconds")
+    with tempfile.TemporaryDirectory(prefix="crossgen-load-") as tmp:
+        work, proc = Path(tmp), None
+        db = None
+        if args.serve:
+            db = work / "load.duckdb"
+            shutil.copyfile(args.serve, db)
+            archive = args.serve.with_name(args.serve.name + ".archive")
+            if archive.is_dir():
+                shutil.copytree(archive, db.with_name(db.name + ".archive"))
+            proc, base = _start_server(db, work / "server.log")
+        else:
+            base = args.url
+        try:
+            figures = run(base, users=args.users, seconds=args.seconds,
+                          import_db=db if args.with_import else None, workdir=work,
+                          filters=frozenset(f for f in args.filters.split(",") if f))
+        finally:
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=30)
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    ok = figures["errors"] == 0 and figures["server_errors_5xx"] == 0
+    if "import" in figures:
+        imp = figures["import"]
+        ok = ok and imp["exit_code"] == 0 and imp["reader_views"]["other"] == 0
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
