@@ -36,6 +36,15 @@ lint: $(VENV)/.test
 test: $(VENV)/.test lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
+# Long random fuzzing of every importer (CROSSGEN_FUZZ_EXAMPLES per test, default 400).
+fuzz: $(VENV)/.test
+	CROSSGEN_FUZZ_PROFILE=fuzz $(PY) -m pytest tests/fuzz -n 2 -q
+
+# 20 simulated users for 60 s on a copy of the demo database, with an import half-way.
+load: $(VENV)/.test $(DB)
+	$(PY) -m benchmarks.load --serve $(DB) --users 20 --seconds 60 --with-import \
+		--json benchmarks/out/load.json
+
 bench: $(VENV)/.test
 	$(PY) -m benchmarks.run --employees 20000 --json benchmarks/out/bench-20k.json
 

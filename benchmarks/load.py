@@ -161,6 +161,11 @@ class Client:
         self.stats = stats
         self.conn: http.client.HTTPConnection | None = None
 
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, bytes]:
         data = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if data else {}
@@ -233,16 +238,22 @@ def user(base: str, stats: Stats, stop: threading.Event, seed: int,
     rng = random.Random(seed)
     client = Client(base, stats)
     view = View()
-    app = App(client, view, only=only)
-    while not stop.is_set() and len(stats.latencies) < MAX_REQUESTS:
-        action = rng.random()
-        if action < 0.1:
-            app = App(client, view, only=only)  # a full reload
-        elif action < 0.45:
-            view.path = rng.choice(app.pages)
-        elif app.filters:
-            change_filter(client, app, view, rng)
-        render(client, app, view)
+    try:
+        app = App(client, view, only=only)
+        while not stop.is_set() and len(stats.latencies) < MAX_REQUESTS:
+            action = rng.random()
+            if action < 0.1:
+                app = App(client, view, only=only)  # a full reload
+            elif action < 0.45:
+                view.path = rng.choice(app.pages)
+            elif app.filters:
+                change_filter(client, app, view, rng)
+            render(client, app, view)
+    except Exception as exc:  # an answer the browser could not have used counts as an error
+        with stats.lock:
+            stats.errors.append(f"client {type(exc).__name__}: {exc}"[:200])
+    finally:
+        client.close()
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -267,9 +278,10 @@ def _start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", "--db", str(db),
-                             "--port", str(port)], cwd=REPO, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, env={**os.environ, "CROSSGEN_LOG": "-"})
+    with log.open("w") as out:  # the child keeps its own handle
+        proc = subprocess.Popen([sys.executable, "-m", "analysis.cli", "serve", "--db", str(db),
+                                 "--port", str(port)], cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT, env={**os.environ, "CROSSGEN_LOG": "-"})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -336,6 +348,7 @@ def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
     for t in threads:
         t.join(timeout=TIMEOUT)
     elapsed = time.monotonic() - started
+    probe_client.close()
     lat = sorted(stats.latencies)
 
     def pct(q: float) -> float:
