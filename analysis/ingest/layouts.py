@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analysis.ingest.columns import find_column, non_blank_rows, norm_label
+from analysis.ingest.columns import (
+    find_column,
+    non_blank_rows,
+    norm_label,
+    refuse_duplicate_headers,
+)
 from analysis.ingest.problems import fail, first_few
 
 
@@ -108,6 +113,7 @@ def google_forms(grid: pd.DataFrame, file: str) -> WideSurvey:
 def crossgen_long(grid: pd.DataFrame, file: str) -> WideSurvey:
     """crossgen's long CSV: employee_id, submitted_at, item_id, value (one answer per row)."""
     header = [norm_label(c).replace(" ", "_") for c in grid.iloc[0]]
+    refuse_duplicate_headers(header, file=file, row=1)
     missing = [c for c in ("employee_id", "item_id", "value") if c not in header]
     if missing:
         raise fail(file, f"Missing column(s): {', '.join(missing)}.",
