@@ -16,7 +16,9 @@ PAGES = Path(__file__).parent / "pages"
 
 def _navbar() -> dbc.Navbar:
     links = [
-        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="partial"
+                                if page["relative_path"] != "/" else "exact",
+                                id=ids.nav_id(page["relative_path"])))
         for page in dash.page_registry.values() if auth.may_see(page)
     ]
     return dbc.Navbar(
@@ -41,12 +43,13 @@ def create_app(db: Path) -> Dash:
         serve_locally=True,
     )
     health.register(app.server)  # /healthz, reload after an import's swap, error logs
-    from dashboard import filterbar  # registers the sync callback
+    from dashboard import components, filterbar  # noqa: F401  (register the global callbacks)
 
     app.layout = lambda: html.Div([
         dcc.Location(id=ids.URL, refresh="callback-nav"),
         _navbar(),
-        dbc.Container([filterbar.layout(), dash.page_container], fluid=True),
+        dbc.Container([filterbar.layout(), dash.page_container], fluid=True,
+                      className="page-body"),
     ])
     from dashboard import exports
 

@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from analysis.filters import Filters
-from dashboard import ids, model
+from dashboard import ids, model, urlstate
 
 LABELS = {"cohort": "Cohort", "role": "Role", "generation": "Generation",
           "department": "Department", "level": "Level"}
@@ -66,4 +66,4 @@ def sync_filters(search: str | None, values: list[Any], _reset: int | None,
         return search or "", _values(Filters.from_query(search))
     chosen = {c["name"]: v for c, v in zip(components, values, strict=True)}
     filters = Filters.from_mapping(chosen)
-    return filters.to_query(), _values(filters)
+    return urlstate.with_filters(filters, search), _values(filters)

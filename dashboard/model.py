@@ -4,6 +4,9 @@ One read-only DuckDB connection per process; every query runs on its own cursor.
 swaps a new database file in (``analysis.live``), :func:`refresh` — run before each request —
 opens the new file; a request already running keeps the store it started with, so every answer
 comes wholly from the data before the import or wholly from the data after it.
+
+Page bundles are cached per (store, function, filter state, options); one lock makes concurrent
+callbacks of a page share one computation instead of racing on two cores.
 """
 
 from __future__ import annotations
@@ -12,12 +15,22 @@ import itertools
 import logging
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from analysis import logs, summary
 from analysis.filters import Filters
+from analysis.pages import common
+from analysis.pages import overview as overview_page
 from analysis.store import Store, StoreError
+
+T = TypeVar("T")
+MAX_ENTRIES = 512
+_cache: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+_lock = threading.RLock()
 
 _store: Store | None = None
 _db: Path | None = None
@@ -81,18 +94,28 @@ def store() -> Store:
     return _store
 
 
-def overview(filters: Filters) -> summary.Overview:
-    return _overview(store(), filters)
+def call(function: Callable[..., T], *args: Hashable, **options: Hashable) -> T:
+    """``function(store, *args, **options)``, cached; args are frozen (Filters, str, …)."""
+    db = store()
+    key = (id(db), function.__module__, function.__qualname__, args,
+           tuple(sorted(options.items())))
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+        value = function(db, *args, **options)
+        _cache[key] = value
+        if len(_cache) > MAX_ENTRIES:
+            _cache.popitem(last=False)
+        return value
+
+
+def overview(filters: Filters) -> overview_page.Overview:
+    return call(overview_page.overview, filters)
 
 
 def filter_options() -> dict[str, list[dict[str, str]]]:
     return _filter_options(store())
-
-
-# Keyed by the store too, so a result computed from the old file is never served after a swap.
-@lru_cache(maxsize=256)
-def _overview(db: Store, filters: Filters) -> summary.Overview:
-    return summary.overview(db, filters)
 
 
 @lru_cache(maxsize=2)
@@ -101,5 +124,7 @@ def _filter_options(db: Store) -> dict[str, list[dict[str, str]]]:
 
 
 def _clear_caches() -> None:
-    _overview.cache_clear()
+    with _lock:
+        _cache.clear()
+        common.clear_cache()
     _filter_options.cache_clear()

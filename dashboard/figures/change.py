@@ -1,52 +1,98 @@
-"""Before/after change with confidence intervals."""
+"""Estimates with confidence intervals: change per outcome, mentor/mentee split, DiD."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.theme import NOT_SIGNIFICANT, SIGNIFICANT, register
+from dashboard.figures.base import (
+    NOT_SIG_NAME,
+    SIG_NAME,
+    empty,
+    finish,
+    frame_reason,
+    significant,
+    suppressed_note,
+)
+from dashboard.theme import NOT_SIGNIFICANT, OKABE_ITO, SIGNIFICANT
 
-ALPHA = 0.05
+X_TITLE = "change after − before (scale points)"
+
+
+def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str,
+            y: pd.Series, legendgroup: str | None = None) -> go.Scatter:
+    return go.Scatter(
+        x=part["estimate"], y=y, mode="markers", name=name, legendgroup=legendgroup,
+        marker={"color": colour, "size": 13, "symbol": symbol,
+                "line": {"width": 2, "color": colour}},
+        error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
+                 "arrayminus": part["estimate"] - part["ci_low"], "color": colour,
+                 "thickness": 2},
+        customdata=part[["ci_low", "ci_high", "p_adjusted", "n"]].to_numpy(),
+        hovertemplate="%{y}<br>estimate %{x:.2f} (95% CI %{customdata[0]:.2f} to "
+                      "%{customdata[1]:.2f})<br>adjusted p = %{customdata[2]:.3f}, "
+                      "n = %{customdata[3]}<extra></extra>",
+    )
+
+
+def _label(frame: pd.DataFrame) -> pd.Series:
+    n = frame["n"].map(lambda v: "hidden" if pd.isna(v) else f"n = {int(v)}")
+    return frame["label"] + "  (" + n + ")"
+
+
+def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Figure:
+    """Horizontal CI bars per outcome; significance by colour *and* filled/open marker.
+
+    ``frame``: label, n, estimate, ci_low, ci_high, p_adjusted, suppressed.
+    """
+    if frame.empty:
+        return empty(title, frame_reason(frame))
+    hidden = frame["suppressed"].astype(bool)
+    shown = frame[~hidden].copy()
+    flags = significant(shown["p_adjusted"])
+    fig = go.Figure()
+    for flag, name, colour, symbol in ((True, SIG_NAME, SIGNIFICANT, "circle"),
+                                       (False, NOT_SIG_NAME, NOT_SIGNIFICANT, "circle-open")):
+        part = shown[flags == flag]
+        fig.add_trace(_points(part, name=name, colour=colour, symbol=symbol, y=_label(part)))
+    fig.add_vline(x=0, line={"color": "#52606D", "width": 1})
+    total = shown["n"].max() if len(shown) else None
+    subtitle = f"largest group n = {int(total)}" if total is not None and not pd.isna(total) \
+        else "no group large enough to show"
+    fig.update_layout(xaxis_title=x_title, yaxis={"autorange": "reversed"})
+    return finish(fig, title=title, subtitle=subtitle, height=170 + 46 * max(len(shown), 1),
+                  note=suppressed_note(int(hidden.sum())))
 
 
 def change_by_outcome(results: pd.DataFrame, *, title: str, labels: dict[str, str]) -> go.Figure:
-    """Horizontal CI bars of paired change per outcome; significance by colour *and* marker.
-
-    ``results``: rows of metric ``paired_change`` (n, estimate, ci_low, ci_high, p_adjusted,
-    suppressed, outcome).
-    """
-    frame = results[~results["suppressed"].astype(bool)].copy()
+    """``ci_bars`` for paired_change rows labelled by construct."""
+    frame = results.copy()
     frame["label"] = frame["outcome"].map(lambda o: labels.get(o, o))
-    significant = frame["p_adjusted"] < ALPHA
+    return ci_bars(frame, title=title)
+
+
+ROLE_STYLE = {"mentor": ("Mentors", OKABE_ITO[1]), "mentee": ("Mentees", OKABE_ITO[0])}
+
+
+def role_split(frame: pd.DataFrame, *, title: str) -> go.Figure:
+    """Mentors and mentees side by side per outcome: colour = role, fill = significance."""
+    if frame.empty:
+        return empty(title, frame_reason(frame))
+    hidden = frame["suppressed"].astype(bool)
+    shown = frame[~hidden].copy()
     fig = go.Figure()
-    for flag, name, colour, symbol in ((True, "significant (adjusted p < 0.05)", SIGNIFICANT,
-                                        "circle"),
-                                       (False, "not significant", NOT_SIGNIFICANT,
-                                        "circle-open")):
-        part = frame[significant == flag]
-        fig.add_trace(go.Scatter(
-            x=part["estimate"], y=part["label"] + "  (n = " + part["n"].astype(int).astype(str)
-            + ")",
-            mode="markers", name=name,
-            marker={"color": colour, "size": 12, "symbol": symbol, "line": {"width": 2,
-                                                                             "color": colour}},
-            error_x={"type": "data", "symmetric": False,
-                     "array": part["ci_high"] - part["estimate"],
-                     "arrayminus": part["estimate"] - part["ci_low"], "color": colour,
-                     "thickness": 2},
-            customdata=part[["ci_low", "ci_high", "p_adjusted"]].to_numpy(),
-            hovertemplate="%{y}<br>change %{x:.2f} (95% CI %{customdata[0]:.2f} to "
-                          "%{customdata[1]:.2f})<br>adjusted p = %{customdata[2]:.3f}"
-                          "<extra></extra>",
-        ))
-    hidden = results[results["suppressed"].astype(bool)]
-    note = (f"{len(hidden)} group(s) hidden: fewer than the minimum group size."
-            if len(hidden) else "")
+    for role, (name, colour) in ROLE_STYLE.items():
+        part = shown[shown["role"] == role]
+        flags = significant(part["p_adjusted"])
+        for flag, suffix, symbol in ((True, "significant", "circle"),
+                                     (False, "not significant", "circle-open")):
+            sub = part[flags == flag]
+            y = sub["label"] + " · " + name.lower() + "  (n = " + \
+                sub["n"].astype(int).astype(str) + ")"
+            fig.add_trace(_points(sub, name=f"{name}, {suffix}", colour=colour, symbol=symbol,
+                                  y=y, legendgroup=role))
     fig.add_vline(x=0, line={"color": "#52606D", "width": 1})
-    fig.update_layout(template=register(), title=title, height=120 + 48 * max(len(frame), 1),
-                      xaxis_title="change after − before (scale points), 95% CI",
-                      annotations=[{"text": note, "xref": "paper", "yref": "paper", "x": 0,
-                                    "y": -0.35, "showarrow": False, "font": {"size": 12}}]
-                      if note else [])
-    return fig
+    fig.update_layout(xaxis_title=X_TITLE, yaxis={"autorange": "reversed",
+                                                   "categoryorder": "category ascending"})
+    return finish(fig, title=title, subtitle="filled marker: significant after Holm adjustment",
+                  height=190 + 40 * max(len(shown), 1), note=suppressed_note(int(hidden.sum())))

@@ -1,65 +1,100 @@
-"""Overview: the leadership page."""
+"""Overview: the leadership page — did the programme pay off?"""
 
 from __future__ import annotations
 
-import math
-
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+import pandas as pd
+from dash import Input, Output, callback, html
 
-from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
 from dashboard import ids, model
-from dashboard.figures.change import change_by_outcome
+from dashboard.components import chart_block, empty_state, missing, num
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 
-
-def _number(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else \
-        f"{value:,.{digits}f}"
+UNIT_WORDS = {"points": "scale points", "enps": "eNPS points (−100 to +100)",
+              "share": "percentage points", "money": ""}
 
 
-def _card(title: str, value: str, note: str, card_id: str) -> dbc.Col:
-    return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(title, className="text-muted small"),
-        html.Div(value, className="fs-2 fw-semibold", id=card_id),
-        html.Div(note, className="small"),
-    ])), md=3)
+def value_text(unit: str, value: object) -> str:
+    """How a headline estimate is written on its card (tests compare against this)."""
+    if missing(value):
+        return "—"
+    if unit == "share":
+        return f"{float(value) * 100:+.1f} pp"  # type: ignore[arg-type]
+    if unit == "enps":
+        return f"{float(value):+.1f}"  # type: ignore[arg-type]
+    if unit == "money":
+        return f"{float(value):+,.0f}"  # type: ignore[arg-type]
+    return f"{float(value):+.2f}"  # type: ignore[arg-type]
+
+
+def _ci_text(row: pd.Series) -> str:
+    if missing(row["ci_low"]):
+        return ""
+    low, high = value_text(row["unit"], row["ci_low"]), value_text(row["unit"], row["ci_high"])
+    return f"95% CI {low} to {high}"
+
+
+def _headline(row: pd.Series) -> dbc.Col:
+    state = "unavailable" if not row["available"] or missing(row["estimate"]) else (
+        "significant" if "Statistically significant" in str(row["words"]) else "not-significant")
+    n = "" if missing(row["n"]) else f"n = {int(row['n'])}"
+    body = [
+        html.Div(row["title"], className="card-title-small"),
+        html.Div(value_text(row["unit"], row["estimate"]), className="card-value",
+                 id=f"card-{row['key']}"),
+        html.Div(UNIT_WORDS.get(row["unit"], ""), className="small text-muted"),
+        html.Div(" · ".join(p for p in (_ci_text(row), n) if p), className="small",
+                 id=f"card-{row['key']}-ci"),
+        html.Div(row["words"], className="small fw-semibold mt-1 sig-words"),
+        html.Div(row["sentence"], className="small mt-1 sentence"),
+        html.Div(row["note"], className="small text-muted fst-italic mt-1 note"),
+    ]
+    return dbc.Col(dbc.Card(dbc.CardBody(body), className=f"headline-card {state}"),
+                   md=4, className="mb-3")
+
+
+def _count(title: str, value: object, card_id: str) -> dbc.Col:
+    return dbc.Col(html.Div([html.Span(num(value, 0), id=card_id, className="fs-4 fw-semibold"),
+                             html.Span(f" {title}", className="text-muted")]), width="auto")
 
 
 def layout(**_query: str) -> html.Div:
     return html.Div([
-        html.H2("Did the programme pay off?", className="h4"),
-        dcc.Loading(html.Div(id=ids.Overview.CARDS)),
-        dcc.Loading(dcc.Graph(id=ids.Overview.CHANGE_CHART, config={"displaylogo": False})),
+        dbc.Row([
+            dbc.Col(html.H2("Did the programme pay off?", className="h4 mb-0")),
+            dbc.Col(dbc.Button("Board pack (PPTX)", id=ids.BOARD_PACK,
+                               href="/download/board-pack.pptx", external_link=True,
+                               color="primary", size="sm"), width="auto"),
+        ], className="align-items-center mb-2"),
+        dash.dcc.Loading(html.Div(id=ids.Overview.COUNTS), type="dot"),
+        dash.dcc.Loading(html.Div(id=ids.Overview.CARDS), type="circle"),
+        dbc.Row([dbc.Col(chart_block("overview-trend"), lg=7),
+                 dbc.Col(chart_block("overview-changes"), lg=5)]),
     ])
 
 
-@callback(
-    Output(ids.Overview.CARDS, "children"),
-    Output(ids.Overview.CHANGE_CHART, "figure"),
-    Input(ids.URL, "search"),
-)
-def update(search: str | None) -> tuple[list[dbc.Row], dict[str, object]]:
+@callback(Output(ids.BOARD_PACK, "href"), Input(ids.URL, "search"))
+def board_pack_link(search: str | None) -> str:
+    return "/download/board-pack.pptx" + (search or "")
+
+
+@callback(Output(ids.Overview.COUNTS, "children"), Output(ids.Overview.CARDS, "children"),
+          Input(ids.URL, "search"))
+def update(search: str | None) -> tuple[object, object]:
     view = model.overview(Filters.from_query(search))
     counts = view.counts.iloc[0]
-    head = view.headline.iloc[0] if len(view.headline) else None
-    if head is None or bool(head["suppressed"]):
-        skill_value, skill_note = "—", "too few people to show (privacy minimum)"
-    else:
-        skill_value = f"{head['estimate']:+.2f}"
-        skill_note = (f"95% CI {head['ci_low']:+.2f} to {head['ci_high']:+.2f}, "
-                      f"n = {int(head['n'])}")
-    cards = dbc.Row([
-        _card("Participants", _number(counts["participants"]), "mentors and mentees",
-              "card-participants"),
-        _card("Pairs", _number(counts["pairs"]), "mentoring pairs", "card-pairs"),
-        _card("Sessions held", _number(counts["sessions_held"]), "meetings that took place",
-              "card-sessions"),
-        _card("Mentees' digital skills", skill_value, skill_note, "card-digital"),
-    ], className="g-3 mb-3")
-    fig = change_by_outcome(view.changes, title="Change from before to after the programme",
-                            labels=CONSTRUCTS)
-    return [cards], fig.to_plotly_json()
+    row = dbc.Row([
+        _count("participants", counts["participants"], "card-participants"),
+        _count("pairs", counts["pairs"], "card-pairs"),
+        _count("sessions held", counts["sessions_held"], "card-sessions"),
+    ], className="g-4 mb-3")
+    if missing(counts["participants"]):
+        return row, empty_state(
+            "Fewer than the minimum group size of participants match these filters, so no "
+            "outcomes are shown. Widen the filters or press Reset filters.",
+            element_id=ids.Overview.EMPTY)
+    cards = dbc.Row([_headline(r) for _, r in view.cards.iterrows()], className="g-3")
+    return row, cards

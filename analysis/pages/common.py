@@ -1,0 +1,104 @@
+"""Helpers shared by the page bundles: metric availability, row selection, words."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis import metrics, privacy
+from analysis.codebook import CONSTRUCTS
+from analysis.filters import Filters
+from analysis.stats.effect_words import effect_size_label
+from analysis.store import Store
+
+ALPHA = 0.05
+
+
+def available(name: str) -> bool:
+    """Whether the metric registry provides ``name`` in this build."""
+    return name in metrics.REGISTRY
+
+
+def results(store: Store, filters: Filters, names: list[str], *, by: str | None = None,
+            min_group_size: int | None = None) -> pd.DataFrame:
+    """Privacy-checked results of the metrics in ``names`` that exist (empty frame otherwise)."""
+    chosen = [n for n in names if available(n)]
+    if not chosen:
+        return metrics.empty_results()
+    return cached_results(store, filters, tuple(chosen), by,
+                          privacy.resolve_min_group_size(min_group_size))
+
+
+def cohort_in_view(frame: pd.DataFrame, filters: Filters) -> str | None:
+    """The filtered cohort, else the all-cohorts rows when present, else the only cohort."""
+    if filters.cohort:
+        return filters.cohort
+    if frame.empty:
+        return None
+    if (frame["cohort"] == metrics.ALL_COHORTS).any():
+        return metrics.ALL_COHORTS
+    return str(frame["cohort"].iloc[0])
+
+
+def overall(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows for the whole group (no slice)."""
+    if frame.empty:
+        return frame
+    return frame[frame["group"].map(lambda g: not g)]
+
+
+def label(outcome: str) -> str:
+    return CONSTRUCTS.get(outcome, metrics.construct_label(outcome))
+
+
+def is_significant(p_adjusted: object) -> bool:
+    return isinstance(p_adjusted, float | int) and not math.isnan(float(p_adjusted)) and \
+        float(p_adjusted) < ALPHA
+
+
+def significance_words(row: pd.Series) -> str:
+    """Significance after multiple-comparison adjustment, in words a sponsor reads."""
+    if bool(row.get("suppressed", False)):
+        return "Too few people to show (privacy minimum)."
+    p = row.get("p_adjusted")
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "No test available for this figure."
+    effect = effect_size_label(_float(row.get("effect_size")))
+    size = f" The effect is {effect} (d = {float(row['effect_size']):.2f})." if effect \
+        and row.get("metric") == "paired_change" else ""
+    if float(p) < ALPHA:
+        return f"Statistically significant after adjustment (Holm, adjusted p {_p(p)}).{size}"
+    return (f"Not statistically significant after adjustment (Holm, adjusted p {_p(p)}): "
+            f"could be chance.{size}")
+
+
+def _float(value: object) -> float | None:
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+_results_cache: dict[tuple[object, ...], pd.DataFrame] = {}
+
+
+def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: str | None,
+                   k: int) -> pd.DataFrame:
+    """``results`` memoised per store and filter state (pages share one computation)."""
+    key = (id(store), filters, names, by, k)
+    if key not in _results_cache:
+        if len(_results_cache) > 256:
+            _results_cache.clear()
+        _results_cache[key] = metrics.results(store, filters, by=by, metrics=list(names),
+                                              min_group_size=k)
+    return _results_cache[key]
+
+
+def clear_cache() -> None:
+    _results_cache.clear()

@@ -1,0 +1,170 @@
+"""Skills, Satisfaction & eNPS and Inclusion pages: one topic = a few constructs.
+
+Before/after and change (paired, same people), the distribution of individual changes (binned,
+small bins suppressed), difference-in-differences against the comparison group, item-level
+means and the mentor/mentee split. Tidy frames; a frame that cannot be filled says why in
+``frame.attrs["empty_reason"]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import data, privacy
+from analysis.filters import Filters
+from analysis.pages import common
+from analysis.store import Store
+
+TOPICS: dict[str, tuple[str, ...]] = {
+    "skills": ("skills.digital", "skills.leadership"),
+    "satisfaction": ("satisfaction.job", "enps", "satisfaction.program"),
+    "inclusion": ("inclusion", "intergenerational"),
+}
+CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low", "ci_high",
+                  "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
+                  "suppressed"]
+BINS_PER_SCALE = 8
+
+
+def _constructs(topic: str) -> tuple[str, ...]:
+    if topic == "all":
+        return tuple(c for group in TOPICS.values() for c in group)
+    if topic not in TOPICS:
+        raise ValueError(f"topic must be one of {', '.join(TOPICS)}, not {topic!r}")
+    return TOPICS[topic]
+
+
+def _empty(columns: list[str], reason: str) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["empty_reason"] = reason
+    return frame
+
+
+def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.DataFrame:
+    """Whole-group rows of one metric for the topic's constructs, cohort in view, every role."""
+    if not common.available(metric):
+        return _empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not available "
+                                      "yet in this build.")
+    frame = common.overall(common.results(store, filters, [metric]))
+    frame = frame[frame["outcome"].isin(_constructs(topic))] if not frame.empty else frame
+    if frame.empty:
+        return _empty(CHANGE_COLUMNS, "No one with answers before and after matches these "
+                                      "filters.")
+    frame = frame[frame["cohort"] == common.cohort_in_view(frame, filters)].copy()
+    frame["label"] = frame["outcome"].map(common.label)
+    for column in CHANGE_COLUMNS:
+        if column not in frame:
+            frame[column] = np.nan
+    return frame.reset_index(drop=True)
+
+
+def changes(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
+    """Paired change per construct for the role in view (every participant when none)."""
+    frame = metric_rows(store, filters, topic, "paired_change")
+    if frame.empty:
+        return frame
+    return frame[frame["role"] == (filters.role or "all")].reset_index(drop=True)
+
+
+def role_split(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
+    """Paired change per construct for mentors and mentees side by side."""
+    frame = metric_rows(store, filters, topic, "paired_change")
+    if frame.empty:
+        return frame
+    return frame[frame["role"].isin(["mentor", "mentee"])].reset_index(drop=True)
+
+
+def did(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
+    """Difference-in-differences against the comparison group, per construct."""
+    frame = metric_rows(store, filters, topic, "did")
+    if frame.empty:
+        return frame
+    role = filters.role or "all"
+    return frame[frame["role"] == role].reset_index(drop=True) \
+        if (frame["role"] == role).any() else frame
+
+
+def distribution(store: Store, filters: Filters, topic: str, *,
+                 min_group_size: int | None = None) -> pd.DataFrame:
+    """Counts of individual changes (after − before) per construct in equal-width bins.
+
+    Columns: outcome, label, bin_low, bin_high, count, suppressed, n (people in the construct).
+    Bins with fewer than the minimum group size are blanked and marked.
+    """
+    k = privacy.resolve_min_group_size(min_group_size)
+    columns = ["outcome", "label", "bin_low", "bin_high", "count", "suppressed", "n"]
+    scores = data.paired_scores(store, filters)
+    scores = scores[scores["construct"].isin(_constructs(topic))].dropna(
+        subset=["before", "after"])
+    if scores.empty:
+        return _empty(columns, "No one with answers before and after matches these filters.")
+    scales = store.query("select construct, min(scale_min) as lo, max(scale_max) as hi "
+                         "from items group by construct")
+    scores = scores.merge(scales, on="construct")
+    width = (scores["hi"] - scores["lo"]) / BINS_PER_SCALE
+    change = scores["after"] - scores["before"]
+    scores["bin_low"] = np.floor(change / width + 0.5) * width - width / 2
+    scores["bin_high"] = scores["bin_low"] + width
+    counts = scores.groupby(["construct", "bin_low", "bin_high"], as_index=False).size()
+    counts = counts.rename(columns={"construct": "outcome", "size": "count"})
+    totals = scores.groupby("construct").size().rename("n")
+    counts = counts.merge(totals, left_on="outcome", right_index=True)
+    counts["suppressed"] = (counts["count"] < k) | (counts["n"] < k)
+    counts["count"] = counts["count"].astype(float).where(~counts["suppressed"])
+    counts["n"] = counts["n"].astype(float).where(counts["n"] >= k)
+    counts["label"] = counts["outcome"].map(common.label)
+    return counts[columns].reset_index(drop=True)
+
+
+def items(store: Store, filters: Filters, topic: str, *,
+          min_group_size: int | None = None) -> pd.DataFrame:
+    """Item-level mean answer before and after (raw scale, reverse-coded items flagged).
+
+    Columns: outcome, label, item_id, text, reverse_coded, n_before, mean_before, n_after,
+    mean_after, suppressed.
+    """
+    k = privacy.resolve_min_group_size(min_group_size)
+    where, params = filters.people_where("e")
+    sql = f"""
+        select i.construct as outcome, r.item_id, any_value(i.text) as text,
+               any_value(i.reverse_coded) as reverse_coded,
+               count(distinct case when a.phase = 'pre' then r.employee_id end) as n_before,
+               avg(case when a.phase = 'pre' then r.value end) as mean_before,
+               count(distinct case when a.phase = 'post' then r.employee_id end) as n_after,
+               avg(case when a.phase = 'post' then r.value end) as mean_after
+        from responses r
+        join administrations a using (administration_id)
+        join items i using (item_id)
+        join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+        join employees e on e.employee_id = r.employee_id
+        where a.kind = 'programme' and p.role in ('mentor', 'mentee')
+          and list_contains($constructs, i.construct)
+          and ($cohort is null or p.cohort_id = $cohort)
+          and ($role is null or p.role = $role)
+          and {where}
+        group by i.construct, r.item_id
+        order by i.construct, r.item_id
+    """  # noqa: S608 - ``where`` holds only placeholders; values are bound
+    frame = store.query(sql, {**params, "constructs": list(_constructs(topic))})
+    if frame.empty:
+        return _empty(["outcome", "label", "item_id", "text", "reverse_coded", "n_before",
+                       "mean_before", "n_after", "mean_after", "suppressed"],
+                      "No survey answers match these filters.")
+    for side in ("before", "after"):
+        small = frame[f"n_{side}"] < k
+        frame[f"mean_{side}"] = frame[f"mean_{side}"].where(~small)
+        frame[f"n_{side}"] = frame[f"n_{side}"].astype(float).where(~small)
+    frame["suppressed"] = frame["mean_before"].isna() & frame["mean_after"].isna()
+    frame.insert(1, "label", frame["outcome"].map(common.label))
+    frame["item_label"] = frame["text"].fillna(frame["item_id"]).str.slice(0, 60) + \
+        frame["reverse_coded"].map({True: " (reverse-coded)", False: ""})
+    return frame
+
+
+def changes_all(store: Store, filters: Filters) -> pd.DataFrame:
+    """Paired change of every before/after construct, for the cohort and role in view."""
+    frame = metric_rows(store, filters, "all", "paired_change")
+    if frame.empty:
+        return frame
+    return frame[frame["role"] == (filters.role or "all")].reset_index(drop=True)

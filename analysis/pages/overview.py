@@ -1,0 +1,167 @@
+"""The leadership Overview: headline cards, the cohort-over-cohort trend, small-cohort notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import data, metrics, privacy
+from analysis.filters import Filters
+from analysis.pages import common
+from analysis.stats.power import minimum_detectable_effect, power_note
+from analysis.store import Store
+
+
+@dataclass(frozen=True)
+class Headline:
+    key: str
+    title: str
+    metric: str
+    outcome: str | None
+    role: str | None  # None: the filter's role, else every participant ("all")
+    unit: str  # points / enps / share / money
+
+
+HEADLINES = (
+    Headline("digital", "Mentees' digital skills", "paired_change", "skills.digital", "mentee",
+             "points"),
+    Headline("leadership", "Mentors' leadership skills", "paired_change", "skills.leadership",
+             "mentor", "points"),
+    Headline("inclusion", "Inclusion vs non-participants (DiD)", "did", "inclusion", None,
+             "points"),
+    Headline("enps", "eNPS change", "enps_change", "enps", None, "enps"),
+    Headline("retention", "12-month retention vs comparison", "retention_diff_12m", None, None,
+             "share"),
+    Headline("roi", "Return on investment", "roi", None, None, "money"),
+)
+CARD_COLUMNS = ["key", "title", "unit", "available", "metric", "outcome", "role", "cohort", "n",
+                "estimate", "ci_low", "ci_high", "p_adjusted", "effect_size", "suppressed",
+                "words", "sentence", "note"]
+MODERATE = 0.5  # Cohen's moderate d: a cohort that cannot detect it is "too small to tell"
+TREND = (("skills.digital", "mentee"), ("skills.leadership", "mentor"), ("inclusion", "all"))
+
+
+@dataclass(frozen=True)
+class Overview:
+    counts: pd.DataFrame  # one row: participants, pairs, sessions_held (nulls when suppressed)
+    cards: pd.DataFrame  # one row per headline (CARD_COLUMNS)
+    changes: pd.DataFrame  # paired_change rows for the cohort and role in view
+    headline: pd.DataFrame  # the mentees' digital-skill row (0 or 1 rows); kept for exports
+
+
+def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | None,
+         cohort: str | None) -> pd.Series | None:
+    """The one whole-group row of a metric for the cohort and role in view (None if absent)."""
+    rows = common.overall(frame[frame["metric"] == metric]) if not frame.empty else frame
+    if rows.empty:
+        return None
+    if outcome is not None and "outcome" in rows:
+        rows = rows[rows["outcome"] == outcome]
+    if cohort is not None and (rows["cohort"] == cohort).any():
+        rows = rows[rows["cohort"] == cohort]
+    for wanted in (role, "all", None):
+        match = rows[rows["role"].isna()] if wanted is None else rows[rows["role"] == wanted]
+        if not match.empty:
+            return match.iloc[0]
+    return None
+
+
+def _sentence(spec: Headline, row: pd.Series) -> str:
+    if bool(row["suppressed"]):
+        return f"Fewer than {privacy.resolve_min_group_size()} people: not shown."
+    direction = "rose" if row["estimate"] > 0 else "fell" if row["estimate"] < 0 else "held"
+    if spec.unit == "points":
+        return (f"{spec.title} {direction} by {abs(row['estimate']):.2f} scale points on average "
+                f"(95% CI {row['ci_low']:+.2f} to {row['ci_high']:+.2f}), n = {int(row['n'])}.")
+    return ""
+
+
+def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """One row per headline: the estimate with CI, n, significance in words and a sentence."""
+    cohort = common.cohort_in_view(results, filters)
+    rows = []
+    for spec in HEADLINES:
+        role = filters.role or spec.role
+        base = {"key": spec.key, "title": spec.title, "unit": spec.unit, "metric": spec.metric,
+                "outcome": spec.outcome, "role": role, "cohort": cohort}
+        if not common.available(spec.metric):
+            rows.append({**base, "available": False, "suppressed": False, "words": "",
+                         "sentence": "", "note": "Not available yet in this build."})
+            continue
+        row = pick(results, metric=spec.metric, outcome=spec.outcome, role=role, cohort=cohort)
+        if row is None:
+            rows.append({**base, "available": True, "suppressed": False, "words": "",
+                         "sentence": "", "note": "No data for the current filters."})
+            continue
+        note = "" if bool(row["suppressed"]) or pd.isna(row["n"]) else power_note(int(row["n"]))
+        rows.append({**base, "available": True, "role": row["role"],
+                     **{c: row.get(c) for c in ("n", "estimate", "ci_low", "ci_high",
+                                                "p_adjusted", "effect_size")},
+                     "suppressed": bool(row["suppressed"]),
+                     "words": common.significance_words(row),
+                     "sentence": _sentence(spec, row), "note": note})
+    return pd.DataFrame(rows, columns=CARD_COLUMNS)
+
+
+def overview(store: Store, filters: Filters, *, min_group_size: int | None = None) -> Overview:
+    k = privacy.resolve_min_group_size(min_group_size)
+    counts = data.overview_counts(store, filters)
+    if privacy.group_hidden(int(counts["participants"].iloc[0]), cohort=filters.cohort,
+                            role=filters.role, units=_participant_units(store), filters=filters,
+                            min_group_size=k):
+        counts = counts.astype(float) * float("nan")
+    names = [spec.metric for spec in HEADLINES]
+    results = common.results(store, filters, list(dict.fromkeys(names)), min_group_size=k)
+    cohort = common.cohort_in_view(results, filters)
+    paired = common.overall(results[results["metric"] == "paired_change"]) \
+        if not results.empty else results
+    changes = paired[(paired["cohort"] == cohort) & (paired["role"] == (filters.role or "all"))] \
+        if not paired.empty else paired
+    headline = paired[(paired["cohort"] == cohort) & (paired["outcome"] == "skills.digital")
+                      & (paired["role"] == (filters.role or "mentee"))] \
+        if not paired.empty else paired
+    return Overview(counts, headline_cards(results, filters), changes.reset_index(drop=True),
+                    headline.reset_index(drop=True))
+
+
+def _participant_units(store: Store) -> pd.DataFrame:
+    """Every participant once per cohort: what the overview's participant count counts."""
+    return store.query("""
+        select 'count' as metric, 'participants' as outcome, p.cohort_id as cohort, p.role,
+               e.generation, e.department, e.level
+        from participants p join employees e using (employee_id)
+        where p.role in ('mentor', 'mentee')
+    """)
+
+
+def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) -> pd.DataFrame:
+    """Cohort-over-cohort change of the key outcomes (every cohort; other filters apply).
+
+    Columns: cohort, cohort_name, start_date, outcome, label, role, n, estimate, ci_low,
+    ci_high, p_adjusted, suppressed, note (a power or privacy note for small cohorts).
+    """
+    k = privacy.resolve_min_group_size(min_group_size)
+    everyone = filters.with_values(cohort=None)
+    frame = common.results(store, everyone, ["paired_change"], min_group_size=k)
+    columns = ["cohort", "cohort_name", "start_date", "outcome", "label", "role", "n",
+               "estimate", "ci_low", "ci_high", "p_adjusted", "suppressed", "note"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = common.overall(frame)
+    frame = frame[frame["cohort"] != metrics.ALL_COHORTS]
+    wanted = pd.DataFrame(TREND, columns=["outcome", "want_role"])
+    if filters.role:
+        wanted["want_role"] = filters.role
+    frame = frame.merge(wanted, left_on=["outcome", "role"], right_on=["outcome", "want_role"])
+    starts = data.cohorts(store)[["cohort_id", "start_date"]].rename(
+        columns={"cohort_id": "cohort"})
+    frame = frame.merge(starts, on="cohort", how="left").sort_values(["start_date", "outcome"])
+    frame["label"] = frame["outcome"].map(common.label)
+    mde = frame["n"].map(lambda n: np.nan if pd.isna(n) else minimum_detectable_effect(int(n)))
+    frame["note"] = np.where(
+        frame["suppressed"].astype(bool), f"fewer than {k} people, hidden",
+        np.where(mde > MODERATE, "n = " + frame["n"].fillna(0).astype(int).astype(str)
+                 + ", detects only d ≥ " + mde.map(lambda d: f"{d:.2f}"), ""))
+    return frame[columns].reset_index(drop=True)

@@ -1,0 +1,128 @@
+"""Building blocks every page uses: a chart with its download menu, result tables, empty states.
+
+The callbacks here are global: one draws any registered chart from the URL's filter state, one
+keeps every download link and nav link carrying the current query string.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
+
+from dashboard import ids
+from dashboard.charts import CHARTS
+from dashboard.figures.base import empty
+
+log = logging.getLogger(__name__)
+FORMATS = ("png", "svg")
+GRAPH_CONFIG: Any = {"displaylogo": False, "responsive": True,
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def download_href(chart: str, fmt: str, search: str | None) -> str:
+    return f"/download/figure/{chart}.{fmt}{search or ''}"
+
+
+def chart_block(chart: str) -> html.Div:
+    """The chart (with a loading indicator) and a small PNG / SVG download menu under it."""
+    if chart not in CHARTS:
+        raise ValueError(f"unknown chart {chart!r}")
+    links: list[Any] = [html.Span("Download ", className="text-muted")]
+    for i, fmt in enumerate(FORMATS):
+        if i:
+            links.append(html.Span(" · ", className="text-muted"))
+        links.append(html.A(fmt.upper(), id=ids.download_id(chart, fmt),
+                            href=download_href(chart, fmt, ""), className="chart-download"))
+    return html.Div([
+        dcc.Loading(dcc.Graph(id=ids.chart_id(chart), config=GRAPH_CONFIG,
+                              figure=go.Figure(layout={"height": 320})), type="circle"),
+        html.Div(links, className="small text-end mb-3 chart-downloads"),
+    ], className="chart-block")
+
+
+@callback(Output({"type": ids.CHART_TYPE, "chart": MATCH}, "figure"),
+          Input(ids.URL, "search"), State({"type": ids.CHART_TYPE, "chart": MATCH}, "id"))
+def draw_chart(search: str | None, component: dict[str, str]) -> go.Figure:
+    """URL state -> the chart's data (one cached analysis call) -> its figure builder."""
+    chart = CHARTS[component["chart"]]
+    try:
+        return chart.render(search)
+    except ValueError as exc:  # a bad option in a hand-edited link
+        return empty(chart.title, f"This view cannot be shown: {exc}")
+    except Exception:
+        log.exception("chart %s failed for %r", chart.id, search)
+        return empty(chart.title, "Something went wrong drawing this chart; it has been logged.")
+
+
+@callback(Output({"type": ids.DOWNLOAD_TYPE, "chart": ALL, "fmt": ALL}, "href"),
+          Input(ids.URL, "search"),
+          State({"type": ids.DOWNLOAD_TYPE, "chart": ALL, "fmt": ALL}, "id"))
+def download_links(search: str | None, components: list[dict[str, str]]) -> list[str]:
+    return [download_href(c["chart"], c["fmt"], search) for c in components]
+
+
+@callback(Output({"type": ids.NAV_TYPE, "path": ALL}, "href"), Input(ids.URL, "search"),
+          State({"type": ids.NAV_TYPE, "path": ALL}, "id"))
+def nav_links(search: str | None, components: list[dict[str, str]]) -> list[str]:
+    """Navigation keeps the filters (a page's own options are dropped)."""
+    from analysis.filters import Filters
+
+    query = Filters.from_query(search).to_query()
+    return [c["path"] + query for c in components]
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+def missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or \
+        value is pd.NA
+
+
+def num(value: object, digits: int = 2, *, sign: bool = False) -> str:
+    if missing(value):
+        return "—"
+    return f"{float(value):{'+' if sign else ''},.{digits}f}"  # type: ignore[arg-type]
+
+
+def p_value(value: object) -> str:
+    if missing(value):
+        return "—"
+    return "< 0.001" if float(value) < 0.001 else f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
+def empty_state(text: str, *, element_id: str | None = None) -> dbc.Alert:
+    return dbc.Alert(text, color="light", className="empty-state border",
+                     **({"id": element_id} if element_id else {}))
+
+
+def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *, table_id: str,
+          formats: dict[str, Any] | None = None, key: str | None = None) -> html.Div:
+    """A plain, readable table; each row carries ``data-key`` (for people and for tests)."""
+    if frame.empty:
+        return html.Div(empty_state(str(frame.attrs.get("empty_reason")
+                                        or "Nothing matches these filters.")), id=table_id)
+    formats = formats or {}
+    head = html.Thead(html.Tr([html.Th(title) for _, title in columns]))
+    body = []
+    for record in frame.to_dict("records"):
+        cells = [html.Td(formats.get(col, _plain)(record.get(col)), className=f"col-{col}")
+                 for col, _ in columns]
+        attrs: Any = {"data-key": str(record.get(key, "")) if key else ""}
+        body.append(html.Tr(cells, **attrs))
+    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True,
+                              className="result-table"), id=table_id)
+
+
+def _plain(value: object) -> str:
+    if missing(value):
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)

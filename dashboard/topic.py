@@ -1,0 +1,84 @@
+"""One layout and one numbers-table callback for the outcome pages (Skills, Satisfaction & eNPS,
+Inclusion): the same sections, different constructs."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from analysis.filters import Filters
+from analysis.pages import common, outcomes
+from dashboard import ids, model
+from dashboard.components import chart_block, num, p_value, table
+
+RESULT_COLUMNS = [("label", "Outcome"), ("role", "Who"), ("n", "n"),
+                  ("mean_before", "Before"), ("mean_after", "After"), ("estimate", "Change"),
+                  ("ci", "95% CI"), ("p_adjusted", "Adjusted p"), ("words", "In words")]
+EXTRA_METRICS = {"satisfaction": ["enps_change", "top2box_change", "mean"],
+                 "inclusion": ["top2box_change"], "skills": ["top2box_change"]}
+ROLE_WORDS = {"all": "all participants", "mentor": "mentors", "mentee": "mentees"}
+
+
+def table_id(topic: str, part: str) -> str:
+    return f"{topic}-{part}"
+
+
+def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ready for the table: CI as text, significance in words."""
+    if frame.empty:
+        return frame
+    out = frame.copy()
+    out["role"] = out["role"].map(lambda r: ROLE_WORDS.get(r, r))
+    out["ci"] = out["ci_low"].map(lambda v: num(v, sign=True)) + " to " + \
+        out["ci_high"].map(lambda v: num(v, sign=True))
+    out["words"] = out.apply(common.significance_words, axis=1)
+    out["key"] = frame["outcome"] + "|" + frame["role"] + "|" + frame["metric"]
+    return out
+
+
+FORMATS = {"n": lambda v: num(v, 0), "mean_before": num, "mean_after": num,
+           "estimate": lambda v: num(v, sign=True), "p_adjusted": p_value}
+
+
+def layout(topic: str, *, title: str, intro: str) -> html.Div:
+    section = [
+        html.H2(title, className="h4"),
+        html.P(intro, className="text-muted"),
+        dbc.Row([dbc.Col(chart_block(f"{topic}-before-after"), lg=6),
+                 dbc.Col(chart_block(f"{topic}-change"), lg=6)]),
+        html.H3("The numbers", className="h5 section-title"),
+        dcc.Loading(html.Div(id=table_id(topic, ids.Topic.TABLE))),
+        dcc.Loading(html.Div(id=table_id(topic, ids.Topic.EXTRA))),
+        dbc.Row([dbc.Col(chart_block(f"{topic}-did"), lg=6),
+                 dbc.Col(chart_block(f"{topic}-roles"), lg=6)]),
+        chart_block(f"{topic}-distribution"),
+        chart_block(f"{topic}-items"),
+    ]
+    return html.Div(section)
+
+
+def register(topic: str) -> None:
+    """The numbers table: paired change rows for every role, plus the topic's extra metrics."""
+
+    @callback(Output(table_id(topic, ids.Topic.TABLE), "children"),
+              Output(table_id(topic, ids.Topic.EXTRA), "children"),
+              Input(ids.URL, "search"))
+    def numbers(search: str | None) -> tuple[object, object]:
+        filters = Filters.from_query(search)
+        paired = _numbers(model.call(outcomes.metric_rows, filters, topic, "paired_change"))
+        extra = [m for m in EXTRA_METRICS[topic] if common.available(m)]
+        extra_frames = [_numbers(model.call(outcomes.metric_rows, filters, topic, m))
+                        for m in extra]
+        extra_rows = pd.concat([f for f in extra_frames if not f.empty], ignore_index=True) \
+            if any(not f.empty for f in extra_frames) else pd.DataFrame()
+        first = table(paired, RESULT_COLUMNS, table_id=f"{topic}-results", formats=FORMATS,
+                      key="key")
+        if extra_rows.empty:
+            note = html.P("Top-2-box, eNPS and programme-satisfaction metrics are not available "
+                          "yet in this build." if not extra else "", className="small text-muted")
+            return first, note
+        columns = [("metric", "Metric"), *RESULT_COLUMNS[:3], ("estimate", "Estimate"),
+                   *RESULT_COLUMNS[6:]]
+        return first, table(extra_rows, columns, table_id=f"{topic}-extra-results",
+                            formats=FORMATS, key="key")

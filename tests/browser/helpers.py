@@ -1,0 +1,53 @@
+"""Shared browser-test helpers: wait for a page's charts, read result tables, ask the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from dashboard.charts import charts_on
+from tests.conftest import TEST_OUTPUT, run_cli
+
+TIMEOUT = 90_000
+
+
+def wait_for_charts(page: Any, path: str) -> None:
+    """Every registered chart of the page has drawn its title (data or an empty state)."""
+    expected = len(charts_on(path))
+    page.wait_for_function(
+        f"() => document.querySelectorAll('.js-plotly-plot .gtitle').length >= {expected}"
+        " && !document.querySelector('[data-dash-is-loading=\"true\"]')",
+        timeout=TIMEOUT)
+
+
+def row_cells(page: Any, table_id: str, key: str) -> dict[str, str]:
+    """The cells of the row with ``data-key`` in the table, by column class (col-<name>)."""
+    row = page.locator(f"#{table_id} tr[data-key='{key}']")
+    row.wait_for(timeout=TIMEOUT)
+    cells = row.locator("td")
+    out = {}
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        name = (cell.get_attribute("class") or "").removeprefix("col-")
+        out[name] = cell.inner_text()
+    return out
+
+
+def cli_rows(db: Path, *args: str) -> list[dict[str, Any]]:
+    done = run_cli("metrics", "--db", str(db), "--json", *args)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout)["results"])
+
+
+def one(rows: list[dict[str, Any]], **wanted: Any) -> dict[str, Any]:
+    hits = [r for r in rows if all(r.get(k) == v for k, v in wanted.items())]
+    assert len(hits) == 1, f"expected one row for {wanted}, got {len(hits)}"
+    return hits[0]
+
+
+def screenshot(page: Any, name: str) -> Path:
+    TEST_OUTPUT.mkdir(exist_ok=True)
+    path = TEST_OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
