@@ -49,8 +49,14 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
              for (r, c), part in scores.groupby([rows, cols], sort=True)]
     frame = pd.concat(cells, ignore_index=True)
     frame["p_adjusted"] = adjust_pvalues(frame["p_value"].to_numpy(dtype=float), method="holm")
-    frame = privacy.suppress_results(frame, min_group_size=k,
-                                     number_columns=["n", "estimate", "ci_low", "ci_high",
-                                                     "p_value", "p_adjusted"])
+    # Primary and complementary suppression on the heatmap as a count table with its margins.
+    guard = privacy.suppress_counts(frame[["row", "col", "n"]], dims=["row", "col"],
+                                    min_group_size=k, margins=False)
+    keys = frame["row"].astype(str) + "|" + frame["col"].astype(str)
+    hidden = set(guard.loc[guard["suppressed"], "row"] + "|" + guard.loc[guard["suppressed"],
+                                                                         "col"])
+    numbers = ["n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]
+    frame["suppressed"] = keys.isin(hidden) | (frame["n"] < k)
+    frame[numbers] = frame[numbers].astype(float).where(~frame["suppressed"], axis=0)
     frame = frame.assign(outcome=outcome, label=common.label(outcome), rows=rows, cols=cols)
     return frame[COLUMNS]
