@@ -125,4 +125,4 @@ def _plain(value: object) -> str:
         return "—"
     if isinstance(value, float):
         return f"{value:,.2f}"
-    return str(value)
+    return "—" if value == "— to —" else str(value)  # an interval with both ends hidden

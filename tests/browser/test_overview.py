@@ -18,15 +18,18 @@ def _card(page, name: str) -> str:
 
 def test_cohort_filter_changes_url_and_numbers(page, server: str, demo_db) -> None:
     page.goto(server + "/")
-    page.wait_for_selector("#card-participants")
-    assert _card(page, "participants") == "300"
+    # The cards sit under a loading indicator: wait for their text, not their visibility.
+    page.wait_for_function(
+        "() => document.querySelector('#card-participants')?.innerText === '300'"
+        " && document.querySelector('#card-digital')", timeout=90_000)
     before = _card(page, "digital")
 
     page.locator(".filter-cohort .dash-dropdown").click()
     page.get_by_role("option", name=re.compile(r"\(C2\)")).click()
     page.wait_for_url(re.compile(r"cohort=C2"))
     page.wait_for_function(
-        "() => document.querySelector('#card-participants')?.innerText === '100'")
+        "() => document.querySelector('#card-participants')?.innerText === '100'",
+        timeout=90_000)
     after = _card(page, "digital")
     assert after != before
 
@@ -44,5 +47,6 @@ def test_cohort_filter_changes_url_and_numbers(page, server: str, demo_db) -> No
 def test_shared_link_reopens_the_view(page, server: str) -> None:
     page.goto(server + "/?cohort=C1&role=mentor")
     page.wait_for_function(
-        "() => document.querySelector('#card-participants')?.innerText === '50'")
+        "() => document.querySelector('#card-participants')?.innerText === '50'",
+        timeout=90_000)
     assert "C1" in page.locator(".filter-bar").inner_text()
