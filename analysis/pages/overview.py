@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,8 +61,16 @@ def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | N
         return None
     if outcome is not None and "outcome" in rows:
         rows = rows[rows["outcome"] == outcome]
+    if "scenario" in rows and rows["scenario"].notna().any():  # ROI: the base scenario
+        rows = rows[rows["scenario"] == "base"]
     if cohort is not None and (rows["cohort"] == cohort).any():
         rows = rows[rows["cohort"] == cohort]
+    elif cohort is not None:
+        # A per-cohort measure (no "all cohorts" row): the latest cohort that has an estimate.
+        finite = rows[pd.to_numeric(rows["estimate"], errors="coerce").notna()]
+        if finite.empty:
+            return None
+        rows = finite[finite["cohort"] == finite["cohort"].iloc[-1]]
     for wanted in (role, "all", None):
         match = rows[rows["role"].isna()] if wanted is None else rows[rows["role"] == wanted]
         if not match.empty:
@@ -69,6 +79,9 @@ def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | N
 
 
 def _sentence(spec: Headline, row: pd.Series) -> str:
+    """The stats module's plain sentence when this build has it, else a short local one."""
+    if importlib.util.find_spec("analysis.sentences") is not None:
+        return str(importlib.import_module("analysis.sentences").sentence(row.to_dict()))
     if bool(row["suppressed"]):
         return f"Fewer than {privacy.resolve_min_group_size()} people: not shown."
     direction = "rose" if row["estimate"] > 0 else "fell" if row["estimate"] < 0 else "held"
@@ -76,6 +89,18 @@ def _sentence(spec: Headline, row: pd.Series) -> str:
         return (f"{spec.title} {direction} by {abs(row['estimate']):.2f} scale points on average "
                 f"(95% CI {row['ci_low']:+.2f} to {row['ci_high']:+.2f}), n = {int(row['n'])}.")
     return ""
+
+
+def _roi_range(results: pd.DataFrame, base: pd.Series) -> str:
+    """Low / high replacement-cost scenarios of the same cohort and role, in words."""
+    same = results[(results["metric"] == "roi") & (results["cohort"] == base["cohort"])
+                   & (results["role"] == base["role"])]
+    same = common.overall(same)
+    by = same.set_index("scenario")["estimate"] if "scenario" in same else pd.Series(dtype=float)
+    if not {"low", "high"} <= set(by.index) or by.isna().any():
+        return ""
+    return (f"Range over replacement-cost scenarios: {by['low']:+,.0f} (low) to "
+            f"{by['high']:+,.0f} (high) net.")
 
 
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -95,7 +120,13 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             rows.append({**base, "available": True, "suppressed": False, "words": "",
                          "sentence": "", "note": "No data for the current filters."})
             continue
-        note = "" if bool(row["suppressed"]) or pd.isna(row["n"]) else power_note(int(row["n"]))
+        note = "" if bool(row["suppressed"]) or pd.isna(row["n"]) or spec.unit != "points" \
+            else power_note(int(row["n"]))
+        if row["cohort"] != cohort:
+            note = (f"Measured per cohort: showing {row.get('cohort_name') or row['cohort']}; "
+                    f"choose a cohort to see another. {note}").strip()
+        if spec.key == "roi":
+            note = (_roi_range(results, row) + " " + note).strip()
         rows.append({**base, "available": True, "role": row["role"],
                      **{c: row.get(c) for c in ("n", "estimate", "ci_low", "ci_high",
                                                 "p_adjusted", "effect_size")},
