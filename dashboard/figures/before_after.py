@@ -24,8 +24,9 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
     shown = frame[~hidden].copy()
 
     def n_of(column: str) -> pd.Series:
-        return shown[column].map(lambda v: "–" if pd.isna(v) else str(int(v)))
+        return shown[column].map(lambda v: "–" if pd.isna(v) else str(int(v))).astype(str)
 
+    shown[label] = shown[label].astype(str)
     if n_before == n_after:
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + ")"
     else:

@@ -36,8 +36,8 @@ def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str,
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
-    n = frame["n"].map(lambda v: "hidden" if pd.isna(v) else f"n = {int(v)}")
-    return frame["label"] + "  (" + n + ")"
+    n = frame["n"].map(lambda v: "hidden" if pd.isna(v) else f"n = {int(v)}").astype(str)
+    return frame["label"].astype(str) + "  (" + n + ")"
 
 
 def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Figure:
