@@ -21,9 +21,14 @@ from analysis.filters import Filters
 from analysis.store import Store
 
 # Which metric an outcome's chart shows when several exist (the rest go in the slide's table).
-PRIMARY_METRICS = ["paired_change", "did", "enps_change", "retention_diff_12m", "retention_12m",
-                   "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
-                   "median_sessions_per_pair"]
+PRIMARY_METRICS = ["enps_change", "paired_change", "mean", "did", "retention_12m",
+                   "retention_diff_12m", "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
+                   "median_sessions_per_pair", "dose_response"]
+# Estimates that are shares (0–1): charts show them as percentages.
+SHARE_METRICS = {"retention_12m", "retention_diff_12m", "share_pairs_3plus", "cancellation_rate",
+                 "top2box_change"}
+# Not an outcome measure: reported in the methods, not on the outcome slides.
+SIDE_TABLE_SKIP = {"cronbach_alpha"}
 ROLE_LABELS = {"mentee": "Mentees", "mentor": "Mentors", "all": "All participants",
                "comparison": "Comparison group"}
 ROLE_ORDER = list(ROLE_LABELS)
@@ -66,12 +71,27 @@ class DeckContent:
 
     @cached_property
     def rows(self) -> pd.DataFrame:
-        """Unsliced results, labelled and in slide order, with each outcome's primary metric."""
+        """Unsliced results, labelled and in slide order. ``primary`` marks the rows each
+        outcome's chart shows: its primary metric, one row per cohort × role (the base scenario
+        where a metric has several)."""
         rows = labelled(_ordered(unsliced(self.results), self.cohorts))
         primary = rows.groupby("outcome", sort=False)["metric"].agg(
             lambda m: primary_metric(m.to_frame()))
-        return rows.assign(primary=rows["metric"] == rows["outcome"].map(primary)
-                           ).reset_index(drop=True)
+        rows = rows.assign(primary=rows["metric"] == rows["outcome"].map(primary))
+        if "scenario" in rows:
+            rows = rows.loc[rows["scenario"].ne("base").sort_values(kind="stable").index]
+        first = ~rows.duplicated(["outcome", "metric", "cohort", "role"])
+        rows["primary"] = rows["primary"] & first
+        return _ordered(rows, self.cohorts).reset_index(drop=True)
+
+    def view_cohort_of(self, outcome: str) -> str | None:
+        """The cohort an outcome's headline describes: the filtered one, else all cohorts
+        together, else (a measure only per cohort, like retention) the latest cohort."""
+        rows = self.rows
+        cohorts = rows.loc[(rows["outcome"] == outcome) & rows["primary"], "cohort"].unique()
+        if self.filters.cohort or self.view_cohort in cohorts or not len(cohorts):
+            return self.view_cohort
+        return str(cohorts[-1])
 
     @cached_property
     def headline(self) -> pd.DataFrame:
@@ -169,12 +189,12 @@ def _ordered(frame: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.assign(
+    """Adds the display labels; keeps every column (sentences read the metric's extras)."""
+    return frame.assign(
         outcome_label=frame["outcome"].map(outcome_label),
         metric_label=frame["metric"].map(metric_label),
         role_label=frame["role"].map(lambda r: ROLE_LABELS.get(r, str(r).capitalize())),
     )
-    return out.reindex(columns=TABLE_COLUMNS)
 
 
 def chart_rows(content: DeckContent, outcome: str) -> pd.DataFrame:
@@ -184,10 +204,10 @@ def chart_rows(content: DeckContent, outcome: str) -> pd.DataFrame:
 
 
 def outcome_rows(content: DeckContent, outcome: str) -> pd.DataFrame:
-    """Every metric of one outcome for the cohort in view (the slide's side table)."""
+    """Every metric of one outcome for its cohort in view (the slide's side table)."""
     rows = content.rows
-    return rows[(rows["outcome"] == outcome) & (rows["cohort"] == content.view_cohort)
-                ].reset_index(drop=True)
+    return rows[(rows["outcome"] == outcome)
+                & (rows["cohort"] == content.view_cohort_of(outcome))].reset_index(drop=True)
 
 
 def headline_role(rows: pd.DataFrame, filters: Filters) -> str | None:
@@ -202,22 +222,25 @@ def headline_role(rows: pd.DataFrame, filters: Filters) -> str | None:
 def headline(content: DeckContent) -> pd.DataFrame:
     """One row per outcome: its primary metric for the cohort in view and the headline role."""
     rows = content.rows
-    rows = rows[rows["primary"] & (rows["cohort"] == content.view_cohort)]
-    picked = [part[part["role"] == headline_role(part, content.filters)].head(1)
-              for _, part in rows.groupby("outcome", sort=False)]
+    rows = rows[rows["primary"]]
+    picked = [part[(part["role"] == headline_role(part, content.filters))
+                   & (part["cohort"] == content.view_cohort_of(str(outcome)))].head(1)
+              for outcome, part in rows.groupby("outcome", sort=False)]
     return pd.concat(picked, ignore_index=True) if picked else rows.head(0)
 
 
 def numbers_behind_charts(content: DeckContent) -> pd.DataFrame:
     """Every chart's rows, in slide order: what ``crossgen report --out table.csv`` writes."""
     rows = content.rows
-    return rows[rows["primary"]].drop(columns="primary").reset_index(drop=True)
+    return rows.loc[rows["primary"], TABLE_COLUMNS].reset_index(drop=True)
 
 
 def n_table(content: DeckContent) -> pd.DataFrame:
     """n per outcome and group for the cohort in view (methods appendix)."""
     rows = content.rows
     rows = rows[rows["primary"] & (rows["cohort"] == content.view_cohort)]
+    if rows.empty:
+        return pd.DataFrame()
     wide = rows.pivot_table(index="outcome_label", columns="role_label", values="n",
                             aggfunc="first", sort=False)
     return wide.reset_index()

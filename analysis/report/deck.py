@@ -81,7 +81,8 @@ def native_chart(slide: Slide, rows: pd.DataFrame, *, box: t.Box, value_title: s
     categories = rows["cohort_name"].fillna(rows["cohort"]).astype(str)
     rows = rows.assign(category=categories)
     order = list(dict.fromkeys(categories))
-    chart_data = CategoryChartData(number_format="0.00")
+    fmt = "0%" if rows["metric"].iloc[0] in c.SHARE_METRICS else "#,##0.00"
+    chart_data = CategoryChartData(number_format=fmt)
     chart_data.categories = order
     plus_minus = []
     for label, part in rows.groupby("role_label", sort=False):
@@ -103,7 +104,7 @@ def native_chart(slide: Slide, rows: pd.DataFrame, *, box: t.Box, value_title: s
     axis = chart.value_axis
     axis.has_title = True
     axis.axis_title.text_frame.text = value_title
-    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = "0.00", False
+    axis.tick_labels.number_format, axis.tick_labels.number_format_is_linked = fmt, False
     axis.major_gridlines.format.line.color.rgb = t.BAND
     # Fit the error bars too (PowerPoint and LibreOffice scale to the bars alone).
     low, high = rows[["ci_low", "estimate"]].min().min(), rows[["ci_high", "estimate"]].max().max()
@@ -122,12 +123,18 @@ def native_chart(slide: Slide, rows: pd.DataFrame, *, box: t.Box, value_title: s
     return frame
 
 
+SIDE_ROWS = 9
+
+
 def _side_table(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows[~rows["metric"].isin(c.SIDE_TABLE_SKIP)]
+    rows = rows.sort_values("primary", ascending=False, kind="stable").head(SIDE_ROWS)
     several = rows["metric"].nunique() > 1
+    records = rows.to_dict("records")
     return pd.DataFrame({
         "Who": (rows["metric_label"] + " · " if several else "") + rows["role_label"],
-        "Estimate": rows["estimate"].map(words.number),
-        "95% CI": [words.ci_text(r) for r in rows.to_dict("records")],
+        "Estimate": [words.value_text(r) for r in records],
+        "95% CI": [words.ci_of(r) for r in records],
         "p (adj.)": rows["p_adjusted"].map(words.p_text),
         "n": rows["n"].map(words.count),
     })
@@ -149,12 +156,14 @@ def outcome_slide(prs: object, content: c.DeckContent, outcome: str) -> Slide:
                    f"{content.min_group_size} people, so nothing is shown.", size=16)
     side = c.outcome_rows(content, outcome)
     if not side.empty:
-        scope = "All cohorts together" if content.view_cohort == "all" else \
-            f"Cohort {content.view_cohort}"
+        cohort = content.view_cohort_of(outcome)
+        scope = "All cohorts together" if cohort == "all" else f"Cohort {cohort}"
         t.text_box(slide, (SIDE_BOX[0], Inches(1.4), SIDE_BOX[2], Inches(0.3)), scope,
                    size=11, colour=t.MUTED, bold=True)
-        box = (*SIDE_BOX[:3], Inches(0.4) * (len(side) + 1))
-        t.table(slide, box, _side_table(side), size=10, widths=[1.4, 1.15, 1.4, 0.9, 0.6])
+        table = _side_table(side)
+        box = (*SIDE_BOX[:3], Inches(0.36) * (len(table) + 1))
+        t.table(slide, box, table, size=9 if len(table) > 5 else 10,
+                widths=[1.4, 1.15, 1.4, 0.9, 0.6])
     lead = content.headline
     lead = lead[lead["outcome"] == outcome]
     sentence = words.sentence(lead.iloc[0].to_dict() if len(lead) else rows.iloc[0].to_dict(),
@@ -182,26 +191,31 @@ def headline_slide(prs: object, content: c.DeckContent) -> Slide:
         t.text_box(slide, (t.MARGIN, Inches(1.5), Inches(12), Inches(1)),
                    "No results for these filters.", size=18)
         return slide
+    records = lead.to_dict("records")
+    cohort = content.view_cohort
+    who = [r["role_label"] + ("" if r["cohort"] == cohort else f" · {r['cohort']}")
+           for r in records]
     frame = pd.DataFrame({
         "Outcome": lead["outcome_label"],
-        "Who": lead["role_label"],
-        "Estimate": lead["estimate"].map(lambda v: words.number(v, signed=True)),
-        "95% CI": [words.ci_text(r, signed=True) for r in lead.to_dict("records")],
+        "Measure": lead["metric_label"],
+        "Who": who,
+        "Estimate": [words.value_text(r) for r in records],
+        "95% CI": [words.ci_of(r) for r in records],
         "p (adj.)": lead["p_adjusted"].map(words.p_text),
         "n": lead["n"].map(words.count),
         "In words": lead["p_adjusted"].map(
             lambda p: "—" if c.as_number(p) is None else
-            "real change" if float(p) < words.ALPHA else "could be chance"),
+            "real effect" if float(p) < words.ALPHA else "could be chance"),
     })
-    height = Inches(0.42) * (len(frame) + 1)
-    t.table(slide, (t.MARGIN, Inches(1.5), t.WIDTH - 2 * t.MARGIN, height), frame, size=13,
-            widths=[3.0, 2.0, 1.3, 2.0, 1.2, 0.9, 2.0])
-    cohort = content.view_cohort
+    dense = len(frame) > 8
+    height = (Inches(0.34) if dense else Inches(0.42)) * (len(frame) + 1)
+    t.table(slide, (t.MARGIN, Inches(1.4), t.WIDTH - 2 * t.MARGIN, height), frame,
+            size=11 if dense else 13, widths=[2.3, 3.0, 1.9, 1.1, 1.9, 1.0, 0.8, 1.5])
     scope = "all cohorts together" if cohort == "all" else f"cohort {cohort}"
-    t.text_box(slide, (t.MARGIN, Inches(1.6) + height, Inches(12.3), Inches(0.8)),
-               f"Change after − before on the same people, {scope}. Adjusted p: Holm within "
-               "each family of tests shown together. Details per outcome on the next slides.",
-               size=12, colour=t.MUTED)
+    t.text_box(slide, (t.MARGIN, Inches(1.5) + height, Inches(12.3), Inches(0.6)),
+               f"Each outcome's main measure, {scope} (· C: a measure made per cohort, latest "
+               "cohort shown). Adjusted p: Holm within each family of tests shown together. "
+               "Details per outcome on the next slides.", size=11, colour=t.MUTED)
     return slide
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from analysis.report.content import as_number
+from analysis.report.content import SHARE_METRICS, as_number
 
 ALPHA = 0.05
 
@@ -15,6 +15,28 @@ def number(value: Any, digits: int = 2, *, signed: bool = False) -> str:
     if x is None:
         return "—"
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+
+
+SIGNED_METRICS = {"paired_change", "did", "did_weighted", "enps_change", "top2box_change",
+                  "retention_diff_12m"}
+
+
+def value_text(row: Mapping[str, Any], key: str = "estimate") -> str:
+    """An estimate as its metric reads best: shares as %, changes signed, the rest plain."""
+    x = as_number(row.get(key))
+    if x is None:
+        return "—"
+    metric = row.get("metric")
+    sign = "+" if metric in SIGNED_METRICS else ""
+    if metric in SHARE_METRICS:
+        return f"{x * 100:{sign}.0f}%"
+    return f"{x:{sign},.2f}" if abs(x) < 1000 else f"{x:{sign},.0f}"
+
+
+def ci_of(row: Mapping[str, Any]) -> str:
+    if as_number(row.get("ci_low")) is None or as_number(row.get("ci_high")) is None:
+        return "—"
+    return f"{value_text(row, 'ci_low')} to {value_text(row, 'ci_high')}"
 
 
 def count(value: Any) -> str:
@@ -53,6 +75,15 @@ def _lower_first(text: str) -> str:
 
 
 def sentence(row: Mapping[str, Any], *, min_group_size: int) -> str:
+    """The stats team's sentence (analysis.sentences) when there is one, else crossgen's own."""
+    try:
+        from analysis.sentences import sentence as shared_sentence
+    except ImportError:
+        return own_sentence(row, min_group_size=min_group_size)
+    return str(shared_sentence(row))
+
+
+def own_sentence(row: Mapping[str, Any], *, min_group_size: int) -> str:
     """One plain-language sentence for a result row (who, what, how sure, how many)."""
     who = str(row.get("role_label") or "Participants")
     what = str(row.get("outcome_label") or row.get("outcome"))
