@@ -49,6 +49,10 @@ METRIC_LABELS = {
     "share_pairs_3plus": "Share of pairs with 3+ sessions",
     "median_sessions_per_pair": "Median sessions per pair",
 }
+SHORT_LABELS = {"paired_change": "Change", "top2box_change": "Top-2-box change", "did": "DiD",
+                "did_weighted": "DiD (weighted)", "enps_change": "eNPS change",
+                "retention_12m": "12-month retention", "retention_diff_12m": "Retention diff.",
+                "cox_hr": "Hazard ratio", "logrank": "Log-rank", "dose_response": "Dose–response"}
 TABLE_COLUMNS = ["outcome", "outcome_label", "metric", "metric_label", "cohort", "cohort_name",
                  "role", "role_label", "n", "estimate", "ci_low", "ci_high", "p_value",
                  "p_adjusted", "effect_size", "method", "suppressed", "suppressed_reason"]
@@ -241,9 +245,12 @@ def n_table(content: DeckContent) -> pd.DataFrame:
     rows = rows[rows["primary"] & (rows["cohort"] == content.view_cohort)]
     if rows.empty:
         return pd.DataFrame()
-    wide = rows.pivot_table(index="outcome_label", columns="role_label", values="n",
+    # Counts as text first: "hidden" (suppressed) differs from "—" (not measured for that group).
+    rows = rows.assign(n_text=rows["n"].map(
+        lambda v: "hidden" if as_number(v) is None else f"{int(float(v)):,}"))
+    wide = rows.pivot_table(index="outcome_label", columns="role_label", values="n_text",
                             aggfunc="first", sort=False)
-    return wide.reset_index()
+    return wide.fillna("—").reset_index()
 
 
 def as_number(value: Any) -> float | None:

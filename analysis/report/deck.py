@@ -98,6 +98,7 @@ def native_chart(slide: Slide, rows: pd.DataFrame, *, box: t.Box, value_title: s
                                         chart_data)  # type: ignore[arg-type]
     chart = frame.chart
     chart.font.size, chart.font.name = Pt(12), t.FONT
+    chart.has_title = False  # the slide title says it
     chart.has_legend = len(plus_minus) > 1
     if chart.has_legend:
         chart.legend.position, chart.legend.include_in_layout = XL_LEGEND_POSITION.BOTTOM, False
@@ -123,7 +124,7 @@ def native_chart(slide: Slide, rows: pd.DataFrame, *, box: t.Box, value_title: s
     return frame
 
 
-SIDE_ROWS = 9
+SIDE_ROWS = 6
 
 
 def _side_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -132,7 +133,8 @@ def _side_table(rows: pd.DataFrame) -> pd.DataFrame:
     several = rows["metric"].nunique() > 1
     records = rows.to_dict("records")
     return pd.DataFrame({
-        "Who": (rows["metric_label"] + " · " if several else "") + rows["role_label"],
+        "Who": (rows["metric"].map(lambda m: c.SHORT_LABELS.get(m, c.metric_label(m))) + " · "
+                if several else "") + rows["role_label"],
         "Estimate": [words.value_text(r) for r in records],
         "95% CI": [words.ci_of(r) for r in records],
         "p (adj.)": rows["p_adjusted"].map(words.p_text),
@@ -184,8 +186,12 @@ def outcome_slide(prs: object, content: c.DeckContent, outcome: str) -> Slide:
 
 
 def headline_slide(prs: object, content: c.DeckContent) -> Slide:
+    scope = "all cohorts together" if content.view_cohort == "all" else \
+        f"cohort {content.view_cohort}"
     slide = t.content_slide(prs, title="Headline outcomes",  # type: ignore[arg-type]
-                            footer=content.footer, kicker="At a glance")
+                            footer=content.footer,
+                            kicker=f"At a glance: each outcome's main measure, {scope} "
+                                   "(· C: measured per cohort, latest shown); p Holm-adjusted")
     lead = content.headline
     if lead.empty:
         t.text_box(slide, (t.MARGIN, Inches(1.5), Inches(12), Inches(1)),
@@ -207,15 +213,10 @@ def headline_slide(prs: object, content: c.DeckContent) -> Slide:
             lambda p: "—" if c.as_number(p) is None else
             "real effect" if float(p) < words.ALPHA else "could be chance"),
     })
-    dense = len(frame) > 8
-    height = (Inches(0.34) if dense else Inches(0.42)) * (len(frame) + 1)
+    dense = len(frame) > 7
+    height = (Inches(0.3) if dense else Inches(0.42)) * (len(frame) + 1)
     t.table(slide, (t.MARGIN, Inches(1.4), t.WIDTH - 2 * t.MARGIN, height), frame,
-            size=11 if dense else 13, widths=[2.3, 3.0, 1.9, 1.1, 1.9, 1.0, 0.8, 1.5])
-    scope = "all cohorts together" if cohort == "all" else f"cohort {cohort}"
-    t.text_box(slide, (t.MARGIN, Inches(1.5) + height, Inches(12.3), Inches(0.6)),
-               f"Each outcome's main measure, {scope} (· C: a measure made per cohort, latest "
-               "cohort shown). Adjusted p: Holm within each family of tests shown together. "
-               "Details per outcome on the next slides.", size=11, colour=t.MUTED)
+            size=10 if dense else 13, widths=[2.3, 3.0, 1.9, 1.1, 1.9, 1.0, 0.8, 1.5])
     return slide
 
 

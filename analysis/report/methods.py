@@ -6,24 +6,19 @@ import pandas as pd
 from pptx.presentation import Presentation
 from pptx.util import Inches
 
-from analysis import metrics
 from analysis.report import content as c
 from analysis.report import template as t
-from analysis.report import words
 
 
-def tests_used(results: pd.DataFrame) -> list[str]:
-    """One line per metric: its label and the method text its rows report (notes stripped)."""
+def tests_used(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per metric: its label and the method its rows report (notes stripped)."""
     if results.empty:
-        return []
+        return pd.DataFrame({"Measure": [], "Method": []})
     methods = results.assign(base=results["method"].astype(str).str.split(" — ").str[0])
     methods = methods[results["method"].notna()].drop_duplicates(["metric", "base"])
-    lines = []
-    for metric, part in methods.groupby("metric", sort=False):
-        described = metrics.REGISTRY[metric].description if metric in metrics.REGISTRY else ""
-        lines.append(f"{c.metric_label(str(metric))}: {'; '.join(part['base'])}. {described}"
-                     .strip())
-    return lines
+    joined = methods.groupby("metric", sort=False)["base"].agg("; ".join)
+    return pd.DataFrame({"Measure": [c.metric_label(str(m)) for m in joined.index],
+                         "Method": joined.to_numpy()})
 
 
 def methods_slides(prs: Presentation, content: c.DeckContent) -> None:
@@ -31,7 +26,7 @@ def methods_slides(prs: Presentation, content: c.DeckContent) -> None:
     hidden = int(results["suppressed"].astype(bool).sum()) if len(results) else 0
     slide = t.content_slide(prs, title="Methods", footer=content.footer, kicker="Appendix")
     lines = [
-        "Tests used — " + (" ".join(tests_used(results)) or "none for these filters."),
+        "Tests used: see the next slide; each outcome slide names its main measure.",
         "Before and after: the same people's programme pre- and post-surveys; a construct's "
         "score is the mean of its items after reverse-coding, needing at least half answered. "
         "Estimates are after − before.",
@@ -47,6 +42,13 @@ def methods_slides(prs: Presentation, content: c.DeckContent) -> None:
     t.text_box(slide, (t.MARGIN, Inches(1.45), t.WIDTH - 2 * t.MARGIN, Inches(5.3)),
                lines, size=14)
 
+    tests = tests_used(results)
+    slide = t.content_slide(prs, title="Tests used", footer=content.footer, kicker="Appendix")
+    if len(tests):
+        t.table(slide, (t.MARGIN, Inches(1.4), t.WIDTH - 2 * t.MARGIN,
+                        Inches(0.28) * (len(tests) + 1)), tests,
+                size=9 if len(tests) > 10 else 11, widths=[1.0, 3.2])
+
     slide = t.content_slide(prs, title="Cohorts, data and n", footer=content.footer,
                             kicker="Appendix")
     cohorts = pd.DataFrame({
@@ -61,8 +63,6 @@ def methods_slides(prs: Presentation, content: c.DeckContent) -> None:
     n = c.n_table(content)
     if not n.empty:
         n = n.rename(columns={"outcome_label": "Outcome"})
-        for column in n.columns[1:]:
-            n[column] = n[column].map(words.count)
         t.text_box(slide, (Inches(7.0), Inches(1.15), Inches(5.8), Inches(0.3)),
                    "n per group, cohort in view", size=11, colour=t.MUTED, bold=True)
         t.table(slide, (Inches(7.0), Inches(1.5), Inches(5.8), Inches(0.34) * (len(n) + 1)),
