@@ -76,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     metrics.add_argument("--metric", action="append", default=[],
                          help="only this metric (repeatable)")
     metrics.add_argument("--min-group-size", type=int, default=None)
+    metrics.add_argument("--adjust", choices=["holm", "bh"], default="holm",
+                         help="multiple-comparison adjustment (default: holm)")
     metrics.add_argument("--json", action="store_true", help="print the JSON object")
 
     report = sub.add_parser("report", help="the board pack (.pptx) or the numbers behind its "
@@ -168,7 +170,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
             raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: "
                              f"{', '.join(metrics.REGISTRY)}")
         frame = metrics.results(store, filters, by=args.by, metrics=args.metric or None,
-                                min_group_size=k)
+                                min_group_size=k, adjust=args.adjust)
     if args.json:
         print(metrics.to_json(frame, filters, min_group_size=k))
     else:

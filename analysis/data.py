@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.filters import Filters
 from analysis.store import Store, quote_ident
+from analysis.waves import WAVES_SQL
 
 
 def cohorts(store: Store) -> pd.DataFrame:
@@ -84,3 +85,210 @@ def overview_counts(store: Store, filters: Filters) -> pd.DataFrame:
                 and s.pair_id in (select pair_id from people)) as sessions_held
     """  # noqa: S608
     return store.query(sql, params)
+
+
+# Treated arm: the cohort's mentors and mentees. Comparison arm: the cohort's explicit
+# 'comparison' rows when it has any, else every employee in no cohort at all (DESIGN.md).
+ARMS_SQL = """
+    explicit as (select distinct cohort_id from participants where role = 'comparison'),
+    arms as (
+        select cohort_id, employee_id, role, pair_id, 1 as treat
+        from participants where role in ('mentor', 'mentee')
+        union all
+        select cohort_id, employee_id, 'comparison', null, 0
+        from participants where role = 'comparison'
+        union all
+        select c.cohort_id, e.employee_id, 'comparison', null, 0
+        from cohorts c cross join employees e
+        where c.cohort_id not in (select cohort_id from explicit)
+          and e.employee_id not in (select employee_id from participants)
+    )
+"""
+
+
+def _arm_where(filters: Filters) -> tuple[str, dict[str, object]]:
+    """Filters for both arms: the role filter narrows the treated arm only."""
+    where, params = filters.people_where("e")
+    return (f"($cohort is null or a.cohort_id = $cohort) "
+            f"and ($role is null or a.role = $role or a.treat = 0) and {where}"), params
+
+
+def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
+    """Pulse construct scores before and after each cohort, for both arms, one row per
+    cohort × person × construct with a score in both waves (see :mod:`analysis.waves`).
+
+    Columns: cohort_id, employee_id, role (mentor/mentee/comparison), treat (1/0),
+    generation, department, level, tenure_years (at the cohort start), construct, before, after.
+    """
+    where, params = _arm_where(filters)
+    sql = f"""
+        with waves as ({WAVES_SQL}), {ARMS_SQL}
+        select a.cohort_id, a.employee_id, a.role, a.treat, e.generation, e.department, e.level,
+               date_diff('day', e.hire_date, c.start_date) / 365.25 as tenure_years,
+               b.construct, b.score as before, f.score as after
+        from arms a
+        join cohorts c using (cohort_id)
+        join waves w using (cohort_id)
+        join employees e using (employee_id)
+        join construct_scores b
+          on b.administration_id = w.before_administration_id and b.employee_id = a.employee_id
+        join construct_scores f
+          on f.administration_id = w.after_administration_id and f.employee_id = a.employee_id
+         and f.construct = b.construct
+        where {where}
+        order by a.cohort_id, b.construct, a.treat desc, a.employee_id
+    """  # noqa: S608 - ``where`` holds only placeholders; values are bound
+    return store.query(sql, params)
+
+
+def roster_as_of(store: Store) -> pd.Timestamp:
+    """The roster's as-of date (meta ``roster_as_of``), else the latest date in the roster."""
+    value = store.scalar(
+        """
+        select coalesce(
+            (select try_cast(value as date) from meta where key = 'roster_as_of'),
+            (select greatest(max(hire_date), max(termination_date)) from employees))
+        """
+    )
+    return pd.Timestamp(value)
+
+
+def retention_population(store: Store, filters: Filters) -> pd.DataFrame:
+    """Everyone employed on each cohort's start date, in either arm (DESIGN.md, "Retention").
+
+    duration = days from the start to a voluntary exit (event 1), to an involuntary or
+    unclassified exit (censored, event 0), else to the roster's as-of date (censored). Exits
+    after the as-of date are censored at it. Columns: cohort_id, employee_id, role, treat,
+    generation, department, level, salary, tenure_years, duration, event.
+    """
+    where, params = _arm_where(filters)
+    sql = f"""
+        with {ARMS_SQL}, snap as (select cast($as_of as date) as d)
+        select a.cohort_id, a.employee_id, a.role, a.treat, e.generation, e.department, e.level,
+               e.salary, date_diff('day', e.hire_date, c.start_date) / 365.25 as tenure_years,
+               date_diff('day', c.start_date,
+                         case when e.termination_date <= snap.d then e.termination_date
+                              else snap.d end) as duration,
+               case when e.termination_type = 'voluntary' and e.termination_date <= snap.d
+                    then 1 else 0 end as event
+        from arms a
+        join cohorts c using (cohort_id)
+        join employees e using (employee_id)
+        cross join snap
+        where (e.hire_date is null or e.hire_date <= c.start_date)
+          and (e.termination_date is null or e.termination_date >= c.start_date)
+          and c.start_date <= snap.d
+          and {where}
+        order by a.cohort_id, a.treat desc, a.employee_id
+    """  # noqa: S608
+    return store.query(sql, {**params, "as_of": roster_as_of(store).date()})
+
+
+def pair_sessions(store: Store, *, cohort: str | None = None,
+                  stall_days: int = 45) -> pd.DataFrame:
+    """One row per mentoring pair (pairs with no sessions included, with zeros).
+
+    Columns: cohort_id, pair_id, held, minutes (of held sessions), scheduled, cancelled,
+    no_show, first_held, last_held, median_gap_days (between consecutive held sessions),
+    as_of (= min(cohort end, roster as-of)), days_since_held (at as_of, from the last held
+    session or the cohort start), stalled (no held session in ``stall_days`` while the cohort
+    runs).
+    """
+    sql = """
+        with snap as (select cast($as_of as date) as d),
+        pairs as (
+            select distinct p.cohort_id, p.pair_id, c.start_date,
+                   least(c.end_date, snap.d) as as_of
+            from participants p join cohorts c using (cohort_id) cross join snap
+            where p.role in ('mentor', 'mentee') and p.pair_id is not null
+              and ($cohort is null or p.cohort_id = $cohort)
+        ),
+        held as (
+            select s.cohort_id, s.pair_id, s.date, s.duration_minutes,
+                   date_diff('day', lag(s.date) over (partition by s.cohort_id, s.pair_id
+                                                      order by s.date), s.date) as gap
+            from sessions s where s.status = 'held'
+        ),
+        per as (
+            select h.cohort_id, h.pair_id, count(*) as held,
+                   coalesce(sum(h.duration_minutes), 0) as minutes,
+                   min(h.date) as first_held, max(h.date) as last_held,
+                   median(h.gap) as median_gap_days,
+                   max(h.date) filter (where h.date <= p.as_of) as last_held_as_of
+            from held h join pairs p using (cohort_id, pair_id)
+            group by all
+        ),
+        sched as (
+            select cohort_id, pair_id, count(*) as scheduled,
+                   count(*) filter (where status = 'cancelled') as cancelled,
+                   count(*) filter (where status = 'no_show') as no_show
+            from sessions group by all
+        )
+        select p.cohort_id, p.pair_id,
+               coalesce(per.held, 0) as held, coalesce(per.minutes, 0) as minutes,
+               coalesce(sched.scheduled, 0) as scheduled,
+               coalesce(sched.cancelled, 0) as cancelled, coalesce(sched.no_show, 0) as no_show,
+               per.first_held, per.last_held, per.median_gap_days, p.as_of,
+               date_diff('day', coalesce(per.last_held_as_of, p.start_date), p.as_of)
+                   as days_since_held,
+               p.as_of >= p.start_date
+                   and date_diff('day', coalesce(per.last_held_as_of, p.start_date), p.as_of)
+                       > $stall_days as stalled
+        from pairs p
+        left join per using (cohort_id, pair_id)
+        left join sched using (cohort_id, pair_id)
+        order by p.cohort_id, p.pair_id
+    """
+    return store.query(sql, {"cohort": cohort, "as_of": roster_as_of(store).date(),
+                             "stall_days": stall_days})
+
+
+def pair_members(store: Store, filters: Filters) -> pd.DataFrame:
+    """Members of each pair who pass the filters (for slicing engagement by people).
+
+    Columns: cohort_id, pair_id, employee_id, role, generation, department, level.
+    """
+    where, params = filters.people_where("e")
+    sql = f"""
+        select p.cohort_id, p.pair_id, p.employee_id, p.role, e.generation, e.department,
+               e.level
+        from participants p join employees e using (employee_id)
+        where p.role in ('mentor', 'mentee') and p.pair_id is not null
+          and ($cohort is null or p.cohort_id = $cohort)
+          and ($role is null or p.role = $role)
+          and {where}
+        order by p.cohort_id, p.pair_id, p.role
+    """  # noqa: S608
+    return store.query(sql, params)
+
+
+def construct_scales(store: Store) -> pd.DataFrame:
+    """Scale range of each construct's items: construct, scale_min, scale_max, n_items."""
+    return store.query(
+        "select construct, min(scale_min) as scale_min, max(scale_max) as scale_max, "
+        "count(*) as n_items from items group by construct order by construct"
+    )
+
+
+def item_answers(store: Store, filters: Filters, *, programme_only: bool = True) -> pd.DataFrame:
+    """Item answers after reverse-coding, for reliability: one row per administration × person ×
+    item. Columns: administration_id, cohort_id, phase, kind, employee_id, role (null for
+    non-participants), generation, department, level, construct, item_id, value."""
+    where, params = filters.people_where("e")
+    sql = f"""
+        select r.administration_id, a.cohort_id, a.phase, a.kind, r.employee_id, p.role,
+               e.generation, e.department, e.level, i.construct, r.item_id,
+               case when i.reverse_coded then i.scale_min + i.scale_max - r.value
+                    else r.value end as value
+        from responses r
+        join administrations a using (administration_id)
+        join items i using (item_id)
+        join employees e using (employee_id)
+        left join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+        where (not $programme_only or a.kind = 'programme')
+          and ($cohort is null or a.cohort_id = $cohort or a.kind = 'pulse')
+          and ($role is null or p.role = $role)
+          and {where}
+        order by r.administration_id, i.construct, r.employee_id, r.item_id
+    """  # noqa: S608
+    return store.query(sql, {**params, "programme_only": programme_only})

@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.stats.multiple import adjust_pvalues
 from analysis.stats.paired import paired_change
+from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store import Store
 
 RESULT_COLUMNS = [
@@ -27,7 +28,8 @@ RESULT_COLUMNS = [
     "ci_high", "p_value", "p_adjusted", "effect_size", "method", "suppressed",
     "suppressed_reason",
 ]
-ALL_COHORTS = "all"
+ADJUST_METHODS = ("holm", "bh")
+ALL_COHORTS = slicing.ALL_COHORTS  # every cohort together
 NUMBER_COLUMNS = ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "effect_size"]
 
 
@@ -42,45 +44,23 @@ class Metric:
     units: Callable[[Store], pd.DataFrame] | None = None
 
 
-def _role_groups(frame: pd.DataFrame, filters: Filters) -> list[tuple[str, pd.DataFrame]]:
-    """Per role, plus 'all' participants together when no role filter is set."""
-    roles = [filters.role] if filters.role else ["mentor", "mentee"]
-    out = [(r, frame[frame["role"] == r]) for r in roles]
-    if not filters.role:
-        out.append(("all", frame))
-    return out
-
-
-def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[dict[str, Any], pd.DataFrame]]:
-    if by is None or by == "role":
-        return [({}, frame)]
-    return [({by: key}, part) for key, part in frame.groupby(by, sort=True, dropna=True)]
-
-
 def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Before/after on the same people, per cohort × construct × role (× slice)."""
-    scores = data.paired_scores(store, filters)
+    """Before/after on the same people, per cohort × construct × role (× slice), with the
+    minimum detectable effect (``mde``, d_z at 80% power) and a plain ``power_note``."""
+    scores = outcomes.programme_scores(store, filters)
     scores = scores[~scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
-    if filters.cohort is None and scores["cohort_id"].nunique() > 1:
-        # Every cohort together, as well as each one.
-        scores = pd.concat([scores, scores.assign(cohort_id=ALL_COHORTS)], ignore_index=True)
-        names[ALL_COHORTS] = "All cohorts"
+    names = slicing.cohort_names(store)
     rows = []
     for (cohort, construct), part in scores.groupby(["cohort_id", "construct"], sort=True):
-        for role, role_part in _role_groups(part, filters):
-            if by == "role" and role == "all":
-                continue
-            for group, cell in _groups(role_part, by):
+        for role, role_part in slicing.role_groups(part, filters, by):
+            for group, cell in slicing.slices(role_part, by):
                 result = paired_change(cell["before"], cell["after"])
-                result.insert(0, "outcome", construct)
-                result.insert(1, "metric", "paired_change")
-                result.insert(2, "cohort", cohort)
-                result.insert(3, "cohort_name", names.get(cohort))
-                result.insert(4, "role", role)
-                result.insert(5, "group", [group])
-                rows.append(result)
-    return pd.concat(rows, ignore_index=True) if rows else empty_results()
+                n = int(result["n"].iloc[0])
+                result["mde"] = minimum_detectable_effect(n)
+                result["power_note"] = power_note(n)
+                rows.append(slicing.label(result, outcome=construct, metric="paired_change",
+                                          cohort=cohort, names=names, role=role, group=group))
+    return slicing.concat(rows)
 
 
 def paired_change_units(store: Store) -> pd.DataFrame:
@@ -91,14 +71,49 @@ def paired_change_units(store: Store) -> pd.DataFrame:
         metric="paired_change")[privacy.UNIT_COLUMNS]
 
 
-REGISTRY: dict[str, Metric] = {
-    "paired_change": Metric(
-        "paired_change",
-        "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
-        paired_change_rows,
-        units=paired_change_units,
-    ),
-}
+def _metric(name: str, description: str,
+            compute: Callable[[Store, Filters, str | None], pd.DataFrame],
+            units: Callable[[Store], pd.DataFrame] | None = None) -> Metric:
+    return Metric(name, description, compute, units=units)
+
+
+REGISTRY: dict[str, Metric] = {m.name: m for m in [
+    _metric("paired_change",
+            "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
+            paired_change_rows, units=paired_change_units),
+    _metric("top2box_change", "Change in the share scoring 4 or 5 (McNemar).",
+            outcomes.top2box_rows),
+    _metric("enps_change", "eNPS after − before among people answering both (bootstrap CI).",
+            outcomes.enps_rows),
+    _metric("mean", "Programme satisfaction after the programme (mean, t CI).",
+            outcomes.mean_rows),
+    _metric("did", "Difference-in-differences against non-participants on the pulse surveys.",
+            comparison.did_rows),
+    _metric("did_weighted", "Propensity-weighted difference-in-differences.",
+            comparison.did_weighted_rows),
+    *[_metric(name, description, retention.retention_rows) for name, description in [
+        ("retention_12m", "Kaplan–Meier 12-month retention per arm."),
+        ("retention_diff_12m", "12-month retention, participants − comparison."),
+        ("logrank", "Log-rank test of the retention curves."),
+        ("cox_hr", "Cox hazard ratio of a voluntary exit, participants vs comparison."),
+    ]],
+    _metric("roi", "Avoided exits × replacement cost − programme cost, low/base/high.",
+            retention.roi_rows),
+    *[_metric(name, description, engagement.engagement_rows)
+      for name, description in [
+        ("sessions_held", "Held sessions per pair (pairs with none count as 0)."),
+        ("minutes_per_pair", "Minutes of held sessions per pair."),
+        ("median_sessions_per_pair", "Median held sessions per pair."),
+        ("cadence_days", "Median days between held sessions."),
+        ("cancellation_rate", "Share of scheduled sessions cancelled or missed."),
+        ("share_pairs_3plus", "Share of pairs with at least 3 held sessions."),
+        ("stalled_pairs", "Share of pairs with no held session in 45 days."),
+    ]],
+    _metric("dose_response", "Held sessions against skill gain (slope, Spearman).",
+            engagement.dose_response_rows),
+    _metric("cronbach_alpha", "Reliability per construct and administration.",
+            outcomes.cronbach_rows),
+]}
 
 
 def empty_results() -> pd.DataFrame:
@@ -106,19 +121,30 @@ def empty_results() -> pd.DataFrame:
 
 
 def compute(store: Store, filters: Filters, *, by: str | None = None,
-            metrics: list[str] | None = None) -> pd.DataFrame:
-    """Raw results of the chosen metrics (all by default), before privacy. Internal use."""
+            metrics: list[str] | None = None, adjust: str = "holm") -> pd.DataFrame:
+    """Raw results of the chosen metrics (all by default), before privacy. Internal use.
+
+    Metrics computed together (retention, engagement) share one call."""
     if by is not None and by not in SLICE_DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(SLICE_DIMENSIONS)}, not {by!r}")
+    if adjust not in ADJUST_METHODS:
+        raise ValueError(f"--adjust must be one of {', '.join(ADJUST_METHODS)}, not {adjust!r}")
     chosen = metrics or list(REGISTRY)
-    frames = [REGISTRY[m].compute(store, filters, by) for m in chosen]
-    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(
-        not f.empty for f in frames) else empty_results()
-    return adjust_families(frame)
+    unknown = [m for m in chosen if m not in REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
+    functions = list(dict.fromkeys(REGISTRY[m].compute for m in chosen))
+    frames = [f(store, filters, by) for f in functions]
+    frame = slicing.concat(frames)
+    frame = frame[frame["metric"].isin(chosen)]
+    order = {m: i for i, m in enumerate(chosen)}
+    frame = frame.sort_values("metric", key=lambda m: m.map(order), kind="stable")
+    return adjust_families(frame.reset_index(drop=True), method=adjust)
 
 
 def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFrame:
-    """Holm (or BH) within each family: one metric, cohort and role across outcomes and slices."""
+    """Holm (or BH) within each family of tests shown together: one metric, cohort and role,
+    across outcomes and slices. Raw ``p_value`` is kept beside ``p_adjusted``."""
     if frame.empty or "p_value" not in frame:
         return frame
     frame = frame.copy()
@@ -127,13 +153,16 @@ def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFram
     for _key, idx in frame.groupby(keys).groups.items():
         p_values = frame.loc[idx, "p_value"].to_numpy(dtype=float)
         frame.loc[idx, "p_adjusted"] = adjust_pvalues(p_values, method=method)
+    frame["adjustment"] = "Holm" if method == "holm" else "Benjamini–Hochberg"
     return frame
 
 
 def results(store: Store, filters: Filters, *, by: str | None = None,
-            metrics: list[str] | None = None, min_group_size: int | None = None) -> pd.DataFrame:
-    """What a user may see: computed, adjusted, then suppressed where groups are too small."""
-    frame = compute(store, filters, by=by, metrics=metrics)
+            metrics: list[str] | None = None, min_group_size: int | None = None,
+            adjust: str = "holm") -> pd.DataFrame:
+    """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
+    where groups are too small."""
+    frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
     providers = [REGISTRY[m].units for m in (metrics or list(REGISTRY))]
     units = [unit(store) for unit in providers if unit is not None]
     return privacy.suppress_results(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from statsmodels.stats.power import TTestPower
 
@@ -17,6 +18,12 @@ def minimum_detectable_effect(n: int, *, alpha: float = 0.05, power: float = 0.8
         raise ValueError("alpha and power must be between 0 and 1")
     if n is None or math.isnan(float(n)) or n < 3:
         return math.nan
+    return _solve(int(n), float(alpha), float(power))
+
+
+@lru_cache(maxsize=1024)
+def _solve(n: int, alpha: float, power: float) -> float:
+    """Root finding is slow (~30 ms) and many rows share an n: solve each n once."""
     return float(
         TTestPower().solve_power(
             effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided"

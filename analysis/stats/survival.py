@@ -185,6 +185,12 @@ def survival_difference_at(
         )
     if not se > 0:
         return result_row(n=n1 + n0, estimate=estimate, method=method + " — SE is 0", extra=extras)
+    if s1 == 1 or s0 == 1:
+        # Greenwood's SE is 0 for an arm with no exits by t: the Wald CI would be far too narrow
+        return result_row(
+            n=n1 + n0, estimate=estimate,
+            method=method + " — an arm has no exits by t, so no reliable CI", extra=extras,
+        )
     z = stats.norm.ppf(0.5 + confidence / 2)
     return result_row(
         n=n1 + n0,
@@ -268,6 +274,13 @@ def cox_hazard_ratio(
     if n < 2 or e.sum() == 0 or work["_t"].nunique() < 2:
         return result_row(
             n=n, method=method + " — needs both arms and at least one event", extra=extras
+        )
+    arm_events = pd.Series(e).groupby(work["_t"].to_numpy()).sum()
+    if (arm_events == 0).any():
+        # the partial likelihood has no maximum: the HR is 0 or infinite, not estimable
+        return result_row(
+            n=n, method=method + " — an arm has no events; the hazard ratio is not estimable",
+            extra=extras,
         )
     x = pd.concat(
         [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1

@@ -1,0 +1,100 @@
+"""Participants against non-participants on the pulse surveys: difference-in-differences.
+
+Data: :func:`analysis.data.pulse_pairs` (people with a score in both the cohort's before and after
+pulse waves, :mod:`analysis.waves`). The DiD itself is :func:`analysis.stats.did`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis import data
+from analysis.filters import Filters
+from analysis.slicing import concat, label, role_groups, slices
+from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
+from analysis.store import Store
+
+PROPENSITY_COVARIATES = ("generation", "department", "level", "tenure_years", "before")
+
+
+def _long(wide: pd.DataFrame) -> pd.DataFrame:
+    """One row per person × period (post 0/1) from one row per person with before/after."""
+    keep = ["employee_id", "treat", "weight"] if "weight" in wide else ["employee_id", "treat"]
+    before = wide[keep].assign(y=wide["before"].to_numpy(), post=0)
+    after = wide[keep].assign(y=wide["after"].to_numpy(), post=1)
+    return pd.concat([before, after], ignore_index=True)
+
+
+def _with_weights(wide: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
+    """ATT propensity weights on the people in view; missing covariates get their own level."""
+    frame = wide.copy()
+    for column in covariates:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].fillna("unknown")
+    # covariates constant in view (a slice on one of them) cannot enter the model
+    used = [c for c in covariates if frame[c].nunique(dropna=True) > 1]
+    frame["weight"] = propensity_weights(frame, treat="treat", covariates=used)
+    return frame
+
+
+def did_cell(wide: pd.DataFrame, *, weighted: bool = False,
+             covariates: Sequence[str] = PROPENSITY_COVARIATES) -> pd.DataFrame:
+    """DiD for one cell (one cohort, construct, treated role and slice) from wide rows
+    (employee_id, treat, before, after[, covariates])."""
+    if not weighted:
+        return difference_in_differences(_long(wide), outcome="y", cluster="employee_id")
+    frame = _with_weights(wide, covariates)
+    if frame["weight"].isna().all():
+        result = difference_in_differences(_long(wide.iloc[:0]), outcome="y")
+        result["n_treated"] = int(wide.loc[wide["treat"] == 1, "employee_id"].nunique())
+        result["n_comparison"] = int(wide.loc[wide["treat"] == 0, "employee_id"].nunique())
+        result["n"] = result["n_treated"] + result["n_comparison"]
+        result["method"] = ("propensity-weighted difference-in-differences — the propensity "
+                            "model could not be fitted (an arm is empty or perfectly separated)")
+        return result
+    result = difference_in_differences(_long(frame), outcome="y", weights="weight")
+    result["method"] = "propensity-weighted (ATT) " + result["method"]
+    return result
+
+
+def did_rows(store: Store, filters: Filters, by: str | None, *,
+             weighted: bool = False) -> pd.DataFrame:
+    """DiD per cohort × pulse construct × treated role (× slice); comparison arm always whole."""
+    frame = data.pulse_pairs(store, filters)
+    names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
+    metric = "did_weighted" if weighted else "did"
+    rows = []
+    for (cohort, construct), part in frame.groupby(["cohort_id", "construct"], sort=True):
+        comparison = part[part["treat"] == 0]
+        for role, treated in role_groups(part[part["treat"] == 1], filters, by):
+            cell_frame = pd.concat([treated, comparison], ignore_index=True)
+            for group, cell in slices(cell_frame, by):
+                result = did_cell(cell, weighted=weighted)
+                rows.append(label(result, outcome=construct, metric=metric, cohort=cohort,
+                                  names=names, role=role, group=group))
+    return concat(rows)
+
+
+def did_weighted_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
+    return did_rows(store, filters, by, weighted=True)
+
+
+def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
+                covariates: Sequence[str] = PROPENSITY_COVARIATES) -> pd.DataFrame:
+    """Covariate balance (standardised mean differences) of the participants against the
+    comparison group before and after propensity weighting, for one cohort and construct.
+
+    Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison, plus
+    n_treated and n_comparison (the people behind the table, for the privacy check)."""
+    frame = data.pulse_pairs(store, filters)
+    part = frame[(frame["cohort_id"] == cohort) & (frame["construct"] == construct)]
+    weighted = _with_weights(part, covariates)
+    used = [c for c in covariates if weighted[c].nunique(dropna=True) > 1]
+    table = balance_table(weighted, treat="treat", covariates=used,
+                          weights=None if weighted["weight"].isna().all() else "weight")
+    table["n_treated"] = int((part["treat"] == 1).sum())
+    table["n_comparison"] = int((part["treat"] == 0).sum())
+    return table
+
