@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.stats.multiple import adjust_pvalues
+from analysis.stats.multiple import adjust_pvalues_by_family
 from analysis.stats.paired import paired_change
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store import Store
@@ -148,11 +148,10 @@ def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFram
     if frame.empty or "p_value" not in frame:
         return frame
     frame = frame.copy()
-    frame["p_adjusted"] = np.nan
-    keys = frame[["metric", "cohort", "role"]].astype(str).agg("|".join, axis=1)
-    for _key, idx in frame.groupby(keys).groups.items():
-        p_values = frame.loc[idx, "p_value"].to_numpy(dtype=float)
-        frame.loc[idx, "p_adjusted"] = adjust_pvalues(p_values, method=method)
+    keys = (frame["metric"].astype(str) + "|" + frame["cohort"].astype(str) + "|"
+            + frame["role"].astype(str))
+    frame["p_adjusted"] = adjust_pvalues_by_family(frame["p_value"].to_numpy(dtype=float), keys,
+                                                   method=method)
     frame["adjustment"] = "Holm" if method == "holm" else "Benjamini–Hochberg"
     return frame
 

@@ -72,8 +72,8 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
 
 
 def _alpha(answers: pd.DataFrame) -> pd.DataFrame:
-    wide = answers.pivot_table(index="employee_id", columns="item_id", values="value",
-                               aggfunc="first")
+    # one answer per person × item (the responses table's key), so unstack is a plain reshape
+    wide = answers.set_index(["employee_id", "item_id"])["value"].unstack()
     return cronbach_alpha(wide)
 
 

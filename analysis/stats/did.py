@@ -9,7 +9,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from analysis.stats._frame import as_binary, design_matrix, require_columns, weights_series
@@ -89,10 +88,16 @@ def difference_in_differences(
         )
 
     groups = pd.factorize(work["cluster"])[0]
+    # the design of formula ``y ~ treat * post``, built directly (patsy costs ~0.1 s a fit)
+    treat_v, post_v = work["treat"].to_numpy(), work["post"].to_numpy()
+    design = pd.DataFrame(
+        {"Intercept": 1.0, "treat": treat_v, "post": post_v, "treat:post": treat_v * post_v},
+        index=work.index,
+    )
     if w is None:
-        model = smf.ols("y ~ treat * post", data=work)
+        model = sm.OLS(work["y"], design)
     else:
-        model = smf.wls("y ~ treat * post", data=work, weights=work["w"])
+        model = sm.WLS(work["y"], design, weights=work["w"])
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     term = "treat:post"
     estimate = float(fit.params[term])

@@ -282,13 +282,19 @@ def cox_hazard_ratio(
             n=n, method=method + " — an arm has no events; the hazard ratio is not estimable",
             extra=extras,
         )
-    x = pd.concat(
-        [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
-    )
-    fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
-    coef = float(fit.params[0])
-    se = float(fit.bse[0])
-    ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
+    if covariates:
+        x = pd.concat(
+            [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
+        )
+        fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
+        coef, se = float(fit.params[0]), float(fit.bse[0])
+        ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
+        p_value = float(fit.pvalues[0])
+    else:
+        coef, se = _cox_binary_efron(d, e, work["_t"].to_numpy(dtype=float))
+        z = stats.norm.ppf(0.5 + confidence / 2)
+        ci = np.array([coef - z * se, coef + z * se])
+        p_value = float(2 * stats.norm.sf(abs(coef / se)))
     extras["coef"] = coef
     extras["se"] = se
     return result_row(
@@ -296,7 +302,45 @@ def cox_hazard_ratio(
         estimate=math.exp(coef),
         ci_low=math.exp(ci[0]),
         ci_high=math.exp(ci[1]),
-        p_value=float(fit.pvalues[0]),
+        p_value=p_value,
         method=method,
         extra=extras,
     )
+
+
+def _cox_binary_efron(d: np.ndarray, e: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+    """β and its SE for one 0/1 covariate, Efron ties, by Newton–Raphson on counts.
+
+    With one binary covariate the partial likelihood depends only on, at each distinct event
+    time, the people at risk (n0, n1) and the events (d0, d1) per arm:
+    ``ℓ(β) = Σ_j [β·d1_j − Σ_{l<d_j} log(n0 + n1·e^β − (l/d_j)(d0 + d1·e^β))]``
+    (Efron 1977). Same estimate as ``PHReg(ties="efron")`` without its per-time Python loop,
+    which took seconds on a few thousand people.
+    """
+    times = np.unique(d[e == 1])
+    def counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(number ≥ t, number == t) at each event time t."""
+        v = np.sort(values)
+        left = np.searchsorted(v, times, side="left")
+        return (v.size - left).astype(float), (np.searchsorted(v, times, "right") - left) * 1.0
+
+    n0, _ = counts(d[x == 0])
+    n1, _ = counts(d[x == 1])
+    _, d0 = counts(d[(x == 0) & (e == 1)])
+    _, d1 = counts(d[(x == 1) & (e == 1)])
+    total = (d0 + d1).astype(int)
+    j = np.repeat(np.arange(times.size), total)  # one entry per tied event
+    frac = (np.arange(total.sum()) - np.repeat(np.cumsum(total) - total, total)) / total[j]
+    beta = 0.0
+    hess = -1.0
+    for _ in range(100):
+        eb = math.exp(beta)
+        a = n0[j] + n1[j] * eb - frac * (d0[j] + d1[j] * eb)
+        b = eb * (n1[j] - frac * d1[j])
+        score = d1.sum() - np.sum(b / a)
+        hess = -np.sum(b / a - (b / a) ** 2)
+        step = score / hess
+        beta -= step
+        if abs(step) < 1e-12:
+            break
+    return beta, math.sqrt(-1.0 / hess)

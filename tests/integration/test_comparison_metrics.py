@@ -25,7 +25,7 @@ REL = 1e-6
 def rows(demo_db: Path) -> list[dict]:
     done = run_cli("metrics", "--db", str(demo_db), "--json", "--metric", "did", "--metric",
                    "did_weighted", "--metric", "retention_12m", "--metric", "retention_diff_12m",
-                   "--metric", "logrank", "--metric", "cox_hr", "--metric", "roi")
+                   "--metric", "logrank", "--metric", "cox_hr", "--metric", "roi", timeout=900)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)["results"]
 

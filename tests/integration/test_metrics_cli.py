@@ -43,7 +43,7 @@ def _independent_scores(db: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def payload(demo_db: Path) -> dict:
-    done = run_cli("metrics", "--db", str(demo_db), "--json")
+    done = run_cli("metrics", "--db", str(demo_db), "--json", timeout=900)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
