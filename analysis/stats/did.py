@@ -94,10 +94,8 @@ def difference_in_differences(
         {"Intercept": 1.0, "treat": treat_v, "post": post_v, "treat:post": treat_v * post_v},
         index=work.index,
     )
-    if w is None:
-        model = sm.OLS(work["y"], design)
-    else:
-        model = sm.WLS(work["y"], design, weights=work["w"])
+    weights_arg = np.ones(len(work)) if w is None else work["w"].to_numpy()
+    model = sm.WLS(work["y"], design, weights=weights_arg)  # unit weights: plain OLS
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     term = "treat:post"
     estimate = float(fit.params[term])
