@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analysis import data
+from analysis import data, privacy
 from analysis.filters import Filters
 from analysis.slicing import concat, label, role_groups, slices
 from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
@@ -82,12 +82,13 @@ def did_weighted_rows(store: Store, filters: Filters, by: str | None) -> pd.Data
 
 
 def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
-                covariates: Sequence[str] = PROPENSITY_COVARIATES) -> pd.DataFrame:
+                covariates: Sequence[str] = PROPENSITY_COVARIATES,
+                min_group_size: int | None = None) -> pd.DataFrame:
     """Covariate balance (standardised mean differences) of the participants against the
     comparison group before and after propensity weighting, for one cohort and construct.
 
     Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison, plus
-    n_treated and n_comparison (the people behind the table, for the privacy check)."""
+    n_treated and n_comparison. Empty when either arm is below the minimum group size."""
     frame = data.pulse_pairs(store, filters)
     part = frame[(frame["cohort_id"] == cohort) & (frame["construct"] == construct)]
     weighted = _with_weights(part, covariates)
@@ -96,5 +97,8 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
                           weights=None if weighted["weight"].isna().all() else "weight")
     table["n_treated"] = int((part["treat"] == 1).sum())
     table["n_comparison"] = int((part["treat"] == 0).sum())
+    if min(table["n_treated"].min(), table["n_comparison"].min(), len(part)) < \
+            privacy.resolve_min_group_size(min_group_size):
+        return table.iloc[:0]  # an arm below the minimum group size: nothing to show
     return table
 

@@ -88,7 +88,9 @@ def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFram
     for (cohort, construct, admin, phase), part in answers.groupby(keys, sort=True):
         for role, role_part in role_groups(part, filters, by):
             for group, cell in slices(role_part, by):
-                result = _alpha(cell).assign(administration_id=admin, phase=phase)
+                # "items", not "n_items": n_* columns count people for the privacy layer
+                result = _alpha(cell).rename(columns={"n_items": "items"}).assign(
+                    administration_id=admin, phase=phase)
                 rows.append(label(result, outcome=construct, metric="cronbach_alpha",
                                   cohort=cohort, names=names, role=role, group=group))
     return concat(rows)
