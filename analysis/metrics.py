@@ -67,8 +67,28 @@ def paired_change_units(store: Store) -> pd.DataFrame:
     """Completed pairs (before and after both answered): what a paired row's n counts."""
     scores = data.paired_scores(store, Filters())
     done = scores[scores["before"].notna() & scores["after"].notna()]
+    done = done[~done["construct"].isin(POST_ONLY_CONSTRUCTS)]
     return done.rename(columns={"cohort_id": "cohort", "construct": "outcome"}).assign(
         metric="paired_change")[privacy.UNIT_COLUMNS]
+
+
+def _units_like(metric: str, keep: Callable[[Store, pd.DataFrame], pd.Series],
+                *, post_only: bool = False) -> Callable[[Store], pd.DataFrame]:
+    """Units of a programme-survey metric whose n counts people (complete pairs, or answers
+    after the programme for post-only constructs), for complementary suppression."""
+    def units(store: Store) -> pd.DataFrame:
+        scores = data.paired_scores(store, Filters())
+        answered = scores["after"].notna() & (post_only or scores["before"].notna())
+        done = scores[answered & keep(store, scores)]
+        return done.rename(columns={"cohort_id": "cohort", "construct": "outcome"}).assign(
+            metric=metric)[privacy.UNIT_COLUMNS]
+    return units
+
+
+def _five_point(store: Store, scores: pd.DataFrame) -> pd.Series:
+    scales = data.construct_scales(store)
+    five = scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"]
+    return scores["construct"].isin(set(five) - set(POST_ONLY_CONSTRUCTS))
 
 
 def _metric(name: str, description: str,
@@ -82,11 +102,14 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
             "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
             paired_change_rows, units=paired_change_units),
     _metric("top2box_change", "Change in the share scoring 4 or 5 (McNemar).",
-            outcomes.top2box_rows),
+            outcomes.top2box_rows, _units_like("top2box_change", _five_point)),
     _metric("enps_change", "eNPS after − before among people answering both (bootstrap CI).",
-            outcomes.enps_rows),
+            outcomes.enps_rows,
+            _units_like("enps_change", lambda _s, f: f["construct"] == "enps")),
     _metric("mean", "Programme satisfaction after the programme (mean, t CI).",
-            outcomes.mean_rows),
+            outcomes.mean_rows,
+            _units_like("mean", lambda _s, f: f["construct"].isin(POST_ONLY_CONSTRUCTS),
+                        post_only=True)),
     _metric("did", "Difference-in-differences against non-participants on the pulse surveys.",
             comparison.did_rows),
     _metric("did_weighted", "Propensity-weighted difference-in-differences.",

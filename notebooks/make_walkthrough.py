@@ -117,7 +117,6 @@ Any metric by generation, department, level or role; groups under 5 people are s
 cell = by_gen[(by_gen["outcome"] == "skills.digital") & (by_gen["role"] == "mentee")]
 cell.assign(generation=cell["group"].map(lambda g: g["generation"]))[
     ["generation", "n", "estimate", "ci_low", "ci_high", "suppressed"]]"""),
-    ("code", "store.close()"),
 ]
 
 

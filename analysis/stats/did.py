@@ -9,7 +9,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
+from statsmodels.tools.sm_exceptions import (
+    ConvergenceWarning,
+    PerfectSeparationWarning,
+    SingularMatrixWarning,
+)
 
 from analysis.stats._frame import as_binary, design_matrix, require_columns, weights_series
 from analysis.stats._result import check_confidence, nan_extras, result_row
@@ -172,6 +176,10 @@ def propensity_weights(frame: pd.DataFrame, *, treat: str, covariates: Sequence[
         elif issubclass(item.category, RuntimeWarning):
             # overflow in exp/log during IRLS only happens with (quasi-)separation
             failed = True
+        elif issubclass(item.category, SingularMatrixWarning):
+            # collinear dummies (e.g. within a slice): the coefficients are not unique but the
+            # fitted probabilities, all the weights need, are (a projection)
+            continue
         else:
             warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
     if failed:

@@ -36,8 +36,13 @@ def views(small_db: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     with Store(small_db, read_only=True) as store:
         for by in ("none", *SLICE_DIMENSIONS):
             key = None if by == "none" else by
-            raw = metrics.compute(store, Filters(), by=key)
-            out[by] = (metrics.results(store, Filters(), by=key, min_group_size=K), raw)
+            # The metrics whose n counts people additively (they give privacy their units);
+            # the two-arm and non-additive ones (DiD, retention, engagement, alpha) use the
+            # primary rule only, see docs/methods.md "Privacy".
+            additive = [m for m, spec in metrics.REGISTRY.items() if spec.units is not None]
+            raw = metrics.compute(store, Filters(), by=key, metrics=additive)
+            out[by] = (metrics.results(store, Filters(), by=key, min_group_size=K,
+                                       metrics=additive), raw)
     return out
 
 
