@@ -72,8 +72,9 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
 
 
 def _alpha(answers: pd.DataFrame) -> pd.DataFrame:
-    # one answer per person × item (the responses table's key), so unstack is a plain reshape
-    wide = answers.set_index(["employee_id", "item_id"])["value"].unstack()
+    # one answer per person × item (importers keep it so); unstack is then a plain reshape
+    one = answers.drop_duplicates(["employee_id", "item_id"])
+    wide = one.set_index(["employee_id", "item_id"])["value"].unstack()
     return cronbach_alpha(wide)
 
 
