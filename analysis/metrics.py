@@ -114,14 +114,6 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
             comparison.did_rows),
     _metric("did_weighted", "Propensity-weighted difference-in-differences.",
             comparison.did_weighted_rows),
-    *[_metric(name, description, retention.retention_rows) for name, description in [
-        ("retention_12m", "Kaplan–Meier 12-month retention per arm."),
-        ("retention_diff_12m", "12-month retention, participants − comparison."),
-        ("logrank", "Log-rank test of the retention curves."),
-        ("cox_hr", "Cox hazard ratio of a voluntary exit, participants vs comparison."),
-    ]],
-    _metric("roi", "Avoided exits × replacement cost − programme cost, low/base/high.",
-            retention.roi_rows),
     *[_metric(name, description, engagement.engagement_rows)
       for name, description in [
         ("sessions_held", "Held sessions per pair (pairs with none count as 0)."),
@@ -132,6 +124,14 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
         ("share_pairs_3plus", "Share of pairs with at least 3 held sessions."),
         ("stalled_pairs", "Share of pairs with no held session in 45 days."),
     ]],
+    *[_metric(name, description, retention.retention_rows) for name, description in [
+        ("retention_12m", "Kaplan–Meier 12-month retention per arm."),
+        ("retention_diff_12m", "12-month retention, participants − comparison."),
+        ("logrank", "Log-rank test of the retention curves."),
+        ("cox_hr", "Cox hazard ratio of a voluntary exit, participants vs comparison."),
+    ]],
+    _metric("roi", "Avoided exits × replacement cost − programme cost, low/base/high.",
+            retention.roi_rows),
     _metric("dose_response", "Held sessions against skill gain (slope, Spearman).",
             engagement.dose_response_rows),
     _metric("cronbach_alpha", "Reliability per construct and administration.",

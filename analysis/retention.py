@@ -101,18 +101,31 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
             retention_diff_ci_high=diff["ci_high"], participants=len(treated),
             mean_salary=0.0 if np.isnan(salary) else salary, programme_cost=cost_in_view,
             replacement_shares=replacement_shares)
+        # One row: the base scenario's net value, ranging over every scenario × retention CI end.
+        base = table[table["scenario"] == "base"] if (table["scenario"] == "base").any() \
+            else table.iloc[[len(table) // 2]]
+        ends = table[["net", "net_low", "net_high"]].to_numpy(dtype=float)
+        finite = ends[np.isfinite(ends)]
         result = pd.DataFrame({
-            "n": len(treated), "estimate": table["net"], "ci_low": table["net_low"],
-            "ci_high": table["net_high"], "p_value": np.nan, "p_adjusted": np.nan,
-            "effect_size": np.nan,
-            "method": ("avoided voluntary exits (12-month retention difference × participants, "
-                       "with its 95% CI) × replacement share × mean salary − programme cost"),
+            "n": [len(treated)], "estimate": [float(base["net"].iloc[0])],
+            "ci_low": [finite.min() if finite.size else np.nan],
+            "ci_high": [finite.max() if finite.size else np.nan],
+            "p_value": [np.nan], "p_adjusted": [np.nan], "effect_size": [np.nan],
+            "method": [("avoided voluntary exits (12-month retention difference × participants, "
+                        "with its 95% CI) × replacement share × mean salary − programme cost; "
+                        "estimate: base scenario; range: every scenario × CI end")],
         })
-        result = pd.concat([result, table.drop(columns=["net", "net_low", "net_high"])], axis=1)
-        result = result.assign(n_treated=len(treated), n_comparison=len(comparison),
-                               mean_salary=salary, retention_diff=diff["estimate"],
-                               retention_diff_ci_low=diff["ci_low"],
-                               retention_diff_ci_high=diff["ci_high"], cost_share=share)
+        for rec in table.to_dict("records"):
+            for key in ("replacement_share", "value", "net", "net_low", "net_high", "roi"):
+                result[f"{key}_{rec['scenario']}"] = rec[key]
+        result = result.assign(
+            avoided_exits=float(table["avoided_exits"].iloc[0]),
+            avoided_exits_low=float(table["avoided_exits_low"].iloc[0]),
+            avoided_exits_high=float(table["avoided_exits_high"].iloc[0]),
+            programme_cost=float(table["programme_cost"].iloc[0]),
+            n_treated=len(treated), n_comparison=len(comparison), mean_salary=salary,
+            retention_diff=diff["estimate"], retention_diff_ci_low=diff["ci_low"],
+            retention_diff_ci_high=diff["ci_high"], cost_share=share)
         if np.isnan(salary):
             result[["estimate", "ci_low", "ci_high"]] = np.nan
         rows.append(label(result, outcome="roi", metric="roi", cohort=cohort, names=names,

@@ -158,11 +158,11 @@ def _cox(row: Mapping[str, Any]) -> str:
 
 
 def _roi(row: Mapping[str, Any]) -> str:
-    share = _num(row.get("replacement_share"))
-    return (f"{str(row.get('scenario', '')).capitalize()} scenario (replacement cost "
-            f"{_pct(share)} of salary): net value {_num(row['estimate']):,.0f}, ranging from "
-            f"{_num(row['ci_low']):,.0f} to {_num(row['ci_high']):,.0f} over the 95% CI of the "
-            f"retention difference, after a programme cost of "
+    share = _num(row.get("replacement_share_base"))
+    return (f"Net value of the programme: {_num(row['estimate']):,.0f} in the base scenario "
+            f"(replacement cost {_pct(share)} of salary), ranging from "
+            f"{_num(row['ci_low']):,.0f} to {_num(row['ci_high']):,.0f} over the low to high "
+            f"scenarios and the 95% CI of the retention difference, after a programme cost of "
             f"{_num(row.get('programme_cost')):,.0f}.").replace("-", "−")
 
 

@@ -7,6 +7,7 @@ between the threads of a web server. Values are always bound as parameters; iden
 
 from __future__ import annotations
 
+import contextlib
 import re
 import secrets
 import threading
@@ -53,7 +54,9 @@ class Store:
             raise StoreError(f"{self.path}: no such database. Build one with `crossgen demo`.")
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
-            self._con.execute("set enable_progress_bar = false")  # it would print to stderr
+            # in Jupyter DuckDB refuses this setting without ipywidgets: nothing to hide then
+            with contextlib.suppress(duckdb.Error):
+                self._con.execute("set enable_progress_bar = false")  # it would print to stderr
         except duckdb.IOException as exc:
             raise StoreError(f"{self.path}: cannot open the database ({exc}).") from exc
         except duckdb.Error as exc:

@@ -97,7 +97,7 @@ curves.groupby("arm").tail(2)"""),
     ("md", "## 7. Return on investment (a range, never a point)"),
     ("code", """roi = metrics.results(store, Filters(cohort="C1"), metrics=["roi"])
 roi = roi[roi["role"] == "all"]
-roi[["scenario", "replacement_share", "avoided_exits", "mean_salary", "programme_cost",
+roi[["avoided_exits", "mean_salary", "programme_cost", "net_low", "net_base", "net_high",
      "estimate", "ci_low", "ci_high"]]"""),
     ("md", "## 8. Engagement: are pairs meeting?"),
     ("code", """names = ["sessions_held", "minutes_per_pair", "median_sessions_per_pair", "cadence_days",

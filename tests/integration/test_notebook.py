@@ -16,7 +16,7 @@ NOTEBOOK = REPO / "notebooks" / "walkthrough.ipynb"
 
 
 @pytest.mark.slow
-def test_walkthrough_runs_clean(demo_db: Path, tmp_path: Path,
+def test_walkthrough_runs_clean(demo_copy: Path, tmp_path: Path,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # A kernel spec pointing at this interpreter (the venv's), first on the Jupyter path, so a
     # clean clone needs no `ipykernel install` and a user-level "python3" spec cannot interfere.
@@ -26,7 +26,7 @@ def test_walkthrough_runs_clean(demo_db: Path, tmp_path: Path,
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "Python 3 (crossgen)", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
-    monkeypatch.setenv("CROSSGEN_DB", str(demo_db))
+    monkeypatch.setenv("CROSSGEN_DB", str(demo_copy))  # private: no lock clash
     monkeypatch.setenv("JUPYTER_PLATFORM_DIRS", "1")
     nb = nbformat.read(NOTEBOOK, as_version=4)
     stored = [c for c in nb.cells if c.cell_type == "code"]

@@ -43,7 +43,7 @@ def test_every_metric_has_words() -> None:
          "n_comparison": 631, "estimate": 0.44},
         {**BASE, "metric": "retention_diff_12m", "outcome": "retention", "estimate": 0.075,
          "ci_low": 0.026, "ci_high": 0.123},
-        {**BASE, "metric": "roi", "outcome": "roi", "scenario": "base", "replacement_share": 0.5,
+        {**BASE, "metric": "roi", "outcome": "roi", "replacement_share_base": 0.5,
          "estimate": 215544.4, "ci_low": 21408.2, "ci_high": 409700.0, "programme_cost": 85000.0},
         {**BASE, "metric": "stalled_pairs", "outcome": "engagement", "estimate": 0.54, "n": 50,
          "count": 27},
@@ -52,6 +52,7 @@ def test_every_metric_has_words() -> None:
     text = sentences(rows).tolist()
     assert "rose 0.44 points more" in text[0] and "34 participants, 631" in text[0]
     assert "7.5 percentage points higher" in text[1]
-    assert "net value 215,544, ranging from 21,408 to 409,700" in text[2]
+    assert "215,544 in the base scenario" in text[2]
+    assert "ranging from 21,408 to 409,700" in text[2]
     assert text[3].startswith("54% of pairs (27 of 50) had stalled")
     assert "retention curves of mentees and the comparison group differ" in text[4]
