@@ -47,10 +47,12 @@ def at_risk(curves_frame: pd.DataFrame, *, days: tuple[int, ...] = AT_RISK_DAYS)
     day (people censored in between are already out). Blank past the end of the curve."""
     if curves_frame.empty:
         return pd.DataFrame(columns=["arm", *[str(d) for d in days]])
-    grid = pd.DataFrame({"day": list(days)})
+    # merge_asof needs one dtype on both keys; curve times may be float days.
+    grid = pd.DataFrame({"day": [float(d) for d in days]})
     rows = []
     for arm, part in curves_frame.groupby("arm", sort=False):
-        steps = pd.merge_asof(grid, part.sort_values("time")[["time", "at_risk"]],
+        steps_of = part.astype({"time": float}).sort_values("time")[["time", "at_risk"]]
+        steps = pd.merge_asof(grid, steps_of,
                               left_on="day", right_on="time", direction="forward")
         rows.append(pd.Series(steps["at_risk"].to_numpy(), index=[str(d) for d in days],
                               name=arm))
