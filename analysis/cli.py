@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from analysis import logs
+from analysis.console import say
 from analysis.ingest.problems import ImportFailed
 from analysis.store import StoreError
 
@@ -102,7 +103,7 @@ def _default_db(db: Path | None, *, build: bool = True) -> Path:
     if db is not None:
         return db
     if not DEFAULT_DB.exists() and build:
-        print(f"Building the demo database at {DEFAULT_DB} …", file=sys.stderr)
+        say(f"Building the demo database at {DEFAULT_DB} …", file=sys.stderr)
         build_demo(DEFAULT_DB)
     return DEFAULT_DB
 
@@ -111,8 +112,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from analysis.demo_db import DEFAULT_DB, build_demo
 
     db = args.db or DEFAULT_DB
-    build_demo(db, progress=lambda r: print("\n".join(r.lines()), file=sys.stderr))
-    print(f"Demo database written to {db}")
+    build_demo(db, progress=lambda r: say("\n".join(r.lines()), file=sys.stderr))
+    say(f"Demo database written to {db}")
     return 0
 
 
@@ -125,7 +126,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = import_into(_default_db(args.db, build=False), args.kind, args.file,
                              mapping=args.mapping, cohort=args.cohort, phase=args.phase,
                              progress=progress)
-    print("\n".join(report.lines()))
+    say("\n".join(report.lines()))
     return 0
 
 
@@ -140,7 +141,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     kind = args.kind or detect_kind(args.file, mapping=mapping)
     db = _default_db(args.db, build=False)
     if not db.exists():
-        print(f"Note: {db} does not exist; checking against an empty roster.", file=sys.stderr)
+        say(f"Note: {db} does not exist; checking against an empty roster.", file=sys.stderr)
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "check.duckdb") as store:
@@ -150,8 +151,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         with Store(db, read_only=True) as store:
             report = import_file(store, kind, args.file, mapping=mapping, cohort=args.cohort,
                                  phase=args.phase, dry_run=True)
-    print("\n".join(report.check_lines()))
-    print("OK: nothing was written.")
+    say("\n".join(report.check_lines()))
+    say("OK: nothing was written.")
     return 0
 
 
@@ -172,11 +173,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
         frame = metrics.results(store, filters, by=args.by, metrics=args.metric or None,
                                 min_group_size=k, adjust=args.adjust)
     if args.json:
-        print(metrics.to_json(frame, filters, min_group_size=k))
+        say(metrics.to_json(frame, filters, min_group_size=k))
     else:
         from analysis.report.table import format_table
 
-        print(format_table(frame))
+        say(format_table(frame))
     return 0
 
 
@@ -187,14 +188,14 @@ def cmd_users(args: argparse.Namespace) -> int:
     if args.action == "list":
         users = auth.load_users(db)
         for user in sorted(users.values(), key=lambda u: u.name):
-            print(f"{user.name}\t{user.role}")
+            say(f"{user.name}\t{user.role}")
         if not users:
-            print("No users: the dashboard serves only on 127.0.0.1, without sign-in.",
+            say("No users: the dashboard serves only on 127.0.0.1, without sign-in.",
                   file=sys.stderr)
         return 0
     if args.action == "remove":
         auth.remove_user(db, args.name)
-        print(f"Removed {args.name}.")
+        say(f"Removed {args.name}.")
         return 0
     if sys.stdin.isatty():
         import getpass
@@ -205,7 +206,7 @@ def cmd_users(args: argparse.Namespace) -> int:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     auth.add_user(db, args.name, role=args.role, password=password)
-    print(f"User {args.name} ({args.role}) saved in {auth.users_file(db)}.")
+    say(f"User {args.name} ({args.role}) saved in {auth.users_file(db)}.")
     return 0
 
 
@@ -235,7 +236,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             data = exports.board_pack(model.store(), filters, min_group_size=k,
                                       with_images=not args.no_images)
         except images.ExportError as exc:
-            print(f"crossgen report: {exc} (--no-images builds the deck without them)",
+            say(f"crossgen report: {exc} (--no-images builds the deck without them)",
                   file=sys.stderr)
             return EXIT_UNAVAILABLE
     else:
@@ -250,7 +251,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     partial = out.with_name(out.name + ".partial")
     partial.write_bytes(data)
     partial.replace(out)  # never a half-written file under the real name
-    print(f"Wrote {out} ({len(data) / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s)")
+    say(f"Wrote {out} ({len(data) / 1024:.0f} KiB in {time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -277,22 +278,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except ImportFailed as exc:
-        print(f"crossgen {args.command}: {len(exc.problems)} problem(s); nothing was written.",
+        say(f"crossgen {args.command}: {len(exc.problems)} problem(s); nothing was written.",
               file=sys.stderr)
         for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+            say(f"  - {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (StoreError, ValueError) as exc:
-        print(f"crossgen {args.command}: {exc}", file=sys.stderr)
+        say(f"crossgen {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("crossgen: interrupted; nothing half-written (imports are transactions).",
+        say("crossgen: interrupted; nothing half-written (imports are transactions).",
               file=sys.stderr)
         return 130
     except Exception as exc:
         logs.event("command.error", level=logging.ERROR, command=args.command,
                    error=type(exc).__name__)
-        print(f"crossgen {args.command}: internal error: {type(exc).__name__}: {exc}. "
+        say(f"crossgen {args.command}: internal error: {type(exc).__name__}: {exc}. "
               "Please report this with the command you ran.", file=sys.stderr)
         return EXIT_INTERNAL
 

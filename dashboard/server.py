@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from analysis.console import say
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EXIT_REFUSED = 2
 
@@ -23,7 +25,7 @@ def refusal(db: Path, host: str) -> str | None:
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
     reason = refusal(db, host)
     if reason:
-        print(f"crossgen serve: {reason}", file=sys.stderr)
+        say(f"crossgen serve: {reason}", file=sys.stderr)
         return EXIT_REFUSED
 
     from waitress import serve as waitress_serve
@@ -33,6 +35,6 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
 
     app = create_app(db)
     logs.event("server.start", host=host, port=port, threads=8, database=db.name)
-    print(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
+    say(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
     waitress_serve(app.server, host=host, port=port, threads=8, _quiet=True)
     return 0

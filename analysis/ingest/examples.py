@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import ITEMS_BY_ID, SCALE_LABELS, Item
+from analysis.console import say
 from analysis.ingest import samples
 from analysis.ingest.reading import find_header_row, read_grid
 
@@ -229,4 +230,4 @@ def write_examples(out: Path = EXAMPLES) -> list[Path]:
 
 if __name__ == "__main__":
     for path in write_examples():
-        print(path)
+        say(path)

@@ -16,6 +16,7 @@ from analysis.codebook import (
     SCALE_RANGE,
     items_for,
 )
+from analysis.console import say
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "survey-template"
 WHO = {
@@ -108,4 +109,4 @@ def write_template(out: Path = TEMPLATE_DIR) -> list[Path]:
 
 if __name__ == "__main__":
     for path in write_template():
-        print(path)
+        say(path)
