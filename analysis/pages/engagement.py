@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import importlib.util
 
 import pandas as pd
 
 from analysis import data, privacy
-from analysis.engagement import pair_health
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.store import Store
@@ -111,23 +111,17 @@ def cohort_for(store: Store, filters: Filters) -> tuple[str | None, str]:
                                       "a cohort in the filter bar to see another.")
 
 
-def one_cohort(store: Store, filters: Filters,
-               build: Callable[..., pd.DataFrame], *, columns: list[str],
-               too_small: str) -> pd.DataFrame:
-    """``build`` for the cohort in view, with a note naming it (and why it may be empty)."""
+def pairs(store: Store, filters: Filters) -> pd.DataFrame:
+    """Pair health for one cohort (stalled pairs first), when the build provides it."""
+    function = getattr(importlib.import_module("analysis.engagement"), "pair_health", None) \
+        if importlib.util.find_spec("analysis.engagement") else None
     cohort, note = cohort_for(store, filters)
-    if cohort is None:
-        frame = pd.DataFrame(columns=columns)
-        frame.attrs["empty_reason"] = "No cohort has been imported yet."
+    if function is None or cohort is None:
+        frame = pd.DataFrame(columns=PAIR_COLUMNS)
+        frame.attrs["empty_reason"] = "The pair health table is not available yet in this build."
         return frame
-    frame = build(store, filters, cohort=cohort)
+    frame = function(store, filters, cohort=cohort)
     frame.attrs["note"] = note
     if frame.empty:
-        frame.attrs["empty_reason"] = too_small
+        frame.attrs["empty_reason"] = "Fewer pairs than the minimum group size match these filters."
     return frame
-
-
-def pairs(store: Store, filters: Filters) -> pd.DataFrame:
-    """Pair health for one cohort (stalled pairs first)."""
-    return one_cohort(store, filters, pair_health, columns=PAIR_COLUMNS,
-                      too_small="Fewer pairs than the minimum group size match these filters.")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import pandas as pd
 
 from analysis.filters import Filters
 from analysis.pages import common, engagement
-from analysis.retention import km_curves
 from analysis.store import Store
 
 RETENTION_METRICS = ["retention_12m", "retention_diff_12m", "logrank", "cox_hr"]
@@ -26,8 +28,18 @@ def metric_table(store: Store, filters: Filters) -> pd.DataFrame:
 
 def curves(store: Store, filters: Filters) -> pd.DataFrame:
     """Kaplan–Meier curve per arm (participants, comparison) with pointwise bands, one cohort."""
-    return engagement.one_cohort(store, filters, km_curves, columns=KM_COLUMNS,
-                                 too_small="Fewer people than the minimum group size in both arms.")
+    function = getattr(importlib.import_module("analysis.retention"), "km_curves", None) \
+        if importlib.util.find_spec("analysis.retention") else None
+    cohort, note = engagement.cohort_for(store, filters)
+    if function is None or cohort is None:
+        frame = pd.DataFrame(columns=KM_COLUMNS)
+        frame.attrs["empty_reason"] = "Kaplan–Meier curves are not available yet in this build."
+        return frame
+    frame = function(store, filters, cohort=cohort)
+    frame.attrs["note"] = note
+    if frame.empty:
+        frame.attrs["empty_reason"] = "Fewer people than the minimum group size in both arms."
+    return frame
 
 
 def at_risk(curves_frame: pd.DataFrame, *, days: tuple[int, ...] = AT_RISK_DAYS) -> pd.DataFrame:
