@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     metrics.add_argument("--level", action="append", default=[])
     metrics.add_argument("--by", choices=["generation", "department", "level", "role"])
     metrics.add_argument("--metric", action="append", default=[],
-                         help="only this metric (repeatable)")
+                         help="only this metric (repeatable); did_weighted runs only when named")
     metrics.add_argument("--min-group-size", type=int, default=None)
     metrics.add_argument("--adjust", choices=["holm", "bh"], default="holm",
                          help="multiple-comparison adjustment (default: holm)")

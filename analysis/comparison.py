@@ -12,8 +12,9 @@ import pandas as pd
 
 from analysis import data, privacy
 from analysis.filters import Filters
-from analysis.slicing import concat, label, role_groups, slices
+from analysis.slicing import concat, label, label_cells, role_groups, slices
 from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
+from analysis.stats.grouped import did_from_moments
 from analysis.store import Store
 
 PROPENSITY_COVARIATES = ("generation", "department", "level", "tenure_years", "before")
@@ -61,19 +62,49 @@ def did_cell(wide: pd.DataFrame, *, weighted: bool = False,
 
 def did_rows(store: Store, filters: Filters, by: str | None, *,
              weighted: bool = False) -> pd.DataFrame:
-    """DiD per cohort × pulse construct × treated role (× slice); comparison arm always whole."""
+    """DiD per cohort × pulse construct × treated role (× slice); comparison arm always whole.
+
+    Unweighted, from per-arm moments aggregated in SQL (:func:`did_from_moments`); weighted,
+    per cell on the people (a propensity model per cell)."""
+    if weighted:
+        return _did_weighted_rows(store, filters, by)
+    moments = data.pulse_change_moments(store, filters, by=by)
+    sliced = by is not None and by != "role"
+    place = ["cohort_id", "construct", *(["slice"] if sliced else [])]
+    roles = [filters.role] if filters.role else ["mentor", "mentee"]
+    if not filters.role and by != "role":
+        roles.append("all")
+    treated = moments[(moments["treat"] == 1) & moments["role"].isin(roles)]
+    comparison = moments[moments["treat"] == 0]
+    # cells: every role of each cohort × construct present in either arm; with a slice, the
+    # values present in that role or in the comparison arm
+    cells = pd.concat([treated[[*place, "role"]],
+                       comparison[place].merge(pd.DataFrame({"role": roles}), how="cross")])
+    if not sliced:
+        cells = cells[place].drop_duplicates().merge(pd.DataFrame({"role": roles}), how="cross")
+    cells = cells.drop_duplicates()
+    arms = (cells.merge(treated.drop(columns="treat"), on=[*place, "role"], how="left")
+            .merge(comparison.drop(columns=["treat", "role"]), on=place, how="left",
+                   suffixes=("_t", "_c")))
+    result = pd.concat([arms[[*place, "role"]], did_from_moments(arms)], axis=1)
+    if sliced:
+        result = result.rename(columns={"slice": by})
+    names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
+    return label_cells(result, metric="did", names=names, by=by)
+
+
+def _did_weighted_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     frame = data.pulse_pairs(store, filters)
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
-    metric = "did_weighted" if weighted else "did"
     rows = []
     for (cohort, construct), part in frame.groupby(["cohort_id", "construct"], sort=True):
         comparison = part[part["treat"] == 0]
         for role, treated in role_groups(part[part["treat"] == 1], filters, by):
             cell_frame = pd.concat([treated, comparison], ignore_index=True)
             for group, cell in slices(cell_frame, by):
-                result = did_cell(cell, weighted=weighted)
-                rows.append(label(result, outcome=construct, metric=metric, cohort=cohort,
-                                  names=names, role=role, group=group))
+                result = did_cell(cell, weighted=True)
+                rows.append(label(result, outcome=construct, metric="did_weighted",
+                                  cohort=cohort, names=names, role=role, group=group))
     return concat(rows)
 
 

@@ -141,6 +141,47 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query(sql, params)
 
 
+def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = None) -> pd.DataFrame:
+    """The rows of :func:`pulse_pairs` reduced in SQL to per-arm moments: one row per cohort ×
+    construct × treat × role (mentor, mentee, comparison, and 'all' for both treated roles)
+    [× the ``by`` column], with n and the mean and ddof=1 variance of the change, of the before
+    and of the after scores (:data:`analysis.stats.grouped.ARM_MOMENTS`).
+
+    At 200,000 employees the comparison arm repeats for every cohort (millions of rows);
+    aggregating where the data lives keeps that out of Python."""
+    where, params = _arm_where(filters)
+    sliced = by is not None and by != "role"
+    column = f"e.{quote_ident(by)}" if by is not None and sliced else "null"
+    sql = f"""
+        with waves as ({WAVES_SQL}), {ARMS_SQL},
+        pairs as (
+            select a.cohort_id, a.role, a.treat, {column} as slice, b.construct,
+                   b.score as pre, f.score as post, f.score - b.score as d
+            from arms a
+            join waves w using (cohort_id)
+            join employees e using (employee_id)
+            join construct_scores b
+              on b.administration_id = w.before_administration_id and b.employee_id = a.employee_id
+            join construct_scores f
+              on f.administration_id = w.after_administration_id and f.employee_id = a.employee_id
+             and f.construct = b.construct
+            where {where} and b.score is not null and f.score is not null
+              and {column if sliced else "0"} is not null
+        )
+        select cohort_id, construct, treat, coalesce(role, 'all') as role, slice,
+               grouping(role) as every_role,
+               count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
+               avg(pre) as mean_pre, var_samp(pre) as var_pre,
+               avg(post) as mean_post, var_samp(post) as var_post
+        from pairs
+        group by grouping sets ((cohort_id, construct, treat, role, slice),
+                                (cohort_id, construct, treat, slice))
+    """  # noqa: S608 - the slice column is quoted; values are bound
+    frame = store.query(sql, params)
+    frame = frame[(frame["every_role"] == 0) | (frame["treat"] == 1)]
+    return frame.drop(columns="every_role").reset_index(drop=True)
+
+
 def roster_as_of(store: Store) -> pd.Timestamp:
     """The roster's as-of date (meta ``roster_as_of``), else the latest date in the roster."""
     value = store.scalar(

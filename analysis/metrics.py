@@ -18,8 +18,8 @@ import pandas as pd
 from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.stats.grouped import paired_change_groups
 from analysis.stats.multiple import adjust_pvalues_by_family
-from analysis.stats.paired import paired_change
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store import Store
 
@@ -42,6 +42,9 @@ class Metric:
     # One row per counted person (privacy.UNIT_COLUMNS) over the whole database, so the privacy
     # layer can decide complementary suppression on complete breakdowns. None: primary rule only.
     units: Callable[[Store], pd.DataFrame] | None = None
+    # In every run unless asked for by name: optional analyses (DESIGN.md) too slow for
+    # every filter change at enterprise scale.
+    default: bool = True
 
 
 def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -49,18 +52,13 @@ def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.Dat
     minimum detectable effect (``mde``, d_z at 80% power) and a plain ``power_note``."""
     scores = outcomes.programme_scores(store, filters)
     scores = scores[~scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    names = slicing.cohort_names(store)
-    rows = []
-    for (cohort, construct), part in scores.groupby(["cohort_id", "construct"], sort=True):
-        for role, role_part in slicing.role_groups(part, filters, by):
-            for group, cell in slicing.slices(role_part, by):
-                result = paired_change(cell["before"], cell["after"])
-                n = int(result["n"].iloc[0])
-                result["mde"] = minimum_detectable_effect(n)
-                result["power_note"] = power_note(n)
-                rows.append(slicing.label(result, outcome=construct, metric="paired_change",
-                                          cohort=cohort, names=names, role=role, group=group))
-    return slicing.concat(rows)
+    rows, keys, cells = slicing.cell_rows(scores, filters, by, within=["cohort_id", "construct"])
+    result = paired_change_groups(rows, keys, cells=cells)
+    by_n = {n: (minimum_detectable_effect(n), power_note(n)) for n in result["n"].unique()}
+    result["mde"] = result["n"].map(lambda n: by_n[n][0]).astype(float)
+    result["power_note"] = result["n"].map(lambda n: by_n[n][1])
+    return slicing.label_cells(result, metric="paired_change", names=slicing.cohort_names(store),
+                               by=by)
 
 
 def paired_change_units(store: Store) -> pd.DataFrame:
@@ -93,8 +91,9 @@ def _five_point(store: Store, scores: pd.DataFrame) -> pd.Series:
 
 def _metric(name: str, description: str,
             compute: Callable[[Store, Filters, str | None], pd.DataFrame],
-            units: Callable[[Store], pd.DataFrame] | None = None) -> Metric:
-    return Metric(name, description, compute, units=units)
+            units: Callable[[Store], pd.DataFrame] | None = None, *,
+            default: bool = True) -> Metric:
+    return Metric(name, description, compute, units=units, default=default)
 
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in [
@@ -112,8 +111,8 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
                         post_only=True)),
     _metric("did", "Difference-in-differences against non-participants on the pulse surveys.",
             comparison.did_rows),
-    _metric("did_weighted", "Propensity-weighted difference-in-differences.",
-            comparison.did_weighted_rows),
+    _metric("did_weighted", "Propensity-weighted difference-in-differences (on request: "
+            "a propensity model per cell).", comparison.did_weighted_rows, default=False),
     *[_metric(name, description, engagement.engagement_rows)
       for name, description in [
         ("sessions_held", "Held sessions per pair (pairs with none count as 0)."),
@@ -137,6 +136,7 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
     _metric("cronbach_alpha", "Reliability per construct and administration.",
             outcomes.cronbach_rows),
 ]}
+DEFAULT_METRICS = [name for name, metric in REGISTRY.items() if metric.default]
 
 
 def empty_results() -> pd.DataFrame:
@@ -145,14 +145,15 @@ def empty_results() -> pd.DataFrame:
 
 def compute(store: Store, filters: Filters, *, by: str | None = None,
             metrics: list[str] | None = None, adjust: str = "holm") -> pd.DataFrame:
-    """Raw results of the chosen metrics (all by default), before privacy. Internal use.
+    """Raw results of the chosen metrics (:data:`DEFAULT_METRICS` when none are named), before
+    privacy. Internal use.
 
     Metrics computed together (retention, engagement) share one call."""
     if by is not None and by not in SLICE_DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(SLICE_DIMENSIONS)}, not {by!r}")
     if adjust not in ADJUST_METHODS:
         raise ValueError(f"--adjust must be one of {', '.join(ADJUST_METHODS)}, not {adjust!r}")
-    chosen = metrics or list(REGISTRY)
+    chosen = metrics or DEFAULT_METRICS
     unknown = [m for m in chosen if m not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
@@ -185,7 +186,7 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
     """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
     where groups are too small."""
     frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
-    providers = [REGISTRY[m].units for m in (metrics or list(REGISTRY))]
+    providers = [REGISTRY[m].units for m in (metrics or DEFAULT_METRICS)]
     units = [unit(store) for unit in providers if unit is not None]
     return privacy.suppress_results(
         frame, min_group_size=min_group_size, filters=filters,

@@ -8,10 +8,18 @@ import pandas as pd
 from analysis import data
 from analysis.codebook import POST_ONLY_CONSTRUCTS
 from analysis.filters import Filters
-from analysis.slicing import ALL_COHORTS, cohort_names, concat, label, role_groups, slices
-from analysis.stats.descriptive import mean_ci
+from analysis.slicing import (
+    ALL_COHORTS,
+    cell_rows,
+    cohort_names,
+    concat,
+    label,
+    label_cells,
+    role_groups,
+    slices,
+)
 from analysis.stats.enps import enps_change
-from analysis.stats.paired import top2box_change
+from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
 from analysis.stats.reliability import cronbach_alpha
 from analysis.store import Store
 
@@ -40,12 +48,9 @@ def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame
     five = set(scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"])
     scores = programme_scores(store, filters)
     scores = scores[scores["construct"].isin(five - set(POST_ONLY_CONSTRUCTS))]
-    names = cohort_names(store)
-    rows = [label(top2box_change(cell["before"], cell["after"], threshold=TOP_BOX),
-                  outcome=construct, metric="top2box_change", cohort=cohort, names=names,
-                  role=role, group=group)
-            for cohort, construct, role, group, cell in _cells(scores, filters, by)]
-    return concat(rows)
+    rows, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
+    result = top2box_change_groups(rows, keys, threshold=TOP_BOX, cells=cells)
+    return label_cells(result, metric="top2box_change", names=cohort_names(store), by=by)
 
 
 def enps_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -64,11 +69,9 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Mean of the post-only constructs (programme satisfaction) with a t CI."""
     scores = programme_scores(store, filters)
     scores = scores[scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    names = cohort_names(store)
-    rows = [label(mean_ci(cell["after"]), outcome=construct, metric="mean", cohort=cohort,
-                  names=names, role=role, group=group)
-            for cohort, construct, role, group, cell in _cells(scores, filters, by)]
-    return concat(rows)
+    rows, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
+    result = mean_ci_groups(rows, keys, value="after", cells=cells)
+    return label_cells(result, metric="mean", names=cohort_names(store), by=by)
 
 
 def _alpha(answers: pd.DataFrame) -> pd.DataFrame:

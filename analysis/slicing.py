@@ -57,3 +57,52 @@ def concat(rows: list[pd.DataFrame]) -> pd.DataFrame:
 
     rows = [r for r in rows if not r.empty]
     return pd.concat(rows, ignore_index=True) if rows else empty_results()
+
+
+ROLE_ORDER = {"mentor": 0, "mentee": 1, "all": 2}
+
+
+def cell_rows(frame: pd.DataFrame, filters: Filters, by: str | None, *,
+              within: list[str]) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """Every cell of :func:`role_groups` × :func:`slices` within each ``within`` group, at once.
+
+    Returns the rows of every role group stacked in one frame (the 'all' group as a copy with
+    role 'all'), the cell keys (``within``, role, then the slice dimension unless the breakdown
+    is by role), and the cells to report: without a slice every role group of every ``within``
+    group, even one nobody is in (as the per-cell loop reports n = 0); with a slice the slice
+    values present (rows without one drop out, as in :func:`slices`)."""
+    roles = [filters.role] if filters.role else ["mentor", "mentee"]
+    parts = [frame[frame["role"].isin(roles)]]
+    if not filters.role and by != "role":
+        parts.append(frame.assign(role="all"))
+        roles = [*roles, "all"]
+    stacked = pd.concat(parts, ignore_index=True)
+    keys = [*within, "role"]
+    if by is not None and by != "role":
+        stacked = stacked[stacked[by].notna()]
+        keys.append(by)
+        cells = stacked[keys].drop_duplicates()
+    else:
+        cells = frame[within].drop_duplicates().merge(pd.DataFrame({"role": roles}), how="cross")
+    return stacked, keys, cells.reset_index(drop=True)
+
+
+def label_cells(result: pd.DataFrame, *, metric: str, names: dict[str, str], by: str | None,
+                cohort: str = "cohort_id", outcome: str = "construct") -> pd.DataFrame:
+    """Labelled metric rows from a grouped stats result (cell keys of :func:`cell_rows`, then
+    the result columns), in the per-cell order: cohort, outcome, role (mentor, mentee, all),
+    slice value."""
+    sliced = by is not None and by != "role"
+    order = pd.DataFrame({"c": result[cohort].astype(str), "o": result[outcome].astype(str),
+                          "r": result["role"].map(ROLE_ORDER)})
+    if sliced:
+        order["s"] = result[by]
+    result = result.loc[order.sort_values(list(order.columns), kind="stable").index]
+    result = result.reset_index(drop=True)
+    labels = pd.DataFrame({
+        "outcome": result[outcome], "metric": metric, "cohort": result[cohort],
+        "cohort_name": result[cohort].map(names), "role": result["role"],
+        "group": [{by: v} for v in result[by]] if sliced else [{} for _ in range(len(result))],
+    })
+    stats_columns = [c for c in result.columns if c not in {cohort, outcome, "role", by}]
+    return pd.concat([labels, result[stats_columns]], axis=1)

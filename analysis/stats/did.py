@@ -100,11 +100,13 @@ def difference_in_differences(
     )
     weights_arg = np.ones(len(work)) if w is None else work["w"].to_numpy()
     model = sm.WLS(work["y"], design, weights=weights_arg)  # unit weights: plain OLS
-    fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-    term = "treat:post"
-    estimate = float(fit.params[term])
-    ci = fit.conf_int(alpha=1 - confidence).loc[term]
-    se = float(fit.bse[term])
+    # a perfect fit gives a covariance of -0.0 and statsmodels warns in sqrt; handled below
+    with np.errstate(invalid="ignore", divide="ignore"):
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        term = "treat:post"
+        estimate = float(fit.params[term])
+        ci = fit.conf_int(alpha=1 - confidence).loc[term]
+        se = float(fit.bse[term])
     extras["se"] = se
     # a perfect fit leaves SE at rounding noise and the t-test would claim p ≈ 0
     scale = abs(estimate) + float(work["y"].std(ddof=0))

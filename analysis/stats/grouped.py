@@ -1,0 +1,258 @@
+"""The before/after statistics of :mod:`analysis.stats.paired` for many groups at once.
+
+:func:`analysis.stats.paired.paired_change` and ``top2box_change`` describe one group and are the
+reference; these compute the same rows for every group of a long frame with grouped numpy/pandas
+operations, so a metric over hundreds of cohort × construct × role × slice cells costs one pass
+instead of one pass per cell. Tests hold each row equal to the per-group function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.stats._result import COMMON_COLUMNS, check_confidence
+from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
+
+
+def _groups(frame: pd.DataFrame, keys: Sequence[str], cells: pd.DataFrame | None) -> pd.DataFrame:
+    """The groups to report: ``cells`` when given (groups without rows get an n = 0 row), else
+    every key combination present."""
+    groups = frame[list(keys)] if cells is None else cells[list(keys)]
+    return groups.drop_duplicates().sort_values(list(keys)).reset_index(drop=True)
+
+
+def _complete(frame: pd.DataFrame, keys: Sequence[str], before: str, after: str,
+              cells: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The groups to report and the complete pairs."""
+    groups = _groups(frame, keys, cells)
+    b = pd.to_numeric(frame[before], errors="raise").astype(float)
+    a = pd.to_numeric(frame[after], errors="raise").astype(float)
+    done = frame[list(keys)].assign(b=b, a=a)
+    done = done[done["b"].notna() & done["a"].notna()].reset_index(drop=True)
+    return groups, done
+
+
+def _wilcoxon_pratt(done: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Two-sided Wilcoxon signed-rank (Pratt zeros, normal approximation with tie correction)
+    per group: the formulas of ``scipy.stats.wilcoxon(..., zero_method="pratt",
+    method="asymptotic")``, without continuity correction (scipy's default)."""
+    work = done[keys].assign(d=done["a"] - done["b"])
+    work["absd"] = work["d"].abs()
+    work["r"] = work.groupby(keys, sort=False)["absd"].rank(method="average")
+    work["plus"] = np.where(work["d"] > 0, work["r"], 0.0)
+    work["minus"] = np.where(work["d"] < 0, work["r"], 0.0)
+    work["zero"] = (work["d"] == 0).astype(float)
+    agg = work.groupby(keys, sort=True).agg(n=("d", "size"), r_plus=("plus", "sum"),
+                                            r_minus=("minus", "sum"), n_zero=("zero", "sum"))
+    # Pratt: zeros take part in the ranking but not in the tie correction
+    ties = work[work["d"] != 0].groupby([*keys, "absd"], sort=False).size().astype(float)
+    tie_term = (ties**3 - ties).groupby(level=list(range(len(keys)))).sum()
+    tie_term = tie_term.reindex(agg.index, fill_value=0.0)
+    n, n0 = agg["n"].astype(float), agg["n_zero"]
+    mean = n * (n + 1) / 4 - n0 * (n0 + 1) / 4
+    var = (n * (n + 1) * (2 * n + 1) - n0 * (n0 + 1) * (2 * n0 + 1) - tie_term / 2) / 24
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (agg["r_plus"] - mean) / np.sqrt(var)
+    out = pd.DataFrame({"wilcoxon_stat": np.minimum(agg["r_plus"], agg["r_minus"]),
+                        "wilcoxon_p": 2 * stats.norm.sf(np.abs(z))}, index=agg.index)
+    out.loc[var <= 0, ["wilcoxon_stat", "wilcoxon_p"]] = np.nan
+    # Exact null distribution where there are no ties or zeros, as the per-group function.
+    largest_tie = ties.groupby(level=list(range(len(keys)))).max().reindex(agg.index, fill_value=1)
+    exact = agg.index[(agg["n"] >= 2) & (n0 == 0) & (largest_tie <= 1)]
+    if len(exact):
+        parts = work.set_index(keys)["d"]
+        for key in exact:
+            d = parts.loc[[key]].to_numpy()
+            result = stats.wilcoxon(d, zero_method="pratt", alternative="two-sided",
+                                    method="auto")
+            out.loc[key, ["wilcoxon_stat", "wilcoxon_p"]] = [result.statistic, result.pvalue]
+    return out
+
+
+def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: str = "before",
+                         after: str = "after", confidence: float = 0.95,
+                         cells: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`analysis.stats.paired.paired_change` for every group of ``keys`` in ``frame``:
+    one row per group (sorted by ``keys``), the key columns first, then the same columns,
+    values and method text as the per-group function (paired t, t CI, d_z, Hedges' g_z,
+    Wilcoxon signed-rank with Pratt zeros). Groups with no complete pair (and ``cells`` without
+    rows) get an ``n = 0`` row."""
+    confidence = check_confidence(confidence)
+    keys = list(keys)
+    groups, done = _complete(frame, keys, before, after, cells)
+    done["d"] = done["a"] - done["b"]
+    done["nonzero"] = done["d"] != 0
+    done["size"] = np.maximum(done["b"].abs(), done["a"].abs())
+    agg = done.groupby(keys, sort=True).agg(
+        n=("d", "size"), mean_before=("b", "mean"), mean_after=("a", "mean"),
+        estimate=("d", "mean"), sd_change=("d", "std"), d_min=("d", "min"), d_max=("d", "max"),
+        nonzero=("nonzero", "any"), scale=("size", "max"))
+    agg["constant"] = ((agg["d_max"] - agg["d_min"])
+                       <= 1e-10 * np.maximum(agg["scale"], np.finfo(float).tiny))
+    agg.loc[~np.isfinite(agg["sd_change"]), "constant"] = True
+    agg = agg.join(_wilcoxon_pratt(done, keys))
+    n = agg["n"].astype(float)
+    agg["df"] = n - 1
+    testable = (agg["n"] >= 2) & ~agg["constant"]
+    se = agg["sd_change"] / np.sqrt(n)
+    agg["t_stat"] = (agg["estimate"] / se).where(testable)
+    agg["p_value"] = pd.Series(2 * stats.t.sf(np.abs(agg["t_stat"]), agg["df"]),
+                               index=agg.index).where(testable)
+    half = stats.t.ppf(0.5 + confidence / 2, agg["df"].where(testable)) * se
+    agg["ci_low"], agg["ci_high"] = agg["estimate"] - half, agg["estimate"] + half
+    agg["effect_size"] = (agg["estimate"] / agg["sd_change"]).where(testable)
+    agg["hedges_gz"] = (1 - 3 / (4 * agg["df"] - 1)) * agg["effect_size"]
+    few = agg["n"] < 2
+    agg.loc[few, ["sd_change", "df"]] = np.nan
+    agg.loc[few | ~agg["nonzero"], ["wilcoxon_stat", "wilcoxon_p"]] = np.nan
+    method = (f"paired t-test (two-sided); {confidence:.0%} CI of mean change; "
+              "Wilcoxon signed-rank (Pratt)")
+    agg["method"] = np.select([few, agg["constant"]],
+                              [method + " — fewer than 2 pairs",
+                               method + " — all changes are equal, no variance"], method)
+    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["method"] = out["method"].fillna(method + " — no complete pairs")
+    out["p_adjusted"] = np.nan
+    return out[[*keys, *COMMON_COLUMNS, *PAIRED_EXTRAS]]
+
+
+def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold: float,
+                          before: str = "before", after: str = "after",
+                          confidence: float = 0.95,
+                          cells: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`analysis.stats.paired.top2box_change` for every group of ``keys``: the paired
+    2×2 table per group, Wald CI of the difference of paired proportions and McNemar's test
+    (exact binomial when b + c < 25, else chi-square with continuity correction — the two
+    branches of ``statsmodels.stats.contingency_tables.mcnemar``)."""
+    confidence = check_confidence(confidence)
+    keys = list(keys)
+    groups, done = _complete(frame, keys, before, after, cells)
+    top_b, top_a = done["b"] >= threshold, done["a"] >= threshold
+    cells = done[keys].assign(top_b=top_b.astype(float), top_a=top_a.astype(float),
+                              up=(~top_b & top_a).astype(int), down=(top_b & ~top_a).astype(int))
+    agg = cells.groupby(keys, sort=True).agg(n=("up", "size"), share_before=("top_b", "mean"),
+                                             share_after=("top_a", "mean"),
+                                             discordant_up=("up", "sum"),
+                                             discordant_down=("down", "sum"))
+    up, down = agg["discordant_up"].astype(float), agg["discordant_down"].astype(float)
+    n, disc = agg["n"].astype(float), up + down
+    agg["estimate"] = (up - down) / n
+    se = np.sqrt(disc - (up - down) ** 2 / n) / n
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    tested = disc > 0
+    agg["ci_low"] = (agg["estimate"] - z * se).where(tested & (se > 0))
+    agg["ci_high"] = (agg["estimate"] + z * se).where(tested & (se > 0))
+    exact_p = np.minimum(1.0, 2 * stats.binom.cdf(np.minimum(up, down), disc, 0.5))
+    chi2_p = stats.chi2.sf((np.abs(up - down) - 1) ** 2 / disc.where(tested), 1)
+    agg["p_value"] = pd.Series(np.where(disc < 25, exact_p, chi2_p), index=agg.index).where(tested)
+    agg["effect_size"] = (up / down.where(down > 0)).where(tested)
+    test = np.where(disc < 25, "exact McNemar", "McNemar chi-square (continuity-corrected)")
+    base = pd.Series(test, index=agg.index).map(
+        lambda t: f"top-2-box (>= {threshold:g}) change; {t}; Wald {confidence:.0%} CI (paired)")
+    agg["method"] = base.where(tested, base + " — no discordant pairs")
+    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    empty = out["n"].isna()
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["method"] = out["method"].fillna(
+        f"top-2-box (>= {threshold:g}) change; exact McNemar; Wald {confidence:.0%} CI (paired)"
+        " — no complete pairs")
+    out.loc[empty, list(TOP2BOX_EXTRAS)] = np.nan
+    out["p_adjusted"] = np.nan
+    return out[[*keys, *COMMON_COLUMNS, *TOP2BOX_EXTRAS]]
+
+
+def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
+                   confidence: float = 0.95, cells: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`analysis.stats.descriptive.mean_ci` for every group of ``keys``: mean with the
+    Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
+    confidence = check_confidence(confidence)
+    keys = list(keys)
+    groups = _groups(frame, keys, cells)
+    x = frame[keys].assign(x=pd.to_numeric(frame[value], errors="raise").astype(float))
+    x = x[x["x"].notna()]
+    g = x.groupby(keys, sort=True)["x"]
+    agg = g.agg(n="size", estimate="mean", sd="std", lo="min", hi="max")
+    scale = np.maximum(agg["lo"].abs(), agg["hi"].abs())
+    varies = (agg["n"] >= 2) & ((agg["hi"] - agg["lo"]) > 1e-10 * np.maximum(
+        scale, np.finfo(float).tiny))
+    half = stats.t.ppf(0.5 + confidence / 2, (agg["n"] - 1).where(varies)) * agg["sd"] \
+        / np.sqrt(agg["n"])
+    agg["ci_low"], agg["ci_high"] = agg["estimate"] - half, agg["estimate"] + half
+    method = f"mean; Student-t {confidence:.0%} CI"
+    agg["method"] = method
+    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["method"] = out["method"].fillna(method + " — no values")
+    for column in ("p_value", "p_adjusted", "effect_size"):
+        out[column] = np.nan
+    return out[[*keys, *COMMON_COLUMNS, "sd"]]
+
+
+ARM_MOMENTS = ("n", "mean_d", "var_d", "mean_pre", "var_pre", "mean_post", "var_post")
+
+
+def did_from_moments(arms: pd.DataFrame, *, confidence: float = 0.95,
+                     cluster: str = "employee_id") -> pd.DataFrame:
+    """:func:`analysis.stats.did.difference_in_differences` for many cells from per-arm moments
+    of a balanced two-period panel (every person observed before and after).
+
+    ``arms`` has, per cell, ``{m}_t`` (treated) and ``{m}_c`` (comparison) for each ``m`` of
+    :data:`ARM_MOMENTS`: people, mean and ddof=1 variance of the change ``d = after − before``,
+    of the before scores and of the after scores. With one row per person and period, OLS of
+    ``y ~ treat * post`` gives ``b3 = mean(d_t) − mean(d_c)``, and its CR1 cluster-robust
+    variance by person reduces to
+
+        ``V = c · (SS_t / n_t² + SS_c / n_c²)``,  ``SS = (n − 1)·var(d)``,
+        ``c = G/(G − 1) · (N − 1)/(N − K)``  (G = n_t + n_c people, N = 2G rows, K = 4),
+
+    with Student's t on G − 1 df (Cameron & Miller 2015, J. Hum. Resour. 50:317).
+    ``effect_size`` = b3 / pooled within-arm SD of the before scores. Returns the result columns
+    and ``n_treated, n_comparison, se`` in the input's order and index.
+    """
+    confidence = check_confidence(confidence)
+    n_t = arms["n_t"].fillna(0).astype(float)
+    n_c = arms["n_c"].fillna(0).astype(float)
+    people = n_t + n_c
+    estimate = arms["mean_d_t"] - arms["mean_d_c"]
+    rows = 2 * people
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = people / (people - 1) * (rows - 1) / (rows - 4)
+        ss_t, ss_c = (n_t - 1) * arms["var_d_t"], (n_c - 1) * arms["var_d_c"]
+        se = np.sqrt(factor * (ss_t / n_t**2 + ss_c / n_c**2))
+        # population SD of every y (both arms, both periods): the scale of "no variance"
+        parts = [(n_t, arms["mean_pre_t"], arms["var_pre_t"]),
+                 (n_t, arms["mean_post_t"], arms["var_post_t"]),
+                 (n_c, arms["mean_pre_c"], arms["var_pre_c"]),
+                 (n_c, arms["mean_post_c"], arms["var_post_c"])]
+        grand = sum(n * m for n, m, _ in parts) / rows
+        spread = sum(n * (((n - 1) / n) * v.fillna(0) + (m - grand) ** 2)
+                     for n, m, v in parts) / rows
+        scale = estimate.abs() + np.sqrt(spread)
+        pooled = np.sqrt(((n_t - 1) * arms["var_pre_t"] + (n_c - 1) * arms["var_pre_c"])
+                         / (people - 2))
+    enough = (n_t >= 2) & (n_c >= 2)
+    varies = enough & (se > 1e-10 * scale)
+    df = people - 1
+    half = stats.t.ppf(0.5 + confidence / 2, df.where(varies)) * se
+    method = (f"difference-in-differences, OLS y ~ treat * post; cluster-robust SE by {cluster} "
+              f"(t, G−1 df); {confidence:.0%} CI")
+    out = pd.DataFrame({
+        "n": people.astype("int64"),
+        "estimate": estimate.where(enough),
+        "ci_low": (estimate - half).where(varies),
+        "ci_high": (estimate + half).where(varies),
+        "p_value": pd.Series(2 * stats.t.sf(np.abs(estimate / se), df),
+                             index=arms.index).where(varies),
+        "p_adjusted": np.nan,
+        "effect_size": (estimate / pooled).where(varies & (pooled > 0)),
+        "method": np.select([~enough, ~varies],
+                            [method + " — needs ≥2 people per arm and rows in both periods",
+                             method + " — no residual variance"], method),
+        "n_treated": n_t, "n_comparison": n_c, "se": se.where(enough),
+    }, index=arms.index)
+    return out
