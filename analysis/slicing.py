@@ -44,12 +44,13 @@ def slices(frame: pd.DataFrame, by: str | None) -> Iterator[tuple[dict[str, Any]
 def label(result: pd.DataFrame, *, outcome: str, metric: str, cohort: str, names: dict[str, str],
           role: str, group: dict[str, Any]) -> pd.DataFrame:
     """Put the identifying columns in front of a stats result (one or more rows)."""
-    result = result.copy()
+    n = len(result)
     values = [outcome, metric, cohort, names.get(cohort), role]
-    for pos, (col, value) in enumerate(zip(LABEL_COLUMNS[:5], values, strict=True)):
-        result.insert(pos, col, value)
-    result.insert(5, "group", [dict(group) for _ in range(len(result))])
-    return result
+    columns: dict[str, Any] = {c: [v] * n for c, v in zip(LABEL_COLUMNS[:5], values, strict=True)}
+    columns["group"] = [dict(group) for _ in range(n)]
+    # one construction: inserting six columns one by one costs more than the statistics
+    columns.update({c: result[c].to_numpy() for c in result.columns})
+    return pd.DataFrame(columns)
 
 
 def concat(rows: list[pd.DataFrame]) -> pd.DataFrame:
