@@ -115,14 +115,23 @@ def parse_numbers(values: pd.Series, *, file: str, column: str, rows: pd.Series,
 
 
 def email_hash(emails: pd.Series, key: str) -> pd.Series:
-    """HMAC-SHA256 of the lower-cased email: exports keyed by email resolve, emails are not kept."""
+    """HMAC-SHA256 of the lower-cased email: exports keyed by email resolve, emails are not kept.
+
+    Each distinct email is hashed once and the digests are taken back by factorized code
+    (``Series.map`` iterates Arrow-backed strings one Python object at a time)."""
     secret = key.encode()
-    unique = pd.Series(emails.dropna().astype(str).str.strip().str.lower().unique())
-    digests = unique.map(
-        lambda e: hmac.new(secret, e.encode(), hashlib.sha256).hexdigest() if e else None
-    )
-    lookup = dict(zip(unique, digests, strict=True))
-    return emails.astype(str).str.strip().str.lower().map(lookup)
+    codes, unique = pd.factorize(emails.astype(str).str.strip().str.lower())
+    digests = np.array([hmac.new(secret, e.encode(), hashlib.sha256).hexdigest() if e else None
+                        for e in unique] + [None], dtype=object)
+    return pd.Series(digests[codes], index=emails.index, dtype=object)  # code -1: the None
+
+
+def lookup(values: pd.Series, keys: pd.Series, found: pd.Series) -> pd.Series:
+    """``found`` where ``values`` equals ``keys`` (None where it matches none), vectorised."""
+    last = ~keys.duplicated(keep="last")  # as a dict built from the pairs would keep
+    position = pd.Index(keys[last]).get_indexer(values)
+    table = np.concatenate([found[last].to_numpy(dtype=object), np.array([None], dtype=object)])
+    return pd.Series(table[position], index=values.index, dtype=object)
 
 
 def spreadsheet_rows(index: pd.Index) -> pd.Series:

@@ -15,6 +15,7 @@ import pandas as pd
 from analysis.ingest.columns import (
     email_hash,
     find_column,
+    lookup,
     non_blank_rows,
     parse_dates,
     parse_numbers,
@@ -64,7 +65,7 @@ def _resolve_emails(store: Store, file: str, emails: pd.Series, rows: pd.Series,
     key = store.meta("email_hash_key") or ""
     hashes = email_hash(emails, key)
     known = store.query("select email_hash, employee_id from email_keys")
-    ids = hashes.map(dict(zip(known["email_hash"], known["employee_id"], strict=True)))
+    ids = lookup(hashes, known["email_hash"], known["employee_id"])
     unknown = ids.isna() & (emails.str.strip() != "")
     if unknown.any():
         problems.append(Problem(

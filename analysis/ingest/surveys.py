@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.codebook import ITEMS_BY_ID
-from analysis.ingest.columns import email_hash, find_column, parse_dates
+from analysis.ingest.columns import email_hash, find_column, lookup, parse_dates
 from analysis.ingest.layouts import (
     DEFAULT_KEYS,
     LAYOUTS,
@@ -123,11 +123,19 @@ def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
             continue
         column = matched[q.item] = hits[0]
         rows = wide.cell_rows.get(column, frame["row"])
-        raw = frame[column].astype(str).str.strip()
-        answered = raw != ""
-        numeric = pd.to_numeric(raw.where(answered), errors="coerce")
-        by_label = raw.str.lower().map(q.scale.labels)
-        value = numeric.where(numeric.notna(), by_label)
+        # A column holds a handful of distinct labels: parse each once, then take by code.
+        codes, uniques = pd.factorize(frame[column])
+        labels_seen = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        parsed = pd.to_numeric(labels_seen.where(labels_seen != ""), errors="coerce")
+        parsed = parsed.where(parsed.notna(), labels_seen.str.lower().map(q.scale.labels))
+        present = codes >= 0
+        at = np.where(present, codes, 0)
+        answered = pd.Series(present & (labels_seen.to_numpy() != "")[at]
+                             if len(labels_seen) else present, index=frame.index)
+        value = pd.Series(np.where(present, parsed.to_numpy(dtype=float)[at]
+                                   if len(labels_seen) else np.nan, np.nan), index=frame.index)
+        raw = pd.Series(np.where(present, labels_seen.to_numpy()[at]
+                                 if len(labels_seen) else "", ""), index=frame.index)
         unmapped = answered & value.isna()
         if unmapped.any():
             labels = sorted(set(raw[unmapped]))
@@ -186,8 +194,8 @@ def _resolve_keys(store: Store, wide: WideSurvey, mapping: SurveyMapping, file: 
     key_type = mapping.key_type or guess_key_type(raw)
     if key_type == "email":
         known = store.query("select email_hash, employee_id from email_keys")
-        ids = email_hash(raw, store.meta("email_hash_key") or "").map(
-            dict(zip(known["email_hash"], known["employee_id"], strict=True)))
+        ids = lookup(email_hash(raw, store.meta("email_hash_key") or ""), known["email_hash"],
+                     known["employee_id"])
     else:
         known_ids = set(store.query("select employee_id from employees")["employee_id"])
         ids = raw.where(raw.isin(known_ids))
