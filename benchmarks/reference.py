@@ -19,6 +19,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+# crossgen's metrics this reference computes (the benchmark times crossgen on the same set)
+REFERENCE_METRICS = ("paired_change", "sessions_held", "median_sessions_per_pair",
+                     "share_pairs_3plus")
+
 
 def load(db: Path) -> dict[str, pd.DataFrame]:
     con = duckdb.connect(str(db), read_only=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.enterprise import spec
+from benchmarks.reference import REFERENCE_METRICS
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"import_s": 60.0, "metrics_s": 15.0, "callback_p95_ms": 300.0, "peak_rss_mb": 4096.0,
@@ -63,8 +64,12 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
                                 f"build_demo(Path({str(db)!r}), files=Path({str(data)!r}))"])
     metrics_s, out = _child(["-m", "analysis.cli", "metrics", "--db", str(db), "--json"])
     results = json.loads(out)["results"]
-    _pandas_wall_s, ref_out = _child(["-m", "benchmarks.reference", "--db", str(db)])
+    pandas_s, ref_out = _child(["-m", "benchmarks.reference", "--db", str(db)])
     reference = json.loads(ref_out)
+    # Like with like: crossgen computing the metrics the reference covers, both timed as whole
+    # child processes (start-up included on both sides).
+    same = [a for name in REFERENCE_METRICS for a in ("--metric", name)]
+    same_s, _ = _child(["-m", "analysis.cli", "metrics", "--db", str(db), "--json", *same])
     peak_children = _children_peak_mb()
 
     # Dashboard callbacks in this process (Flask test client: server time only).
@@ -95,9 +100,10 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
         "callback_p95_ms_by_page": {k: round(float(np.percentile(v, 95)), 1)
                                     for k, v in per_page.items()},
         "peak_rss_mb": round(max(peak_children, peak_self), 1),
-        "pandas_metrics_s": round(float(reference["seconds"]), 2),
+        "pandas_metrics_s": round(pandas_s, 2),
         "pandas_peak_rss_mb": round(float(reference["peak_rss_mb"]), 1),
-        "speedup_vs_pandas": round(float(reference["seconds"]) / metrics_s, 2),
+        "metrics_same_as_pandas_s": round(same_s, 2),
+        "speedup_vs_pandas": round(pandas_s / same_s, 2),
     }
 
 
@@ -121,7 +127,7 @@ def _count(db: Path, table: str) -> int:
 def table(result: dict[str, object]) -> str:
     lines = [f"{'measure':<22}{'value':>12}{'target':>12}  ok"]
     for key in ("import_s", "metrics_s", "callback_p50_ms", "callback_p95_ms", "peak_rss_mb",
-                "pandas_metrics_s", "speedup_vs_pandas"):
+                "pandas_metrics_s", "metrics_same_as_pandas_s", "speedup_vs_pandas"):
         value = result[key]
         target = TARGETS.get(key)
         ok = "" if target is None else (
