@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/crossgen-demo.duckdb
 
-.PHONY: run test install install-test demo lint fuzz load bench clean
+.PHONY: run test install install-test demo lint fuzz load bench bench-demo clean
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ load: $(VENV)/.test $(DB)
 
 bench: $(VENV)/.test
 	$(PY) -m benchmarks.run --employees 20000 --json benchmarks/out/bench-20k.json
+
+# Demo database: server time of a filter change per page (30 random states) and the board pack.
+bench-demo: $(VENV)/.test
+	$(PY) -m benchmarks.pages --states 30 --json benchmarks/out/bench-demo.json
 
 clean:
 	rm -rf $(VENV) $(DB) data/*.archive test-output

@@ -15,8 +15,10 @@ from dashboard.components import chart_block, num, p_value, table
 RESULT_COLUMNS = [("label", "Outcome"), ("role", "Who"), ("n", "n"),
                   ("mean_before", "Before"), ("mean_after", "After"), ("estimate", "Change"),
                   ("ci", "95% CI"), ("p_adjusted", "Adjusted p"), ("words", "In words")]
-EXTRA_METRICS = {"satisfaction": ["enps_change", "top2box_change", "mean"],
-                 "inclusion": ["top2box_change"], "skills": ["top2box_change"]}
+EXTRA_METRICS = {"satisfaction": ["did", "enps_change", "top2box_change", "mean"],
+                 "inclusion": ["did", "top2box_change"], "skills": ["did", "top2box_change"]}
+METRIC_WORDS = {"did": "vs non-participants (DiD)", "enps_change": "eNPS change",
+                "top2box_change": "top-2-box change", "mean": "mean (after)"}
 ROLE_WORDS = {"all": "all participants", "mentor": "mentors", "mentee": "mentees"}
 
 
@@ -30,6 +32,7 @@ def _numbers(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     out = frame.copy()
     out["role"] = out["role"].map(lambda r: ROLE_WORDS.get(r, r))
+    out["metric"] = out["metric"].map(lambda m: METRIC_WORDS.get(m, m))
     out["ci"] = out["ci_low"].map(lambda v: num(v, sign=True)) + " to " + \
         out["ci_high"].map(lambda v: num(v, sign=True))
     out["words"] = out.apply(common.significance_words, axis=1)

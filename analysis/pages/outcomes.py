@@ -23,7 +23,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
 }
 CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low", "ci_high",
                   "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
-                  "suppressed"]
+                  "suppressed", "scale"]
 BINS_PER_SCALE = 8
 
 
@@ -53,10 +53,19 @@ def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.D
                                       "filters.")
     frame = frame[frame["cohort"] == common.cohort_in_view(frame, filters)].copy()
     frame["label"] = frame["outcome"].map(common.label)
+    frame = with_scale(store, frame)
     for column in CHANGE_COLUMNS:
         if column not in frame:
             frame[column] = np.nan
     return frame.reset_index(drop=True)
+
+
+def with_scale(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``scale`` ("1–5", "0–10"): charts put means on different scales on separate axes."""
+    scales = data.construct_scales(store)
+    text = scales["scale_min"].map("{:g}".format) + "–" + scales["scale_max"].map("{:g}".format)
+    return frame.assign(scale=frame["outcome"].map(dict(zip(scales["construct"], text,
+                                                            strict=True))))
 
 
 def changes(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
@@ -157,6 +166,7 @@ def items(store: Store, filters: Filters, topic: str, *,
         frame[f"n_{side}"] = frame[f"n_{side}"].astype(float).where(~small)
     frame["suppressed"] = frame["mean_before"].isna() & frame["mean_after"].isna()
     frame.insert(1, "label", frame["outcome"].map(common.label))
+    frame = with_scale(store, frame)
     frame["item_label"] = frame["text"].fillna(frame["item_id"]).str.slice(0, 60) + \
         frame["reverse_coded"].map({True: " (reverse-coded)", False: ""})
     return frame

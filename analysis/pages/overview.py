@@ -91,16 +91,14 @@ def _sentence(spec: Headline, row: pd.Series) -> str:
     return ""
 
 
-def _roi_range(results: pd.DataFrame, base: pd.Series) -> str:
-    """Low / high replacement-cost scenarios of the same cohort and role, in words."""
-    same = results[(results["metric"] == "roi") & (results["cohort"] == base["cohort"])
-                   & (results["role"] == base["role"])]
-    same = common.overall(same)
-    by = same.set_index("scenario")["estimate"] if "scenario" in same else pd.Series(dtype=float)
-    if not {"low", "high"} <= set(by.index) or by.isna().any():
+def _roi_range(row: pd.Series) -> str:
+    """The net value under each replacement-cost assumption (low / base / high), in words."""
+    nets = [row.get(f"net_{scenario}") for scenario in ("low", "base", "high")]
+    if any(v is None or pd.isna(v) for v in nets):
         return ""
-    return (f"Range over replacement-cost scenarios: {by['low']:+,.0f} (low) to "
-            f"{by['high']:+,.0f} (high) net.")
+    return ("Net value with low / base / high replacement cost: "
+            + " / ".join(f"{float(v):+,.0f}" for v in nets) + ". The range also spans the "
+            "95% CI of the retention difference.")
 
 
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -125,13 +123,16 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         if row["cohort"] != cohort:
             note = (f"Measured per cohort: showing {row.get('cohort_name') or row['cohort']}; "
                     f"choose a cohort to see another. {note}").strip()
+        words = common.significance_words(row)
         if spec.key == "roi":
-            note = (_roi_range(results, row) + " " + note).strip()
+            # A range over assumptions, not a test: no significance phrase.
+            note = (_roi_range(row) + " " + note).strip()
+            words = "" if not bool(row["suppressed"]) else words
         rows.append({**base, "available": True, "role": row["role"],
                      **{c: row.get(c) for c in ("n", "estimate", "ci_low", "ci_high",
                                                 "p_adjusted", "effect_size")},
                      "suppressed": bool(row["suppressed"]),
-                     "words": common.significance_words(row),
+                     "words": words,
                      "sentence": _sentence(spec, row), "note": note})
     return pd.DataFrame(rows, columns=CARD_COLUMNS)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 
+import numpy as np
 import pandas as pd
 
+from analysis import data, privacy
 from analysis.filters import Filters
 from analysis.pages import common, engagement
 from analysis.store import Store
@@ -42,26 +44,37 @@ def curves(store: Store, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def at_risk(curves_frame: pd.DataFrame, *, days: tuple[int, ...] = AT_RISK_DAYS) -> pd.DataFrame:
-    """People at risk at fixed days per arm: the count at the first curve step on or after each
-    day (people censored in between are already out). Blank past the end of the curve."""
-    if curves_frame.empty:
-        return pd.DataFrame(columns=["arm", *[str(d) for d in days]])
-    # merge_asof needs one dtype on both keys; curve times may be float days.
-    grid = pd.DataFrame({"day": [float(d) for d in days]})
+def at_risk_counts(durations: object, *, days: tuple[int, ...] = AT_RISK_DAYS) -> np.ndarray:
+    """How many people are still at risk on each day: followed up to at least that day
+    (neither exited nor censored before it), i.e. ``#{duration >= day}``."""
+    d = np.sort(np.asarray(durations, dtype=float))
+    return d.size - np.searchsorted(d, np.asarray(days, dtype=float), side="left")
+
+
+def at_risk_table(store: Store, filters: Filters, *, min_group_size: int | None = None,
+                  days: tuple[int, ...] = AT_RISK_DAYS) -> pd.DataFrame:
+    """People at risk per arm on fixed days, for the cohort the Kaplan–Meier chart shows.
+
+    Counted from the retention population itself (not read off the curve's event steps, which
+    miss people censored between a tick and the next event). A count below the minimum group
+    size is hidden (NaN), so is every count of an arm smaller than that.
+    """
+    k = privacy.resolve_min_group_size(min_group_size)
+    columns = ["arm", *[str(d) for d in days]]
+    cohort, note = engagement.cohort_for(store, filters)
+    if cohort is None:
+        out = pd.DataFrame(columns=columns)
+        out.attrs["empty_reason"] = "No cohort has started yet."
+        return out
+    frame = data.retention_population(store, filters)
+    frame = frame[frame["cohort_id"] == cohort]
     rows = []
-    for arm, part in curves_frame.groupby("arm", sort=False):
-        steps_of = part.astype({"time": float}).sort_values("time")[["time", "at_risk"]]
-        steps = pd.merge_asof(grid, steps_of,
-                              left_on="day", right_on="time", direction="forward")
-        rows.append(pd.Series(steps["at_risk"].to_numpy(), index=[str(d) for d in days],
-                              name=arm))
-    return pd.DataFrame(rows).rename_axis("arm").reset_index()
-
-
-def at_risk_table(store: Store, filters: Filters) -> pd.DataFrame:
-    """The at-risk counts under the Kaplan–Meier chart (the curves' cohort in ``attrs``)."""
-    frame = curves(store, filters)
-    out = at_risk(frame)
-    out.attrs.update(frame.attrs)
+    for treat, arm in ((1, "participants"), (0, "comparison")):
+        durations = frame.loc[frame["treat"] == treat, "duration"]
+        counts = at_risk_counts(durations, days=days).astype(float)
+        counts[counts < k] = np.nan
+        rows.append([arm, *counts])
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["note"] = " ".join(p for p in (
+        note, f"— : fewer than {k} people still at risk (hidden).") if p)
     return out

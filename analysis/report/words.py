@@ -36,7 +36,9 @@ def value_text(row: Mapping[str, Any], key: str = "estimate") -> str:
 def ci_of(row: Mapping[str, Any]) -> str:
     if as_number(row.get("ci_low")) is None or as_number(row.get("ci_high")) is None:
         return "—"
-    return f"{value_text(row, 'ci_low')} to {value_text(row, 'ci_high')}"
+    span = f"{value_text(row, 'ci_low')} to {value_text(row, 'ci_high')}"
+    # ROI: a range over low/high cost assumptions and the retention CI, not a 95% CI.
+    return f"range {span}" if row.get("metric") == "roi" else span
 
 
 def count(value: Any) -> str:

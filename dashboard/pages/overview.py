@@ -34,6 +34,8 @@ def _ci_text(row: pd.Series) -> str:
     if missing(row["ci_low"]):
         return ""
     low, high = value_text(row["unit"], row["ci_low"]), value_text(row["unit"], row["ci_high"])
+    if row["unit"] == "money":  # scenarios × retention CI: a range of assumptions, not a CI
+        return f"Range from low/high assumptions: {low} to {high}"
     return f"95% CI {low} to {high}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,24 @@ def row_cells(page: Any, table_id: str, key: str) -> dict[str, str]:
         name = (cell.get_attribute("class") or "").removeprefix("col-")
         out[name] = cell.inner_text()
     return out
+
+
+def choose(page: Any, name: str, option: str | re.Pattern[str]) -> None:
+    """Pick ``option`` in the filter bar's ``name`` dropdown, as a user would."""
+    page.locator(f".filter-{name} .dash-dropdown").click()
+    page.get_by_role("option", name=option).click()
+
+
+def wait_for_cell(page: Any, table_id: str, key: str, column: str, text: str) -> None:
+    """Wait until a table cell shows ``text`` (the table re-renders after a filter change)."""
+    page.wait_for_function(
+        "([t, k, c, want]) => document.querySelector(`#${t} tr[data-key='${k}'] td.col-${c}`)"
+        "?.innerText === want", arg=[table_id, key, column, text], timeout=TIMEOUT)
+
+
+def p_text(p: float) -> str:
+    """An adjusted p as the pages write it."""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def cli_rows(db: Path, *args: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser.helpers import choose
 from tests.conftest import TEST_OUTPUT, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -24,8 +25,7 @@ def test_cohort_filter_changes_url_and_numbers(page, server: str, demo_db) -> No
         " && document.querySelector('#card-digital')", timeout=90_000)
     before = _card(page, "digital")
 
-    page.locator(".filter-cohort .dash-dropdown").click()
-    page.get_by_role("option", name=re.compile(r"\(C2\)")).click()
+    choose(page, "cohort", re.compile(r"\(C2\)"))
     page.wait_for_url(re.compile(r"cohort=C2"))
     page.wait_for_function(
         "() => document.querySelector('#card-participants')?.innerText === '100'",

@@ -8,7 +8,15 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.helpers import cli_rows, one, row_cells, screenshot, wait_for_charts
+from tests.browser.helpers import (
+    choose,
+    cli_rows,
+    one,
+    p_text,
+    row_cells,
+    screenshot,
+    wait_for_charts,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -43,15 +51,13 @@ def test_skills_numbers_equal_cli_for_the_same_filters(page, server: str, demo_d
         assert cells["n"] == str(want["n"])
         assert cells["estimate"] == f"{want['estimate']:+.2f}"
         assert cells["ci"] == f"{want['ci_low']:+.2f} to {want['ci_high']:+.2f}"
-        p = want["p_adjusted"]
-        assert cells["p_adjusted"] == ("< 0.001" if p < 0.001 else f"{p:.3f}")
+        assert cells["p_adjusted"] == p_text(want["p_adjusted"])
 
 
 def test_role_filter_changes_url_and_inclusion_numbers(page, server: str, demo_db) -> None:
     page.goto(server + "/inclusion")
     row_cells(page, "inclusion-results", "inclusion|all|paired_change")
-    page.locator(".filter-role .dash-dropdown").click()
-    page.get_by_role("option", name="Mentors").click()
+    choose(page, "role", "Mentors")
     page.wait_for_url(re.compile(r"role=mentor"))
     page.wait_for_function(
         "() => !document.querySelector(\"#inclusion-results tr[data-key='inclusion|all|"

@@ -70,3 +70,16 @@ def test_url_state_keeps_page_options_beside_filters() -> None:
     assert Filters.from_query(moved) == Filters(role="mentor")
     with pytest.raises(ValueError, match="rows must be one of"):
         slices.options({"rows": "salary"})
+
+
+def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
+    fig = CHARTS["satisfaction-before-after"].render("?cohort=C2")
+    axis_of = {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
+               if trace.mode == "markers" for y in trace.y}
+    # eNPS (0–10) and job satisfaction (1–5) never share an x axis.
+    assert axis_of["eNPS"] != axis_of["Job satisfaction"]
+    titles = {a.text for a in fig.layout.annotations}
+    assert {"mean score, 0–10 scale", "mean score, 1–5 scale"} <= titles
+    # One scale only (skills): a single panel.
+    skills = CHARTS["skills-before-after"].render("?cohort=C2")
+    assert {t.xaxis for t in skills.data} == {"x"}
