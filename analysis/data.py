@@ -225,6 +225,47 @@ def retention_population(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query(sql, {**params, "as_of": roster_as_of(store).date()})
 
 
+SLICE_COLUMNS = ("generation", "department", "level")
+
+
+def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
+                     cohort: str | None = None) -> pd.DataFrame:
+    """:func:`retention_population` counted per cohort × arm × role × slice × duration × event.
+
+    Columns: cohort_id, treat, role, slice (the ``by`` column's value; null without a slice
+    or for ``by="role"``), duration, event, people, salary_sum and salary_n (the sum and number
+    of known salaries). ``cohort`` keeps one cohort only (on top of the filters). A few
+    thousand rows per cohort instead of one per person.
+    """
+    where, params = _arm_where(filters)
+    if by is not None and by != "role" and by not in SLICE_COLUMNS:
+        raise ValueError(f"cannot slice retention by {by!r}")
+    piece = f"e.{quote_ident(by)}" if by in SLICE_COLUMNS else "cast(null as varchar)"
+    sql = f"""
+        with {ARMS_SQL}, snap as (select cast($as_of as date) as d)
+        select a.cohort_id, a.treat, a.role, {piece} as slice,
+               date_diff('day', c.start_date,
+                         case when e.termination_date <= snap.d then e.termination_date
+                              else snap.d end) as duration,
+               case when e.termination_type = 'voluntary' and e.termination_date <= snap.d
+                    then 1 else 0 end as event,
+               count(*) as people, sum(e.salary) as salary_sum, count(e.salary) as salary_n
+        from arms a
+        join cohorts c using (cohort_id)
+        join employees e using (employee_id)
+        cross join snap
+        where (e.hire_date is null or e.hire_date <= c.start_date)
+          and (e.termination_date is null or e.termination_date >= c.start_date)
+          and c.start_date <= snap.d
+          and ($only_cohort is null or a.cohort_id = $only_cohort)
+          and {where}
+        group by all
+        order by a.cohort_id, a.treat desc, a.role, slice, duration, event
+    """  # noqa: S608 - ``piece`` is a fixed column name; values are bound
+    return store.query(sql, {**params, "as_of": roster_as_of(store).date(),
+                             "only_cohort": cohort})
+
+
 def pair_sessions(store: Store, *, cohort: str | None = None,
                   stall_days: int = 45) -> pd.DataFrame:
     """One row per mentoring pair (pairs with no sessions included, with zeros).

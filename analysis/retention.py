@@ -1,75 +1,135 @@
 """Retention of participants against the comparison group, and the ROI it implies.
 
-Population and censoring: :func:`analysis.data.retention_population`. Statistics:
-:mod:`analysis.stats.survival` and :func:`analysis.stats.roi.roi_range`.
+Population and censoring: :func:`analysis.data.retention_population`, counted per cohort ×
+arm × role × slice × duration × event in SQL by :func:`analysis.data.retention_counts`; every
+statistic works on those counts (:mod:`analysis.stats.survival`, the ``*_counts`` functions)
+and :func:`analysis.stats.roi.roi_range`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis import data, privacy
 from analysis.filters import Filters
-from analysis.slicing import concat, label, role_groups, slices
+from analysis.slicing import LABEL_COLUMNS, role_groups
 from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_range
 from analysis.stats.survival import (
     cox_hazard_ratio,
-    kaplan_meier,
-    logrank,
-    survival_at,
-    survival_difference_at,
+    cox_hazard_ratio_counts,
+    kaplan_meier_counts,
+    logrank_counts,
+    survival_at_counts,
+    survival_difference_at_counts,
 )
 from analysis.store import Store
 
+ROI_METHOD = ("avoided voluntary exits (12-month retention difference × participants, with its "
+              "95% CI) × replacement share × mean salary − programme cost; estimate: base "
+              "scenario; range: every scenario × CI end")
+
 HORIZON_DAYS = 365
+Arm = tuple[np.ndarray, np.ndarray, np.ndarray]  # durations, events, people per row
 
 
-def _cells(store: Store, filters: Filters, by: str | None):
-    """(cohort, treated role, slice, frame of both arms) for every retention cell."""
-    frame = data.retention_population(store, filters)
-    for cohort, part in frame.groupby("cohort_id", sort=True):
+def _by_slice(rows: pd.DataFrame) -> dict[Any, pd.DataFrame]:
+    return {key: part for key, part in rows.groupby("slice", sort=True, dropna=True)}
+
+
+def _cells(counts: pd.DataFrame, filters: Filters, by: str | None
+           ) -> Iterator[tuple[str, str, dict[str, object], pd.DataFrame, pd.DataFrame]]:
+    """(cohort, treated role, slice, treated rows, comparison rows) for every retention cell.
+
+    Cells as the per-person breakdown had them: per cohort, per role group (see
+    :func:`analysis.slicing.role_groups`), per slice value present in either arm.
+    """
+    for cohort, part in counts.groupby("cohort_id", sort=True):
         comparison = part[part["treat"] == 0]
+        sliced = by is not None and by != "role"
+        comparison_parts = _by_slice(comparison) if sliced else {}
         for role, treated in role_groups(part[part["treat"] == 1], filters, by):
-            both = pd.concat([treated, comparison], ignore_index=True)
-            for group, cell in slices(both, by):
-                yield cohort, role, group, cell
+            if not sliced:
+                yield str(cohort), role, {}, treated, comparison
+                continue
+            treated_parts = _by_slice(treated)
+            for key in sorted(set(treated_parts) | set(comparison_parts)):
+                yield (str(cohort), role, {str(by): key}, treated_parts.get(key, part.iloc[:0]),
+                       comparison_parts.get(key, part.iloc[:0]))
 
 
-def _arm(cell: pd.DataFrame, treat: int) -> pd.DataFrame:
-    return cell[cell["treat"] == treat]
+def _arm(rows: pd.DataFrame) -> Arm:
+    return (rows["duration"].to_numpy(dtype=float), rows["event"].to_numpy(dtype=float),
+            rows["people"].to_numpy(dtype=float))
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Labelled result rows built in one go (a frame per row would cost milliseconds each)."""
+    from analysis.metrics import empty_results
+
+    if not records:
+        return empty_results()
+    frame = pd.DataFrame.from_records(records)
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def _labels(*, outcome: str, metric: str, cohort: str, names: dict[str, str], role: str,
+            group: dict[str, object]) -> dict[str, Any]:
+    """The identifying columns of :func:`analysis.slicing.label`, as a dict."""
+    values = [outcome, metric, cohort, names.get(cohort), role, dict(group)]
+    return dict(zip(LABEL_COLUMNS, values, strict=True))
+
+
+def _people_cell(people: pd.DataFrame, cohort: str, role: str, group: dict[str, object]
+                 ) -> pd.DataFrame:
+    """The per-person rows of one cell (for Cox with covariates only): treated first."""
+    roles = ["mentor", "mentee"] if role == "all" else [role]
+    keep = (people["cohort_id"] == cohort) & ((people["treat"] == 0)
+                                             | people["role"].isin(roles))
+    for column, value in group.items():
+        keep &= people[column] == value
+    return people[keep]
 
 
 def retention_rows(store: Store, filters: Filters, by: str | None, *,
                    covariates: Sequence[str] = ()) -> pd.DataFrame:
     """``retention_12m`` per arm, ``retention_diff_12m``, ``logrank`` and ``cox_hr`` rows."""
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
-    rows = []
+    counts = data.retention_counts(store, filters, by=by)
+    # Cox with covariates needs people, not counts (not in the default run)
+    people = data.retention_population(store, filters) if covariates else None
+    rows: list[dict[str, Any]] = []
     shown: set[str] = set()  # the comparison arm's row once per cohort × slice
-    for cohort, role, group, cell in _cells(store, filters, by):
-        treated, comparison = _arm(cell, 1), _arm(cell, 0)
-        counts = {"n_treated": len(treated), "n_comparison": len(comparison)}
+    for cohort, role, group, treated_rows, comparison_rows in _cells(counts, filters, by):
+        treated, comparison = _arm(treated_rows), _arm(comparison_rows)
+        sizes = {"n_treated": int(treated[2].sum()), "n_comparison": int(comparison[2].sum())}
         tag = {"outcome": "retention", "cohort": cohort, "names": names, "group": group}
         arms = [(role, treated)]
         if (key := f"{cohort}|{sorted(group.items())}") not in shown:
             shown.add(key)
             arms.append(("comparison", comparison))
         for arm_role, arm in arms:
-            rows.append(label(survival_at(arm["duration"], arm["event"], t=HORIZON_DAYS),
-                              metric="retention_12m", role=arm_role, **tag))
-        diff = survival_difference_at(treated["duration"], treated["event"],
-                                      comparison["duration"], comparison["event"],
-                                      t=HORIZON_DAYS)
-        rows.append(label(diff, metric="retention_diff_12m", role=role, **tag))
-        test = logrank(cell["duration"], cell["event"], cell["treat"]).assign(**counts)
-        rows.append(label(test, metric="logrank", role=role, **tag))
-        used = [c for c in covariates if cell[c].nunique(dropna=True) > 1]
-        cox = cox_hazard_ratio(cell, duration="duration", event="event", treat="treat",
-                               covariates=used).assign(**counts)
-        rows.append(label(cox, metric="cox_hr", role=role, **tag))
-    return concat(rows)
+            rows.append({**_labels(metric="retention_12m", role=arm_role, **tag),
+                         **survival_at_counts(*arm, t=HORIZON_DAYS)})
+        diff = survival_difference_at_counts(*treated, *comparison, t=HORIZON_DAYS)
+        rows.append({**_labels(metric="retention_diff_12m", role=role, **tag), **diff})
+        both = [np.concatenate(pair) for pair in zip(treated, comparison, strict=True)]
+        arm_of = np.repeat([1, 0], [treated[0].size, comparison[0].size])
+        test = logrank_counts(both[0], both[1], arm_of, both[2])
+        rows.append({**_labels(metric="logrank", role=role, **tag), **test, **sizes})
+        if people is None:
+            cox = cox_hazard_ratio_counts(both[0], both[1], arm_of, both[2])
+        else:
+            cell = _people_cell(people, cohort, role, group)
+            used = [c for c in covariates if cell[c].nunique(dropna=True) > 1]
+            cox = cox_hazard_ratio(cell, duration="duration", event="event", treat="treat",
+                                   covariates=used).iloc[0].to_dict()
+        rows.append({**_labels(metric="cox_hr", role=role, **tag), **cox, **sizes})
+    return _frame(rows)
 
 
 def roi_rows(store: Store, filters: Filters, by: str | None, *,
@@ -84,21 +144,22 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
     """
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     costs = data.cohorts(store).set_index("cohort_id")["cost"].to_dict()
-    everyone = data.retention_population(store, Filters())
-    cohort_size = everyone[everyone["treat"] == 1].groupby("cohort_id").size().to_dict()
-    rows = []
-    for cohort, role, group, cell in _cells(store, filters, by):
-        treated, comparison = _arm(cell, 1), _arm(cell, 0)
-        diff = survival_difference_at(treated["duration"], treated["event"],
-                                      comparison["duration"], comparison["event"],
-                                      t=HORIZON_DAYS).iloc[0]
+    everyone = data.retention_counts(store, Filters())
+    cohort_size = everyone[everyone["treat"] == 1].groupby("cohort_id")["people"].sum().to_dict()
+    counts = data.retention_counts(store, filters, by=by)
+    rows: list[dict[str, Any]] = []
+    for cohort, role, group, treated_rows, comparison_rows in _cells(counts, filters, by):
+        treated, comparison = _arm(treated_rows), _arm(comparison_rows)
+        n_treated, n_comparison = int(treated[2].sum()), int(comparison[2].sum())
+        diff = survival_difference_at_counts(*treated, *comparison, t=HORIZON_DAYS)
         cost = costs.get(cohort)
-        share = len(treated) / cohort_size.get(cohort, len(treated) or 1)
+        share = n_treated / cohort_size.get(cohort, n_treated or 1)
         cost_in_view = None if cost is None or pd.isna(cost) else float(cost) * share
-        salary = float(treated["salary"].mean()) if treated["salary"].notna().any() else np.nan
+        known = float(treated_rows["salary_n"].sum())
+        salary = float(treated_rows["salary_sum"].sum()) / known if known else np.nan
         table = roi_range(
             retention_diff=diff["estimate"], retention_diff_ci_low=diff["ci_low"],
-            retention_diff_ci_high=diff["ci_high"], participants=len(treated),
+            retention_diff_ci_high=diff["ci_high"], participants=n_treated,
             mean_salary=0.0 if np.isnan(salary) else salary, programme_cost=cost_in_view,
             replacement_shares=replacement_shares)
         # One row: the base scenario's net value, ranging over every scenario × retention CI end.
@@ -106,31 +167,29 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
             else table.iloc[[len(table) // 2]]
         ends = table[["net", "net_low", "net_high"]].to_numpy(dtype=float)
         finite = ends[np.isfinite(ends)]
-        result = pd.DataFrame({
-            "n": [len(treated)], "estimate": [float(base["net"].iloc[0])],
-            "ci_low": [finite.min() if finite.size else np.nan],
-            "ci_high": [finite.max() if finite.size else np.nan],
-            "p_value": [np.nan], "p_adjusted": [np.nan], "effect_size": [np.nan],
-            "method": [("avoided voluntary exits (12-month retention difference × participants, "
-                        "with its 95% CI) × replacement share × mean salary − programme cost; "
-                        "estimate: base scenario; range: every scenario × CI end")],
-        })
+        unknown = np.isnan(salary)  # no salaries: no value, only the inputs
+        result: dict[str, Any] = {
+            **_labels(outcome="roi", metric="roi", cohort=cohort, names=names, role=role,
+                      group=group),
+            "n": n_treated, "estimate": np.nan if unknown else float(base["net"].iloc[0]),
+            "ci_low": np.nan if unknown or not finite.size else finite.min(),
+            "ci_high": np.nan if unknown or not finite.size else finite.max(),
+            "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan, "method": ROI_METHOD,
+        }
         for rec in table.to_dict("records"):
             for key in ("replacement_share", "value", "net", "net_low", "net_high", "roi"):
                 result[f"{key}_{rec['scenario']}"] = rec[key]
-        result = result.assign(
-            avoided_exits=float(table["avoided_exits"].iloc[0]),
-            avoided_exits_low=float(table["avoided_exits_low"].iloc[0]),
-            avoided_exits_high=float(table["avoided_exits_high"].iloc[0]),
-            programme_cost=float(table["programme_cost"].iloc[0]),
-            n_treated=len(treated), n_comparison=len(comparison), mean_salary=salary,
-            retention_diff=diff["estimate"], retention_diff_ci_low=diff["ci_low"],
-            retention_diff_ci_high=diff["ci_high"], cost_share=share)
-        if np.isnan(salary):
-            result[["estimate", "ci_low", "ci_high"]] = np.nan
-        rows.append(label(result, outcome="roi", metric="roi", cohort=cohort, names=names,
-                          role=role, group=group))
-    return concat(rows)
+        rows.append({
+            **result,
+            "avoided_exits": float(table["avoided_exits"].iloc[0]),
+            "avoided_exits_low": float(table["avoided_exits_low"].iloc[0]),
+            "avoided_exits_high": float(table["avoided_exits_high"].iloc[0]),
+            "programme_cost": float(table["programme_cost"].iloc[0]),
+            "n_treated": n_treated, "n_comparison": n_comparison, "mean_salary": salary,
+            "retention_diff": diff["estimate"], "retention_diff_ci_low": diff["ci_low"],
+            "retention_diff_ci_high": diff["ci_high"], "cost_share": share,
+        })
+    return _frame(rows)
 
 
 def km_curves(store: Store, filters: Filters, *, cohort: str,
@@ -142,16 +201,16 @@ def km_curves(store: Store, filters: Filters, *, cohort: str,
     stops where fewer than that many people remain at risk (so no step describes a tiny group).
     """
     k = privacy.resolve_min_group_size(min_group_size)
-    frame = data.retention_population(store, filters)
-    frame = frame[frame["cohort_id"] == cohort]
+    counts = data.retention_counts(store, filters, cohort=cohort)
     curves = []
     for treat, arm in ((1, "participants"), (0, "comparison")):
-        part = frame[frame["treat"] == treat]
-        if len(part) < k:
+        durations, events, people = _arm(counts[counts["treat"] == treat])
+        n = int(people.sum())
+        if n < k:
             continue
-        curve = kaplan_meier(part["duration"], part["event"])
+        curve = kaplan_meier_counts(durations, events, people)
         curve = curve[curve["at_risk"] >= k]
-        curves.append(curve.assign(arm=arm, n=len(part)))
+        curves.append(curve.assign(arm=arm, n=n))
     if not curves:
         return pd.DataFrame(columns=["arm", "time", "survival", "ci_low", "ci_high", "at_risk",
                                      "events", "n"])

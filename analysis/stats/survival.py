@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from analysis.stats._frame import as_binary, design_matrix, require_columns
-from analysis.stats._result import as_float_array, check_confidence, nan_extras, result_row
+from analysis.stats._result import (
+    as_float_array,
+    check_confidence,
+    nan_extras,
+    result_record,
+    result_row,
+    row_frame,
+)
 
 KM_COLUMNS = ("time", "survival", "ci_low", "ci_high", "at_risk", "events", "se")
 SURV_AT_EXTRAS = ("se", "followup_max")
@@ -28,19 +35,56 @@ COX_EXTRAS = ("coef", "se", "n_events")
 
 def _survival_arrays(durations: object, events: object) -> tuple[np.ndarray, np.ndarray]:
     """Float durations and 0/1 events of equal length; rows with a NaN in either dropped."""
+    d, e, _ = _count_arrays(durations, events, None)
+    return d, e
+
+
+def _count_arrays(durations: object, events: object, counts: object | None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Durations, 0/1 events and frequency counts (1 each when ``counts`` is None) of equal
+    length; rows with a NaN anywhere, or a count of 0, dropped."""
     d = as_float_array(durations, "durations")
     e = as_float_array(events, "events")
     if d.shape != e.shape:
         raise ValueError(
             f"durations and events must have the same length (got {d.size} and {e.size})"
         )
-    keep = ~(np.isnan(d) | np.isnan(e))
-    d, e = d[keep], e[keep]
+    w = np.ones(d.size) if counts is None else as_float_array(counts, "counts")
+    if w.shape != d.shape:
+        raise ValueError(f"counts must have one entry per duration (got {w.size} and {d.size})")
+    keep = ~(np.isnan(d) | np.isnan(e) | np.isnan(w)) & (w != 0)
+    d, e, w = d[keep], e[keep], w[keep]
     if np.any((e != 0) & (e != 1)):
         raise ValueError("events must be 0 (censored) or 1 (event); map other exit codes first")
     if np.any(d < 0):
         raise ValueError("durations must be non-negative")
-    return d, e
+    if np.any((w < 0) | (w != np.round(w))):
+        raise ValueError("counts must be non-negative whole numbers (people per row)")
+    return d, e, w
+
+
+def _km_steps(d: np.ndarray, e: np.ndarray, w: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(event times, at risk, events, S, Greenwood SE) from counted rows, computed step for
+    step as ``SurvfuncRight`` (statsmodels' ``_calc_survfunc_right``) does, so the numbers are
+    the same; one pass over the distinct times instead of one row per person."""
+    times, inv = np.unique(d, return_inverse=True)
+    dead = np.bincount(inv, weights=e * w, minlength=times.size)
+    risk = np.cumsum(np.bincount(inv, weights=w, minlength=times.size)[::-1])[::-1]
+    keep = dead > 0
+    times, dead, risk = times[keep], dead[keep], risk[keep]
+    sp = 1 - dead / risk
+    tiny = sp < 1e-16
+    sp[tiny] = 1e-16
+    sp = np.exp(np.cumsum(np.log(sp)))
+    sp[tiny] = 0
+    greenwood = dead / np.clip(risk * (risk - dead), 1e-12, np.inf)
+    greenwood[(risk == dead) | (risk == 0)] = np.nan
+    se = np.sqrt(np.cumsum(greenwood))
+    finite = np.isfinite(se) | (sp != 0)
+    se[finite] *= sp[finite]
+    se[~finite] = np.nan
+    return times, risk, dead, sp, se
 
 
 def _loglog_ci(s: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -71,14 +115,22 @@ def kaplan_meier(durations: object, events: object, *, confidence: float = 0.95)
     before t_j, ``events`` is d_j. Columns: ``time, survival, ci_low, ci_high, at_risk,
     events, se``. Empty input gives an empty table with these columns.
     """
+    return kaplan_meier_counts(durations, events, None, confidence=confidence)
+
+
+def kaplan_meier_counts(durations: object, events: object, counts: object | None, *,
+                        confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`kaplan_meier` from counted rows: ``counts[i]`` people left (event 1) or were
+    censored (event 0) at ``durations[i]`` (e.g. a SQL ``group by duration, event``)."""
     confidence = check_confidence(confidence)
-    d, e = _survival_arrays(durations, events)
+    d, e, w = _count_arrays(durations, events, counts)
+    n = float(w.sum())
     first = {
         "time": 0.0,
         "survival": 1.0,
         "ci_low": 1.0,
         "ci_high": 1.0,
-        "at_risk": float(d.size),
+        "at_risk": n,
         "events": 0.0,
         "se": 0.0,
     }
@@ -89,18 +141,18 @@ def kaplan_meier(durations: object, events: object, *, confidence: float = 0.95)
         return pd.DataFrame([first], columns=list(KM_COLUMNS)).astype(
             {"at_risk": "int64", "events": "int64"}
         )
-    sf = SurvfuncRight(d, e)
+    times, risk, dead, sp, se = _km_steps(d, e, w)
     z = stats.norm.ppf(0.5 + confidence / 2)
-    low, high = _loglog_ci(sf.surv_prob, sf.surv_prob_se, z)
+    low, high = _loglog_ci(sp, se, z)
     curve = pd.DataFrame(
         {
-            "time": sf.surv_times.astype(float),
-            "survival": sf.surv_prob,
+            "time": times,
+            "survival": sp,
             "ci_low": low,
             "ci_high": high,
-            "at_risk": sf.n_risk.astype(float),
-            "events": sf.n_events.astype(float),
-            "se": sf.surv_prob_se,
+            "at_risk": risk,
+            "events": dead,
+            "se": se,
         }
     )
     if curve["time"].iloc[0] > 0:
@@ -109,13 +161,13 @@ def kaplan_meier(durations: object, events: object, *, confidence: float = 0.95)
     return curve.astype({"at_risk": "int64", "events": "int64"})
 
 
-def _s_at(d: np.ndarray, e: np.ndarray, t: float) -> tuple[float, float]:
+def _s_at(d: np.ndarray, e: np.ndarray, w: np.ndarray, t: float) -> tuple[float, float]:
     """KM step value and Greenwood SE at ``t`` (the last event time ≤ t)."""
     if e.sum() == 0 or d[e == 1].min() > t:
         return 1.0, 0.0
-    sf = SurvfuncRight(d, e)
-    idx = int(np.searchsorted(sf.surv_times, t, side="right")) - 1
-    return float(sf.surv_prob[idx]), float(sf.surv_prob_se[idx])
+    times, _, _, sp, se = _km_steps(d, e, w)
+    idx = int(np.searchsorted(times, t, side="right")) - 1
+    return float(sp[idx]), float(se[idx])
 
 
 def survival_at(
@@ -128,24 +180,32 @@ def survival_at(
     duration. If nobody was followed up to t (followup_max < t) S(t) is not identified and the
     estimate is NaN; ``n`` is the number of people.
     """
+    return row_frame(survival_at_counts(durations, events, None, t=t, confidence=confidence))
+
+
+def survival_at_counts(durations: object, events: object, counts: object | None, *,
+                       t: float = 365, confidence: float = 0.95) -> dict[str, Any]:
+    """:func:`survival_at` from counted rows (see :func:`kaplan_meier_counts`), as the result
+    row's dict (so many cells can go into one frame at once)."""
     confidence = check_confidence(confidence)
-    d, e = _survival_arrays(durations, events)
-    n = int(d.size)
+    d, e, w = _count_arrays(durations, events, counts)
+    n = int(w.sum())
     method = f"Kaplan–Meier S({t:g}); Greenwood SE; log-log {confidence:.0%} CI"
     extras = nan_extras(SURV_AT_EXTRAS)
     if n == 0:
-        return result_row(n=0, method=method + " — no people", extra=extras)
+        return result_record(n=0, method=method + " — no people", extra=extras)
     extras["followup_max"] = d.max()
     if d.max() < t:
-        return result_row(
+        return result_record(
             n=n,
             method=method + f" — follow-up ends at {d.max():g} days, before {t:g}",
             extra=extras,
         )
-    s, se = _s_at(d, e, t)
+    s, se = _s_at(d, e, w, t)
     extras["se"] = se
     low, high = _loglog_ci(np.array([s]), np.array([se]), stats.norm.ppf(0.5 + confidence / 2))
-    return result_row(n=n, estimate=s, ci_low=low[0], ci_high=high[0], method=method, extra=extras)
+    return result_record(n=n, estimate=s, ci_low=low[0], ci_high=high[0], method=method,
+                         extra=extras)
 
 
 def survival_difference_at(
@@ -164,36 +224,46 @@ def survival_difference_at(
     (Klein, Logan, Harhoff & Andersen 2007, Stat. Med. 26:4505, the "naive" test at a fixed
     time). NaN when either arm is not followed up to t; p and CI NaN when se = 0.
     """
+    return row_frame(
+        survival_difference_at_counts(d1, e1, None, d0, e0, None, t=t, confidence=confidence)
+    )
+
+
+def survival_difference_at_counts(
+    d1: object, e1: object, n1: object | None, d0: object, e0: object, n0: object | None, *,
+    t: float = 365, confidence: float = 0.95,
+) -> dict[str, Any]:
+    """:func:`survival_difference_at` from counted rows per arm (``n1``, ``n0``: people per
+    row, see :func:`kaplan_meier_counts`), as the result row's dict."""
     confidence = check_confidence(confidence)
-    r1 = survival_at(d1, e1, t=t, confidence=confidence)
-    r0 = survival_at(d0, e0, t=t, confidence=confidence)
-    n1, n0 = int(r1["n"].iloc[0]), int(r0["n"].iloc[0])
-    s1, s0 = float(r1["estimate"].iloc[0]), float(r0["estimate"].iloc[0])
-    se = math.hypot(float(r1["se"].iloc[0]), float(r0["se"].iloc[0]))
+    r1 = survival_at_counts(d1, e1, n1, t=t, confidence=confidence)
+    r0 = survival_at_counts(d0, e0, n0, t=t, confidence=confidence)
+    size1, size0 = int(r1["n"]), int(r0["n"])
+    s1, s0 = float(r1["estimate"]), float(r0["estimate"])
+    se = math.hypot(float(r1["se"]), float(r0["se"]))
     method = f"difference of Kaplan–Meier S({t:g}); Greenwood SE; Wald {confidence:.0%} CI"
     extras: dict[str, object] = {
         "estimate_treated": s1,
         "estimate_comparison": s0,
-        "n_treated": n1,
-        "n_comparison": n0,
+        "n_treated": size1,
+        "n_comparison": size0,
         "se": se,
     }
     estimate = s1 - s0
+    n = size1 + size0
     if math.isnan(estimate):
-        return result_row(
-            n=n1 + n0, method=method + " — an arm is not followed up to t", extra=extras
-        )
+        return result_record(n=n, method=method + " — an arm is not followed up to t", extra=extras)
     if not se > 0:
-        return result_row(n=n1 + n0, estimate=estimate, method=method + " — SE is 0", extra=extras)
+        return result_record(n=n, estimate=estimate, method=method + " — SE is 0", extra=extras)
     if s1 == 1 or s0 == 1:
         # Greenwood's SE is 0 for an arm with no exits by t: the Wald CI would be far too narrow
-        return result_row(
-            n=n1 + n0, estimate=estimate,
+        return result_record(
+            n=n, estimate=estimate,
             method=method + " — an arm has no exits by t, so no reliable CI", extra=extras,
         )
     z = stats.norm.ppf(0.5 + confidence / 2)
-    return result_row(
-        n=n1 + n0,
+    return result_record(
+        n=n,
         estimate=estimate,
         ci_low=estimate - z * se,
         ci_high=estimate + z * se,
@@ -201,6 +271,28 @@ def survival_difference_at(
         method=method,
         extra=extras,
     )
+
+
+def _grouped(durations: object, events: object, groups: object, counts: object | None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(durations, events, counts, integer group codes, sorted group labels) with rows missing
+    any value dropped."""
+    d = as_float_array(durations, "durations")
+    e = as_float_array(events, "events")
+    g = np.asarray(groups, dtype=object)
+    if g.ndim != 1 or not (d.size == e.size == g.size):
+        raise ValueError(
+            f"durations, events and groups must have the same length "
+            f"(got {d.size}, {e.size} and {g.size})"
+        )
+    w = np.ones(d.size) if counts is None else as_float_array(counts, "counts")
+    if w.shape != d.shape:
+        raise ValueError(f"counts must have one entry per duration (got {w.size} and {d.size})")
+    keep = ~(np.isnan(d) | np.isnan(e) | np.isnan(w) | pd.isna(g)) & (w != 0)
+    d, e, w = _count_arrays(d[keep], e[keep], w[keep])
+    # integer codes: np.unique must not compare mixed Python objects
+    codes, levels = pd.factorize(g[keep], sort=True)
+    return d, e, w, codes, np.asarray(levels, dtype=object)
 
 
 def logrank(durations: object, events: object, groups: object) -> pd.DataFrame:
@@ -211,32 +303,40 @@ def logrank(durations: object, events: object, groups: object) -> pd.DataFrame:
     the survival function (more precise than ``1 − cdf`` for tiny p). There is no estimate;
     ``estimate`` and ``effect_size`` are NaN. NaN when fewer than two groups or no events.
     """
-    d = as_float_array(durations, "durations")
-    e = as_float_array(events, "events")
-    g = np.asarray(groups, dtype=object)
-    if g.ndim != 1 or not (d.size == e.size == g.size):
-        raise ValueError(
-            f"durations, events and groups must have the same length "
-            f"(got {d.size}, {e.size} and {g.size})"
-        )
-    keep = ~(np.isnan(d) | np.isnan(e) | pd.isna(g))
-    g = g[keep]
-    d, e = _survival_arrays(d[keep], e[keep])
-    n = int(d.size)
-    levels = pd.unique(g)
+    return row_frame(logrank_counts(durations, events, groups, None))
+
+
+def logrank_counts(durations: object, events: object, groups: object,
+                   counts: object | None) -> dict[str, Any]:
+    """:func:`logrank` from counted rows (see :func:`kaplan_meier_counts`); the sums over
+    distinct times are those of ``survdiff``, on a groups × times table of counts. Returns
+    the result row's dict."""
+    d, e, w, codes, levels = _grouped(durations, events, groups, counts)
+    k = levels.size
     method = "log-rank test (chi-square)"
     extras = nan_extras(LOGRANK_EXTRAS)
-    if len(levels) < 2 or e.sum() == 0:
-        return result_row(
-            n=n, method=method + " — needs two groups and at least one event", extra=extras
+    if k < 2 or e.sum() == 0:
+        return result_record(
+            n=int(w.sum()), method=method + " — needs two groups and at least one event",
+            extra=extras,
         )
-    # integer codes: survdiff's np.unique must not compare mixed Python objects
-    codes = pd.factorize(g, sort=True)[0]
-    chi2, _ = survdiff(d, e, codes)
-    df = len(levels) - 1
+    times, inv = np.unique(d, return_inverse=True)
+    cell = codes * times.size + inv
+    shape = (k, times.size)
+    people = np.bincount(cell, weights=w, minlength=k * times.size).reshape(shape)
+    observed = np.bincount(cell, weights=e * w, minlength=k * times.size).reshape(shape)
+    at_risk = np.cumsum(people[:, ::-1], axis=1)[:, ::-1]
+    obs, total = observed.sum(axis=0), at_risk.sum(axis=0)
+    used = total > 1
+    share = (at_risk / np.clip(total, 1e-10, np.inf))[1:, used]  # the first group is the base
+    scale = (obs * (total - obs) / np.clip(total - 1, 1e-10, np.inf))[used]
+    o_minus_e = (observed[1:, used] - share * obs[used]).sum(axis=1)
+    var = np.diag(share @ scale) - (share * scale) @ share.T
+    chi2 = float(o_minus_e.dot(np.linalg.solve(var, o_minus_e)))
     extras["chi2"] = chi2
-    extras["df"] = df
-    return result_row(n=n, p_value=stats.chi2.sf(chi2, df), method=method, extra=extras)
+    extras["df"] = k - 1
+    return result_record(n=int(w.sum()), p_value=stats.chi2.sf(chi2, k - 1), method=method,
+                      extra=extras)
 
 
 def cox_hazard_ratio(
@@ -264,11 +364,12 @@ def cox_hazard_ratio(
     work = frame[covariates].copy()
     work["_d"], work["_e"], work["_t"] = d_all, e_all, as_binary(frame[treat], treat).to_numpy()
     work = work.dropna()
+    if not covariates:
+        return row_frame(cox_hazard_ratio_counts(work["_d"], work["_e"], work["_t"], None,
+                                                 confidence=confidence))
     d, e = _survival_arrays(work["_d"], work["_e"])
     n = len(work)
-    method = f"Cox PH (Efron ties); hazard ratio, Wald {confidence:.0%} CI"
-    if covariates:
-        method += f"; adjusted for {', '.join(covariates)}"
+    method = _cox_method(confidence) + f"; adjusted for {', '.join(covariates)}"
     extras = nan_extras(COX_EXTRAS)
     extras["n_events"] = e.sum()
     if n < 2 or e.sum() == 0 or work["_t"].nunique() < 2:
@@ -277,38 +378,72 @@ def cox_hazard_ratio(
         )
     arm_events = pd.Series(e).groupby(work["_t"].to_numpy()).sum()
     if (arm_events == 0).any():
-        # the partial likelihood has no maximum: the HR is 0 or infinite, not estimable
-        return result_row(
-            n=n, method=method + " — an arm has no events; the hazard ratio is not estimable",
-            extra=extras,
-        )
-    if covariates:
-        x = pd.concat(
-            [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
-        )
-        fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
-        coef, se = float(fit.params[0]), float(fit.bse[0])
-        ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
-        p_value = float(fit.pvalues[0])
-    else:
-        coef, se = _cox_binary_efron(d, e, work["_t"].to_numpy(dtype=float))
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        ci = np.array([coef - z * se, coef + z * se])
-        p_value = float(2 * stats.norm.sf(abs(coef / se)))
+        return result_row(n=n, method=method + _NOT_ESTIMABLE, extra=extras)
+    x = pd.concat(
+        [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
+    )
+    fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
+    coef, se = float(fit.params[0]), float(fit.bse[0])
+    ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
     extras["coef"] = coef
     extras["se"] = se
-    return result_row(
+    return result_row(n=n, estimate=math.exp(coef), ci_low=math.exp(ci[0]),
+                      ci_high=math.exp(ci[1]), p_value=float(fit.pvalues[0]), method=method,
+                      extra=extras)
+
+
+# the partial likelihood has no maximum: the HR is 0 or infinite, not estimable
+_NOT_ESTIMABLE = " — an arm has no events; the hazard ratio is not estimable"
+
+
+def _cox_method(confidence: float) -> str:
+    return f"Cox PH (Efron ties); hazard ratio, Wald {confidence:.0%} CI"
+
+
+def cox_hazard_ratio_counts(durations: object, events: object, treat: object,
+                            counts: object | None, *, confidence: float = 0.95) -> dict[str, Any]:
+    """:func:`cox_hazard_ratio` for the 0/1 ``treat`` alone (no covariates), from counted rows
+    (``counts[i]`` people in arm ``treat[i]`` with ``durations[i]`` and ``events[i]``), as the
+    result row's dict."""
+    confidence = check_confidence(confidence)
+    d, e, w, codes, levels = _grouped(durations, events, treat, counts)
+    if not set(levels.tolist()) <= {0, 1}:
+        raise ValueError("treat must be 0/1")
+    arm = levels.astype(float)[codes]
+    n = int(w.sum())
+    method = _cox_method(confidence)
+    extras = nan_extras(COX_EXTRAS)
+    events_total = float((e * w).sum())
+    extras["n_events"] = events_total
+    if n < 2 or events_total == 0 or np.unique(arm).size < 2:
+        return result_record(
+            n=n, method=method + " — needs both arms and at least one event", extra=extras
+        )
+    times, inv = np.unique(d, return_inverse=True)
+    cell = arm.astype(int) * times.size + inv
+    people = np.bincount(cell, weights=w, minlength=2 * times.size).reshape(2, -1)
+    dead = np.bincount(cell, weights=e * w, minlength=2 * times.size).reshape(2, -1)
+    if (dead.sum(axis=1) == 0).any():
+        return result_record(n=n, method=method + _NOT_ESTIMABLE, extra=extras)
+    risk = np.cumsum(people[:, ::-1], axis=1)[:, ::-1]
+    at = dead.sum(axis=0) > 0  # event times only
+    coef, se = _cox_binary_efron_counts(risk[0, at], risk[1, at], dead[0, at], dead[1, at])
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    extras["coef"] = coef
+    extras["se"] = se
+    return result_record(
         n=n,
         estimate=math.exp(coef),
-        ci_low=math.exp(ci[0]),
-        ci_high=math.exp(ci[1]),
-        p_value=p_value,
+        ci_low=math.exp(coef - z * se),
+        ci_high=math.exp(coef + z * se),
+        p_value=float(2 * stats.norm.sf(abs(coef / se))),
         method=method,
         extra=extras,
     )
 
 
-def _cox_binary_efron(d: np.ndarray, e: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+def _cox_binary_efron_counts(n0: np.ndarray, n1: np.ndarray, d0: np.ndarray, d1: np.ndarray
+                             ) -> tuple[float, float]:
     """β and its SE for one 0/1 covariate, Efron ties, by Newton–Raphson on counts.
 
     With one binary covariate the partial likelihood depends only on, at each distinct event
@@ -317,19 +452,8 @@ def _cox_binary_efron(d: np.ndarray, e: np.ndarray, x: np.ndarray) -> tuple[floa
     (Efron 1977). Same estimate as ``PHReg(ties="efron")`` without its per-time Python loop,
     which took seconds on a few thousand people.
     """
-    times = np.unique(d[e == 1])
-    def counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(number ≥ t, number == t) at each event time t."""
-        v = np.sort(values)
-        left = np.searchsorted(v, times, side="left")
-        return (v.size - left).astype(float), (np.searchsorted(v, times, "right") - left) * 1.0
-
-    n0, _ = counts(d[x == 0])
-    n1, _ = counts(d[x == 1])
-    _, d0 = counts(d[(x == 0) & (e == 1)])
-    _, d1 = counts(d[(x == 1) & (e == 1)])
     total = (d0 + d1).astype(int)
-    j = np.repeat(np.arange(times.size), total)  # one entry per tied event
+    j = np.repeat(np.arange(total.size), total)  # one entry per tied event
     frac = (np.arange(total.sum()) - np.repeat(np.cumsum(total) - total, total)) / total[j]
     beta = 0.0
     hess = -1.0
