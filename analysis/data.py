@@ -260,10 +260,28 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
           and ($only_cohort is null or a.cohort_id = $only_cohort)
           and {where}
         group by all
-        order by a.cohort_id, a.treat desc, a.role, slice, duration, event
     """  # noqa: S608 - ``piece`` is a fixed column name; values are bound
     return store.query(sql, {**params, "as_of": roster_as_of(store).date(),
                              "only_cohort": cohort})
+
+
+def cohort_participants(store: Store) -> pd.DataFrame:
+    """Participants (mentors and mentees) of each cohort in its retention population, with no
+    filter: cohort_id, people. The whole cohort, to share its cost pro rata."""
+    sql = """
+        with snap as (select cast($as_of as date) as d)
+        select p.cohort_id, count(*) as people
+        from participants p
+        join cohorts c using (cohort_id)
+        join employees e using (employee_id)
+        cross join snap
+        where p.role in ('mentor', 'mentee')
+          and (e.hire_date is null or e.hire_date <= c.start_date)
+          and (e.termination_date is null or e.termination_date >= c.start_date)
+          and c.start_date <= snap.d
+        group by all
+    """
+    return store.query(sql, {"as_of": roster_as_of(store).date()})
 
 
 def pair_sessions(store: Store, *, cohort: str | None = None,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis import data, privacy
 from analysis.filters import Filters
-from analysis.slicing import LABEL_COLUMNS, role_groups
+from analysis.slicing import LABEL_COLUMNS
 from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_range
 from analysis.stats.survival import (
     cox_hazard_ratio,
@@ -36,34 +36,53 @@ HORIZON_DAYS = 365
 Arm = tuple[np.ndarray, np.ndarray, np.ndarray]  # durations, events, people per row
 
 
-def _by_slice(rows: pd.DataFrame) -> dict[Any, pd.DataFrame]:
-    return {key: part for key, part in rows.groupby("slice", sort=True, dropna=True)}
+def _columns(counts: pd.DataFrame, by: str | None) -> dict[str, np.ndarray]:
+    """The counted rows as numpy columns; with a slice, rows without a slice value drop out
+    (as in :func:`analysis.slicing.slices`), without one the slice is ''."""
+    if by is not None and by != "role":
+        counts = counts[counts["slice"].notna()]
+    else:
+        counts = counts.assign(slice="")
+    cols = {c: counts[c].to_numpy(dtype=object) for c in ("cohort_id", "role", "slice")}
+    cols["treat"] = counts["treat"].to_numpy(dtype=int)
+    for c in ("duration", "event", "people", "salary_sum", "salary_n"):
+        cols[c] = counts[c].to_numpy(dtype=float)
+    return cols
 
 
-def _cells(counts: pd.DataFrame, filters: Filters, by: str | None
-           ) -> Iterator[tuple[str, str, dict[str, object], pd.DataFrame, pd.DataFrame]]:
-    """(cohort, treated role, slice, treated rows, comparison rows) for every retention cell.
+def _cells(cols: dict[str, np.ndarray], filters: Filters, by: str | None
+           ) -> Iterator[tuple[str, str, dict[str, object], np.ndarray, np.ndarray]]:
+    """(cohort, treated role, slice, treated row positions, comparison row positions) for
+    every retention cell, in the order of the per-person breakdown: per cohort, per role group
+    (:func:`analysis.slicing.role_groups`: each role, then 'all' = every treated role), per
+    slice value present in either arm."""
+    keys = pd.DataFrame({k: cols[k] for k in ("cohort_id", "treat", "role", "slice")})
+    index = keys.groupby(list(keys.columns), sort=False).indices  # key -> row positions
+    sliced = by is not None and by != "role"
+    roles = [filters.role] if filters.role else ["mentor", "mentee"]
+    groups = roles + (["all"] if not filters.role and by != "role" else [])
+    none = np.zeros(0, dtype=np.intp)
 
-    Cells as the per-person breakdown had them: per cohort, per role group (see
-    :func:`analysis.slicing.role_groups`), per slice value present in either arm.
-    """
-    for cohort, part in counts.groupby("cohort_id", sort=True):
-        comparison = part[part["treat"] == 0]
-        sliced = by is not None and by != "role"
-        comparison_parts = _by_slice(comparison) if sliced else {}
-        for role, treated in role_groups(part[part["treat"] == 1], filters, by):
-            if not sliced:
-                yield str(cohort), role, {}, treated, comparison
-                continue
-            treated_parts = _by_slice(treated)
-            for key in sorted(set(treated_parts) | set(comparison_parts)):
-                yield (str(cohort), role, {str(by): key}, treated_parts.get(key, part.iloc[:0]),
-                       comparison_parts.get(key, part.iloc[:0]))
+    def rows(wanted: list[tuple[object, ...]]) -> np.ndarray:
+        parts = [index[k] for k in wanted]
+        return np.concatenate(parts) if parts else none
+
+    for cohort in sorted(set(cols["cohort_id"].tolist())):
+        mine = [k for k in index if k[0] == cohort]
+        comparison = [k for k in mine if k[1] == 0]
+        for role in groups:
+            treated = [k for k in mine if k[1] == 1 and (role == "all" or k[2] == role)]
+            values = sorted({k[3] for k in treated} | {k[3] for k in comparison})
+            for value in values:
+                group = {str(by): value} if sliced else {}
+                yield (str(cohort), role, group, rows([k for k in treated if k[3] == value]),
+                       rows([k for k in comparison if k[3] == value]))
+            if not values and not sliced:  # nobody in either arm: still the cell's row
+                yield str(cohort), role, {}, none, none
 
 
-def _arm(rows: pd.DataFrame) -> Arm:
-    return (rows["duration"].to_numpy(dtype=float), rows["event"].to_numpy(dtype=float),
-            rows["people"].to_numpy(dtype=float))
+def _arm(cols: dict[str, np.ndarray], at: np.ndarray) -> Arm:
+    return cols["duration"][at], cols["event"][at], cols["people"][at]
 
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -99,13 +118,13 @@ def retention_rows(store: Store, filters: Filters, by: str | None, *,
                    covariates: Sequence[str] = ()) -> pd.DataFrame:
     """``retention_12m`` per arm, ``retention_diff_12m``, ``logrank`` and ``cox_hr`` rows."""
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
-    counts = data.retention_counts(store, filters, by=by)
+    cols = _columns(data.retention_counts(store, filters, by=by), by)
     # Cox with covariates needs people, not counts (not in the default run)
     people = data.retention_population(store, filters) if covariates else None
     rows: list[dict[str, Any]] = []
     shown: set[str] = set()  # the comparison arm's row once per cohort × slice
-    for cohort, role, group, treated_rows, comparison_rows in _cells(counts, filters, by):
-        treated, comparison = _arm(treated_rows), _arm(comparison_rows)
+    for cohort, role, group, treated_at, comparison_at in _cells(cols, filters, by):
+        treated, comparison = _arm(cols, treated_at), _arm(cols, comparison_at)
         sizes = {"n_treated": int(treated[2].sum()), "n_comparison": int(comparison[2].sum())}
         tag = {"outcome": "retention", "cohort": cohort, "names": names, "group": group}
         arms = [(role, treated)]
@@ -144,19 +163,18 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
     """
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     costs = data.cohorts(store).set_index("cohort_id")["cost"].to_dict()
-    everyone = data.retention_counts(store, Filters())
-    cohort_size = everyone[everyone["treat"] == 1].groupby("cohort_id")["people"].sum().to_dict()
-    counts = data.retention_counts(store, filters, by=by)
+    cohort_size = data.cohort_participants(store).set_index("cohort_id")["people"].to_dict()
+    cols = _columns(data.retention_counts(store, filters, by=by), by)
     rows: list[dict[str, Any]] = []
-    for cohort, role, group, treated_rows, comparison_rows in _cells(counts, filters, by):
-        treated, comparison = _arm(treated_rows), _arm(comparison_rows)
+    for cohort, role, group, treated_at, comparison_at in _cells(cols, filters, by):
+        treated, comparison = _arm(cols, treated_at), _arm(cols, comparison_at)
         n_treated, n_comparison = int(treated[2].sum()), int(comparison[2].sum())
         diff = survival_difference_at_counts(*treated, *comparison, t=HORIZON_DAYS)
         cost = costs.get(cohort)
         share = n_treated / cohort_size.get(cohort, n_treated or 1)
         cost_in_view = None if cost is None or pd.isna(cost) else float(cost) * share
-        known = float(treated_rows["salary_n"].sum())
-        salary = float(treated_rows["salary_sum"].sum()) / known if known else np.nan
+        known = float(cols["salary_n"][treated_at].sum())
+        salary = float(cols["salary_sum"][treated_at].sum()) / known if known else np.nan
         table = roi_range(
             retention_diff=diff["estimate"], retention_diff_ci_low=diff["ci_low"],
             retention_diff_ci_high=diff["ci_high"], participants=n_treated,
@@ -176,9 +194,11 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
             "ci_high": np.nan if unknown or not finite.size else finite.max(),
             "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan, "method": ROI_METHOD,
         }
-        for rec in table.to_dict("records"):
-            for key in ("replacement_share", "value", "net", "net_low", "net_high", "roi"):
-                result[f"{key}_{rec['scenario']}"] = rec[key]
+        keys = ("replacement_share", "value", "net", "net_low", "net_high", "roi")
+        values = {key: table[key].tolist() for key in keys}  # to_dict("records") is slow
+        for i, scenario in enumerate(table["scenario"].tolist()):
+            for key in keys:
+                result[f"{key}_{scenario}"] = values[key][i]
         rows.append({
             **result,
             "avoided_exits": float(table["avoided_exits"].iloc[0]),
@@ -201,10 +221,10 @@ def km_curves(store: Store, filters: Filters, *, cohort: str,
     stops where fewer than that many people remain at risk (so no step describes a tiny group).
     """
     k = privacy.resolve_min_group_size(min_group_size)
-    counts = data.retention_counts(store, filters, cohort=cohort)
+    cols = _columns(data.retention_counts(store, filters, cohort=cohort), None)
     curves = []
     for treat, arm in ((1, "participants"), (0, "comparison")):
-        durations, events, people = _arm(counts[counts["treat"] == treat])
+        durations, events, people = _arm(cols, np.flatnonzero(cols["treat"] == treat))
         n = int(people.sum())
         if n < k:
             continue
