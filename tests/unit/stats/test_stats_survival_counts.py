@@ -123,3 +123,15 @@ def test_counts_checks_and_zero_rows():
     # a row counting nobody changes nothing: same as leaving it out (hand-checked: S(1) = 2/3)
     with_zero = survival_at_counts([1, 2, 9], [1, 0, 1], [1, 2, 0], t=1)
     assert with_zero["estimate"] == pytest.approx(2 / 3) and with_zero["n"] == 3
+
+
+def test_result_record_frames_like_result_row():
+    from analysis.stats._record import result_record, row_frame
+    from analysis.stats._result import result_row
+
+    kwargs = {"n": 3, "method": "m", "estimate": 0.5, "p_value": None,
+              "extra": {"se": 1, "note": "x"}}
+    # reference: the one-row frame every stats function returns
+    pd.testing.assert_frame_equal(row_frame(result_record(**kwargs)), result_row(**kwargs))
+    with pytest.raises(ValueError, match="clashes"):
+        result_record(n=1, method="m", extra={"n": 2})
