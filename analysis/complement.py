@@ -37,6 +37,7 @@ class Table:
     atoms: pd.DataFrame  # the columns of ``member``: dims + n
     lines: list[tuple[np.ndarray, int | None]] = field(default_factory=list)
     position: dict[tuple[str, ...], int] = field(default_factory=dict)  # cell key -> row
+    pivots: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)  # of visible
 
     @property
     def n(self) -> np.ndarray:
@@ -44,8 +45,12 @@ class Table:
 
     def derivable(self, vectors: np.ndarray, hidden: np.ndarray | None = None) -> np.ndarray:
         """Which rows of ``vectors`` (over the atoms) are linear combinations of visible cells."""
-        hidden = self.cells["hidden"].to_numpy(dtype=bool) if hidden is None else hidden
-        pivots = _echelon(self.member[~hidden])
+        if hidden is None:  # the final state: echelon form computed once
+            if self.pivots is None:
+                self.pivots = _echelon(self.member[~self.cells["hidden"].to_numpy(dtype=bool)])
+            pivots = self.pivots
+        else:
+            pivots = _echelon(self.member[~hidden])
         rest = np.array(vectors, dtype=float, copy=True)
         for column, row in pivots:
             rest -= rest[:, [column]] * row[None, :]
@@ -111,9 +116,10 @@ def build(atoms: pd.DataFrame, dims: list[str], *, n: str = "n") -> Table:
 
 
 def _line_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
-               unpublished: np.ndarray) -> bool:
+               unpublished: np.ndarray, fixed: np.ndarray) -> bool:
     """In every line, hide the next-smallest cell while 0 < hidden people < k, or while a single
-    published cell is the only one hidden (it would follow from the margin)."""
+    published cell is the only one hidden (it would follow from the margin). ``fixed`` cells are
+    never picked: another table decides them."""
     changed = False
     n = table.n
     for positions, margin in table.lines:
@@ -123,10 +129,10 @@ def _line_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
             lone = inside.sum() == 1 and not unpublished[positions][inside].any()
             if not (0 < held < k or lone):
                 break
-            visible = positions[~inside]
+            visible = positions[~inside & ~fixed[positions]]
             if len(visible):
                 target = int(visible[np.argmin(n[visible])])
-            elif margin is not None and not hidden[margin]:
+            elif margin is not None and not hidden[margin] and not fixed[margin]:
                 target = margin
             else:
                 break
@@ -137,7 +143,8 @@ def _line_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
 
 
 def _neighbours(table: Table, position: int, hidden: np.ndarray) -> np.ndarray:
-    """Visible cells in a line with the cell at ``position`` (differ in exactly one dimension)."""
+    """Visible cells in a line with the cell at ``position`` (differ in exactly one dimension);
+    ``hidden`` here also marks the fixed cells, which may not be picked."""
     cells = table.cells
     same = np.stack([(cells[d] == cells.loc[position, d]).to_numpy() for d in table.dims])
     near = (same.sum(axis=0) == len(table.dims) - 1) & ~hidden
@@ -146,19 +153,23 @@ def _neighbours(table: Table, position: int, hidden: np.ndarray) -> np.ndarray:
     return candidates[np.argsort(table.n[candidates], kind="stable")]
 
 
-def _audit_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray) -> bool:
-    """Hide one more cell if a protected hidden cell follows exactly from the visible ones."""
+def _audit_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
+                fixed: np.ndarray, guard: np.ndarray) -> bool:
+    """Hide one more cell if a protected hidden cell (small, or in ``guard``) follows exactly
+    from the visible ones."""
     n = table.n
-    protected = np.flatnonzero(hidden & (n < k))
+    protected = np.flatnonzero(hidden & ((n < k) | guard))
     if not len(protected):
         return False
     exposed = protected[table.derivable(table.member[protected], hidden)]
     if not len(exposed):
         return False
     target = int(exposed[np.argmin(n[exposed])])
-    candidates = _neighbours(table, target, hidden)
+    candidates = _neighbours(table, target, hidden | fixed)
     if not len(candidates):  # nothing left to hide next to it: hide the smallest visible cell
-        visible = np.flatnonzero(~hidden)
+        visible = np.flatnonzero(~hidden & ~fixed)
+        if not len(visible):
+            return False
         candidates = visible[np.argsort(n[visible], kind="stable")]
     chosen = int(candidates[0])
     for candidate in candidates[:8]:
@@ -173,8 +184,16 @@ def _audit_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray) ->
 
 
 def protect(table: Table, *, k: int, forced: np.ndarray | None = None,
-            forced_reason: str = REASON_COMPLEMENT) -> Table:
-    """Primary suppression (n < k, unpublished atoms), then complementary until both rules hold."""
+            forced_reason: str = REASON_COMPLEMENT, fixed: np.ndarray | None = None,
+            guard: np.ndarray | None = None) -> Table:
+    """Primary suppression (n < k, unpublished atoms), then complementary until both rules hold.
+
+    ``forced``: cells hidden from the start (hidden in a linked table). ``fixed``: cells whose
+    visibility another table decides (shown there), so complementary suppression never picks them;
+    they still count as visible in the rank test, so what this table shows stays safe with them.
+    ``guard``: hidden cells that must not follow from the visible ones even with k or more people
+    (hidden in a linked table to protect a small group there).
+    """
     cells = table.cells
     n = table.n
     small = n < k
@@ -186,9 +205,12 @@ def protect(table: Table, *, k: int, forced: np.ndarray | None = None,
         extra = forced & ~hidden
         hidden |= extra
         reason[extra] = forced_reason
-    while (_line_pass(table, k, hidden, reason, unpublished)
-           or _audit_pass(table, k, hidden, reason)):
+    fixed = np.zeros(len(cells), dtype=bool) if fixed is None else fixed
+    guard = np.zeros(len(cells), dtype=bool) if guard is None else guard
+    while (_line_pass(table, k, hidden, reason, unpublished, fixed)
+           or _audit_pass(table, k, hidden, reason, fixed, guard)):
         pass
     cells["hidden"] = hidden
     cells["reason"] = reason
+    table.pivots = None
     return table

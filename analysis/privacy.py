@@ -24,14 +24,14 @@ count tables and heatmaps: :func:`suppress_counts`. Both add ``suppressed`` and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis import complement
+from analysis import complement, twoway
 from analysis.complement import TOTAL, UNPUBLISHED
 
 DEFAULT_MIN_GROUP_SIZE = 5
@@ -40,6 +40,7 @@ COMMENT_MIN = 10
 SUPPRESSED_REASON = complement.REASON_SMALL
 REASON_FILTER = "hidden: comparing this filter with the unfiltered view would reveal a small group"
 REASON_UNCHECKED = "hidden: could not be checked against the breakdown"
+REASON_THREE = "hidden: three slices at once would single out small groups"
 SLICES = ("generation", "department", "level")
 ALL = "all"  # the cohort / role label of "everyone together" in result rows
 UNIT_COLUMNS = ["metric", "outcome", "cohort", "role", *SLICES]
@@ -88,7 +89,7 @@ class _Canon:
 
     units: pd.DataFrame
     k: int
-    cache: dict[tuple[Any, ...], complement.Table] = field(default_factory=dict)
+    cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     families: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,7 +111,7 @@ class _Canon:
         """The three slice tables of a population; hidden margins shared until they agree."""
         key = (pop, metric, outcome)
         if key in self.cache:
-            return self.cache[key]  # type: ignore[return-value]
+            return self.cache[key]
         units = self._select(pop, metric, outcome)
         tables = {d: complement.build(self._atoms(units, d), ["cohort", "role", d]) for d in SLICES}
         forced: set[tuple[str, str]] = set()
@@ -127,60 +128,91 @@ class _Canon:
             if hidden <= forced:
                 break
             forced |= hidden
-        self.cache[key] = tables  # type: ignore[assignment]
+        self.cache[key] = tables
         return tables
 
-    def in_span(self, pop: Population, metric: str, outcome: str, dim: str, cohort: str,
-                role: str, values: Iterable[str]) -> bool:
-        """Whether the group (cohort, role, dim in values) follows from the visible cells of the
-        population's breakdown by ``dim``."""
-        table = self.tables(pop, metric, outcome)[dim]
+    def two_way(self, metric: str, outcome: str, a: str, b: str) -> complement.Table:
+        """The unfiltered cohort × role × a × b table, margins tied to the one-way tables."""
+        dims = sorted((a, b), key=SLICES.index)
+        key = ("two-way", metric, outcome, *dims)
+        if key not in self.cache:
+            units = self._select((), metric, outcome)
+            self.cache[key] = twoway.table(units, self.tables((), metric, outcome), dims,
+                                           k=self.k)
+        return self.cache[key]
+
+    def group(self, metric: str, outcome: str, cohort: str, role: str,
+              conditions: Mapping[str, tuple[str, ...]]) -> tuple[bool, float, str]:
+        """Whether a group (cohort, role, each slice in its values) may be shown, its n and why not.
+
+        Every shown number must follow from the visible cells of the *unfiltered* one-way table
+        (one slice condition) or two-way table (two): then no filter, breakdown or export adds
+        anything a user could subtract. Three slices at once never follow from them.
+        """
+        dims = sorted(conditions, key=SLICES.index)
+        if len(dims) > 2:
+            return False, float("nan"), REASON_THREE
+        table = (self.two_way(metric, outcome, *dims) if len(dims) == 2
+                 else self.tables((), metric, outcome)[dims[0] if dims else SLICES[0]])
+        if all(len(conditions[d]) == 1 for d in dims):  # one cell: its own decision and reason
+            key = {d: conditions[d][0] for d in dims}
+            cell = table.lookup(**{"cohort": cohort, "role": role,
+                                   **{d: key.get(d, TOTAL) for d in table.dims[2:]}})
+            if cell.empty:
+                return True, 0.0, ""
+            return not bool(cell["hidden"]), float(cell["n"]), str(cell["reason"])
         atoms = table.atoms
-        wanted = atoms[dim].isin(list(values)).to_numpy().copy()
-        if cohort != TOTAL:
-            wanted &= (atoms["cohort"] == cohort).to_numpy()
-        if role != TOTAL:
-            wanted &= (atoms["role"] == role).to_numpy()
+        wanted = np.ones(len(atoms), dtype=bool)
+        for dim, value in (("cohort", cohort), ("role", role)):
+            if value != TOTAL:
+                wanted &= (atoms[dim] == value).to_numpy()
+        for dim in dims:
+            wanted &= atoms[dim].isin(list(conditions[dim])).to_numpy()
+        n = float(atoms["n"].to_numpy()[wanted].sum())
         if not wanted.any():
-            return True
-        return bool(table.derivable(wanted.astype(float)[None, :])[0])
+            return True, 0.0, ""
+        ok = bool(table.derivable(wanted.astype(float)[None, :])[0])
+        return ok, n, "" if ok else REASON_FILTER
 
 
-def _key(row: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
+_CANONS: dict[tuple[int, int, int], _Canon] = {}
+
+
+def _canon_for(units: pd.DataFrame, k: int) -> _Canon:
+    """The canonical tables of these units, reused while the units are the same (the dashboard
+    and a report ask for many views of the same data)."""
+    key = (int(pd.util.hash_pandas_object(units.astype(str), index=False).sum()), len(units), k)
+    if key not in _CANONS:
+        if len(_CANONS) > 16:
+            _CANONS.clear()
+        _CANONS[key] = _Canon(units, k)
+    return _CANONS[key]
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
     cohort = TOTAL if row["cohort"] == ALL else str(row["cohort"])
     role = TOTAL if row["role"] == ALL else str(row["role"])
     group = row["group"] if isinstance(row["group"], dict) else {}
-    slices = {k: v for k, v in group.items() if k in SLICES}
-    if slices:
-        (dim, value), = slices.items()
-        return cohort, role, dim, str(value)
-    return cohort, role, None, TOTAL
+    return cohort, role, {k: str(v) for k, v in group.items() if k in SLICES}
 
 
 def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any]) -> tuple[bool, str]:
-    cohort, role, dim, value = _key(row)
-    metric, outcome = str(row["metric"]), str(row["outcome"])
-    tables = canon.tables(pop, metric, outcome)
-    table = tables[dim or SLICES[0]]
-    cell = table.lookup(cohort=cohort, role=role, **{table.dims[2]: value})
+    cohort, role, slices = _key(row)
+    conditions = dict(pop)
+    for dim, value in slices.items():  # a breakdown within a filter: the value, if allowed
+        conditions[dim] = (value,) if value in conditions.get(dim, (value,)) else ()
     n = row.get("n")
-    if cell.empty or n is None or pd.isna(n) or int(cell["n"]) != int(n):
-        if n is not None and not pd.isna(n) and int(n) == 0 and cell.empty:
+    if any(not values for values in conditions.values()):
+        return True, REASON_UNCHECKED
+    if len(conditions) > 2:
+        return True, REASON_THREE
+    shown, count, reason = canon.group(str(row["metric"]), str(row["outcome"]), cohort, role,
+                                       conditions)
+    if n is None or pd.isna(n) or pd.isna(count) or int(count) != int(n):
+        if count == 0 and n is not None and not pd.isna(n) and int(n) == 0:
             return False, ""  # an empty group: nothing to hide
         return True, REASON_UNCHECKED
-    if bool(cell["hidden"]):
-        return True, str(cell["reason"])
-    # Filters: the group must follow from the unfiltered breakdown along each filtered slice.
-    group = dict(pop)
-    if dim is not None:
-        group[dim] = (value,)
-    for slice_dim, values in group.items():
-        if slice_dim == dim and dim not in dict(pop):
-            continue  # a cell of this population's own breakdown: decided above
-        base = tuple((d, v) for d, v in sorted(group.items()) if d != slice_dim)
-        if not canon.in_span(base, metric, outcome, slice_dim, cohort, role, values):
-            return True, REASON_FILTER
-    return False, ""
+    return (False, "") if shown else (True, reason or REASON_UNCHECKED)
 
 
 def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
@@ -204,7 +236,7 @@ def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
     reasons = np.where(small, SUPPRESSED_REASON.format(k=k), "").astype(object)
     hidden = small.copy()
     if units is not None:
-        canon = _Canon(units, k)
+        canon = _canon_for(units, k)
         pop = population(filters) if filters is not None else ()
         known = set(zip(units["metric"], units["outcome"], strict=True))
         records = frame.to_dict("records")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data, metrics, privacy
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.pages import common
 from analysis.stats.multiple import adjust_pvalues
@@ -20,7 +20,7 @@ from analysis.store import Store
 
 DEFAULT = {"rows": "generation", "cols": "department", "outcome": "skills.digital"}
 COLUMNS = ["row", "col", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-           "suppressed", "outcome", "label", "rows", "cols"]
+           "suppressed", "suppressed_reason", "outcome", "label", "rows", "cols"]
 
 
 def options(query: Mapping[str, str]) -> dict[str, str]:
@@ -36,8 +36,11 @@ def options(query: Mapping[str, str]) -> dict[str, str]:
 
 def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
             cols: str = "department", outcome: str = "skills.digital",
-            min_group_size: int | None = None) -> pd.DataFrame:
-    """One row per (row, col) cell with the paired change, its CI and adjusted p."""
+            min_group_size: int | None = None, complementary: bool = True) -> pd.DataFrame:
+    """One row per (row, col) cell with the paired change, its CI and adjusted p.
+
+    ``complementary=False`` applies only the minimum (n < k): for tests that show the
+    subtraction attack the full rule prevents."""
     k = privacy.resolve_min_group_size(min_group_size)
     scores = data.paired_scores(store, filters, construct=outcome).dropna(
         subset=["before", "after"])
@@ -49,14 +52,21 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
              for (r, c), part in scores.groupby([rows, cols], sort=True)]
     frame = pd.concat(cells, ignore_index=True)
     frame["p_adjusted"] = adjust_pvalues(frame["p_value"].to_numpy(dtype=float), method="holm")
-    # Primary and complementary suppression on the heatmap as a count table with its margins.
-    guard = privacy.suppress_counts(frame[["row", "col", "n"]], dims=["row", "col"],
-                                    min_group_size=k, margins=False)
-    keys = frame["row"].astype(str) + "|" + frame["col"].astype(str)
-    hidden = set(guard.loc[guard["suppressed"], "row"] + "|" + guard.loc[guard["suppressed"],
-                                                                         "col"])
+    # Each cell is a group of the cohort × role × rows × cols table: the privacy layer decides it
+    # like any result row (minimum, complementary suppression tied to the one-way breakdowns).
+    role_axis = "role" in (rows, cols)
+    cells = pd.DataFrame({
+        "metric": "paired_change", "outcome": outcome, "cohort": filters.cohort or "all",
+        "role": frame["row" if rows == "role" else "col"] if role_axis
+        else (filters.role or "all"),
+        "group": [{d: v for d, v in ((rows, r), (cols, c)) if d != "role"}
+                  for r, c in zip(frame["row"], frame["col"], strict=True)],
+        "n": frame["n"]})
+    units = metrics.paired_change_units(store) if complementary else None
+    guard = privacy.suppress_results(cells, min_group_size=k, units=units, filters=filters)
+    frame["suppressed"] = guard["suppressed"].to_numpy(dtype=bool)
+    frame["suppressed_reason"] = guard["suppressed_reason"].to_numpy()
     numbers = ["n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]
-    frame["suppressed"] = keys.isin(hidden) | (frame["n"] < k)
     frame[numbers] = frame[numbers].astype(float).where(~frame["suppressed"], axis=0)
     frame = frame.assign(outcome=outcome, label=common.label(outcome), rows=rows, cols=cols)
     return frame[COLUMNS]
