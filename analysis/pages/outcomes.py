@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data, metrics, privacy
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.store import Store
@@ -25,6 +25,8 @@ CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low
                   "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
                   "suppressed", "scale"]
 BINS_PER_SCALE = 8
+REASON_WAVES = ("hidden: answered by nearly the same people as the construct's change, so the "
+                "difference would describe a few people")
 
 
 def _constructs(topic: str) -> tuple[str, ...]:
@@ -119,9 +121,23 @@ def distribution(store: Store, filters: Filters, topic: str, *,
     counts = counts.rename(columns={"construct": "outcome", "size": "count"})
     totals = scores.groupby("construct").size().rename("n")
     counts = counts.merge(totals, left_on="outcome", right_index=True)
-    counts["suppressed"] = (counts["count"] < k) | (counts["n"] < k)
+    # Bins of one construct add up to its n: complementary suppression per construct, and
+    # nothing of a construct whose paired change (same people) is hidden.
+    guarded = [privacy.suppress_counts(part[["bin_low", "count"]], dims=["bin_low"], n="count",
+                                       min_group_size=k, margins=False).assign(outcome=outcome)
+               for outcome, part in counts.groupby("outcome", sort=False)]
+    guard = pd.concat(guarded, ignore_index=True)
+    guard["bin_low"] = guard["bin_low"].astype(float)
+    counts = counts.merge(guard[["outcome", "bin_low", "suppressed"]], on=["outcome", "bin_low"],
+                          how="left")
+    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
+    paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
+                    & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
+    shown = paired.loc[~paired["suppressed"].astype(bool)].set_index("outcome")["n"]
+    whole_ok = counts["outcome"].map(shown) == counts["n"]  # same people, shown there
+    counts["suppressed"] = counts["suppressed"].fillna(True).astype(bool) | ~whole_ok
     counts["count"] = counts["count"].astype(float).where(~counts["suppressed"])
-    counts["n"] = counts["n"].astype(float).where(counts["n"] >= k)
+    counts["n"] = counts["n"].astype(float).where(whole_ok)
     counts["label"] = counts["outcome"].map(common.label)
     return counts[columns].reset_index(drop=True)
 
@@ -130,41 +146,74 @@ def items(store: Store, filters: Filters, topic: str, *,
           min_group_size: int | None = None) -> pd.DataFrame:
     """Item-level mean answer before and after (raw scale, reverse-coded items flagged).
 
+    Waves rule (README, "Privacy and access"): both means count only the people who answered the
+    item before *and* after among the construct's completed pairs, so the two waves cover the
+    same people; an item is hidden when the construct's paired change is hidden, or when its
+    people differ from those pairs by 1 to k − 1 (the difference would describe them).
+
     Columns: outcome, label, item_id, text, reverse_coded, n_before, mean_before, n_after,
-    mean_after, suppressed.
+    mean_after, suppressed, suppressed_reason.
     """
     k = privacy.resolve_min_group_size(min_group_size)
     where, params = filters.people_where("e")
     sql = f"""
-        select i.construct as outcome, r.item_id, any_value(i.text) as text,
+        with answers as (
+            select i.construct, r.item_id, p.cohort_id, r.employee_id,
+                   max(case when a.phase = 'pre' then r.value end) as before,
+                   max(case when a.phase = 'post' then r.value end) as after
+            from responses r
+            join administrations a using (administration_id)
+            join items i using (item_id)
+            join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+            join employees e on e.employee_id = r.employee_id
+            where a.kind = 'programme' and p.role in ('mentor', 'mentee')
+              and list_contains($constructs, i.construct)
+              and ($cohort is null or p.cohort_id = $cohort)
+              and ($role is null or p.role = $role)
+              and {where}
+            group by all
+        ), pairs as (
+            select a.cohort_id, s.employee_id, s.construct
+            from construct_scores s join administrations a using (administration_id)
+            where a.kind = 'programme' and list_contains($constructs, s.construct)
+            group by all
+            having count(distinct a.phase) = 2
+        )
+        select n.construct as outcome, n.item_id, any_value(i.text) as text,
                any_value(i.reverse_coded) as reverse_coded,
-               count(distinct case when a.phase = 'pre' then r.employee_id end) as n_before,
-               avg(case when a.phase = 'pre' then r.value end) as mean_before,
-               count(distinct case when a.phase = 'post' then r.employee_id end) as n_after,
-               avg(case when a.phase = 'post' then r.value end) as mean_after
-        from responses r
-        join administrations a using (administration_id)
-        join items i using (item_id)
-        join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
-        join employees e on e.employee_id = r.employee_id
-        where a.kind = 'programme' and p.role in ('mentor', 'mentee')
-          and list_contains($constructs, i.construct)
-          and ($cohort is null or p.cohort_id = $cohort)
-          and ($role is null or p.role = $role)
-          and {where}
-        group by i.construct, r.item_id
-        order by i.construct, r.item_id
+               count(*) as n_before, avg(n.before) as mean_before,
+               count(*) as n_after, avg(n.after) as mean_after
+        from answers n
+        join pairs using (cohort_id, employee_id, construct)
+        join items i on i.item_id = n.item_id
+        where n.before is not null and n.after is not null
+        group by n.construct, n.item_id
+        order by n.construct, n.item_id
     """  # noqa: S608 - ``where`` holds only placeholders; values are bound
     frame = store.query(sql, {**params, "constructs": list(_constructs(topic))})
     if frame.empty:
         return _empty(["outcome", "label", "item_id", "text", "reverse_coded", "n_before",
-                       "mean_before", "n_after", "mean_after", "suppressed"],
-                      "No survey answers match these filters.")
-    for side in ("before", "after"):
-        small = frame[f"n_{side}"] < k
-        frame[f"mean_{side}"] = frame[f"mean_{side}"].where(~small)
-        frame[f"n_{side}"] = frame[f"n_{side}"].astype(float).where(~small)
-    frame["suppressed"] = frame["mean_before"].isna() & frame["mean_after"].isna()
+                       "mean_before", "n_after", "mean_after", "suppressed",
+                       "suppressed_reason"], "No survey answers match these filters.")
+    # The construct's paired change for the same people: its privacy decision and its n.
+    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
+    paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
+                    & (paired["role"] == (filters.role or "all"))]
+    by_outcome = paired.drop_duplicates("outcome").set_index("outcome")
+    pair_n = frame["outcome"].map(by_outcome["n"])
+    pair_hidden = frame["outcome"].map(by_outcome["suppressed"]).fillna(True).astype(bool)
+    gap = pair_n - frame["n_before"]
+    small = (frame["n_before"] < k).to_numpy()
+    near = ((gap > 0) & (gap < k)).to_numpy()
+    hidden = small | pair_hidden.to_numpy() | near | gap.isna().to_numpy()
+    frame["suppressed"] = hidden
+    frame["suppressed_reason"] = np.select(
+        [small, pair_hidden.to_numpy(), near],
+        [privacy.SUPPRESSED_REASON.format(k=k), "hidden with the construct's change",
+         REASON_WAVES], privacy.REASON_UNCHECKED)
+    frame["suppressed_reason"] = frame["suppressed_reason"].where(hidden, None)
+    for column in ("n_before", "mean_before", "n_after", "mean_after"):
+        frame[column] = frame[column].astype(float).where(~hidden)
     frame.insert(1, "label", frame["outcome"].map(common.label))
     frame = with_scale(store, frame)
     frame["item_label"] = frame["text"].fillna(frame["item_id"]).str.slice(0, 60) + \
