@@ -11,9 +11,12 @@ Rules (DESIGN.md, "Privacy"; README, "Privacy and access"):
   n × mean, and any other additive statistic, because they share the same linear structure).
 * The decision for a cell is made on that *whole* table, not on the rows a caller asked for, so a
   cell is hidden or shown alike in the dashboard, the CLI, CSV/XLSX and the PPTX.
-* Filters: a filtered group (say generation in {Boomers, Silent}) is shown only if its numbers
-  follow from the visible cells of the unfiltered breakdown, for each filtered dimension — so
-  filtering adds nothing a user could subtract.
+* Filters and two slices: any group with slice conditions (a filter, a breakdown, both, a heatmap
+  cell) is shown only if it follows from the visible cells of the *unfiltered* one-way table (one
+  slice) or two-way table (two slices, :mod:`analysis.twoway`, totals tied to the one-way
+  decisions); three slices at once are never shown. So filtering adds nothing to subtract.
+* Waves: numbers comparing two waves count people present in both (see
+  :func:`analysis.pages.outcomes.items`).
 * Free-text comments need ``COMMENT_MIN`` (10) commenters: :func:`analysis.comments.comments_for`.
 
 API for other modules — result rows: :func:`suppress_results` (``metrics.results`` calls it);
