@@ -13,14 +13,13 @@ from analysis.slicing import (
     cell_rows,
     cohort_names,
     concat,
-    label,
     label_cells,
     role_groups,
     slices,
 )
-from analysis.stats.enps import enps_change
+from analysis.stats.enps import category, enps_change_from_table
 from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
-from analysis.stats.reliability import cronbach_alpha
+from analysis.stats.reliability import cronbach_alpha_cells
 from analysis.store import Store
 
 TOP_BOX = 4  # "agree" or better on a 5-point scale
@@ -54,15 +53,26 @@ def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame
 
 
 def enps_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """eNPS after − before among participants answering both (seeded bootstrap CI)."""
+    """eNPS after − before among participants answering both (seeded bootstrap CI), from the
+    3×3 category tables of every cell, counted in one groupby."""
     scores = programme_scores(store, filters)
     scores = scores[scores["construct"] == "enps"]
-    names = cohort_names(store)
-    rows = [label(enps_change(cell["before"], cell["after"], seed=ENPS_SEED),
-                  outcome="enps", metric="enps_change", cohort=cohort, names=names, role=role,
-                  group=group)
-            for cohort, _construct, role, group, cell in _cells(scores, filters, by)]
-    return concat(rows)
+    if scores.empty:
+        return concat([])
+    stacked, cell_keys, grid = _role_cells(scores, ["cohort_id"], filters, by)
+    pairs = stacked.dropna(subset=["before", "after"])
+    for side in ("before", "after"):
+        if not pairs[side].between(0, 10).all():
+            raise ValueError(f"{side}: eNPS answers must be on the 0–10 scale")
+    code = 3 * category(pairs["before"].to_numpy()) + category(pairs["after"].to_numpy())
+    if grid is None:
+        grid = stacked[cell_keys].drop_duplicates().sort_values(cell_keys)
+    tables = (pairs.assign(code=code).groupby([*cell_keys, "code"]).size()
+              .unstack("code").reindex(columns=range(9)))
+    tables = tables.reindex(pd.MultiIndex.from_frame(grid)).fillna(0).astype("int64")
+    results = [enps_change_from_table(row, seed=ENPS_SEED) for row in tables.to_numpy()]
+    cells = grid.reset_index(drop=True).assign(outcome="enps")
+    return _labelled(cells, pd.concat(results, ignore_index=True), "enps_change", store, by)
 
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -74,47 +84,74 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     return label_cells(result, metric="mean", names=cohort_names(store), by=by)
 
 
-def _alpha(answers: pd.DataFrame) -> pd.DataFrame:
-    # one answer per person × item (importers keep it so); unstack is then a plain reshape
-    one = answers.drop_duplicates(["employee_id", "item_id"])
-    wide = one.set_index(["employee_id", "item_id"])["value"].unstack()
-    return cronbach_alpha(wide)
+def _multi_item(answers: pd.DataFrame) -> pd.DataFrame:
+    items_per = answers.groupby("construct")["item_id"].nunique()
+    return answers[answers["construct"].isin(items_per[items_per >= 2].index)]
+
+
+def _role_cells(frame: pd.DataFrame, keys: list[str], filters: Filters, by: str | None
+                ) -> tuple[pd.DataFrame, list[str], pd.DataFrame | None]:
+    """The cells of :func:`role_groups` × :func:`slices` over ``keys``, all at once: the rows of
+    every role group stacked with the group in "cell_role" (a participant is in their role's
+    group and in 'all'), the cell key columns, and — when not sliced, where every role group
+    is a row even when empty — the grid of all cells in row order (else None)."""
+    roles = [role for role, _ in role_groups(frame.iloc[:0], filters, by)]
+    parts = [part.assign(cell_role=role) for role, part in role_groups(frame, filters, by)]
+    stacked = pd.concat(parts, ignore_index=True)
+    stacked["cell_role"] = pd.Categorical(stacked["cell_role"], categories=roles)
+    if by is not None and by != "role":
+        stacked = stacked.dropna(subset=[by])
+        return stacked, [*keys, "cell_role", by], None
+    grid = frame[keys].drop_duplicates().sort_values(keys).merge(
+        pd.DataFrame({"cell_role": pd.Categorical(roles, categories=roles)}), how="cross")
+    return stacked, [*keys, "cell_role"], grid
+
+
+def _labelled(cells: pd.DataFrame, results: pd.DataFrame, metric: str, store: Store,
+              by: str | None) -> pd.DataFrame:
+    """:func:`label` for many rows at once: ``cells`` (outcome, cohort_id, cell_role, the slice
+    column) beside the stats ``results`` row by row."""
+    names = cohort_names(store)
+    sliced = by is not None and by != "role"
+    result = results.reset_index(drop=True)
+    result.insert(0, "outcome", cells["outcome"].to_numpy())
+    result.insert(1, "metric", metric)
+    result.insert(2, "cohort", cells["cohort_id"].to_numpy())
+    result.insert(3, "cohort_name", cells["cohort_id"].map(names).to_numpy())
+    result.insert(4, "role", cells["cell_role"].astype(str).to_numpy())
+    groups = [{by: v} for v in cells[by]] if sliced else [{} for _ in range(len(cells))]
+    result.insert(5, "group", groups)
+    return result
 
 
 def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Cronbach's alpha per cohort × construct × programme administration (pre, post)."""
-    answers = data.item_answers(store, filters, programme_only=True)
-    items_per = answers.groupby("construct")["item_id"].nunique()
-    answers = answers[answers["construct"].isin(items_per[items_per >= 2].index)]
-    names = cohort_names(store)
-    rows = []
+    """Cronbach's alpha per cohort × construct × programme administration (pre, post), all
+    cells in one vectorised pass (:func:`cronbach_alpha_cells`)."""
+    answers = _multi_item(data.item_answers(store, filters, programme_only=True))
+    if answers.empty:
+        return concat([])
     keys = ["cohort_id", "construct", "administration_id", "phase"]
-    for (cohort, construct, admin, phase), part in answers.groupby(keys, sort=True):
-        for role, role_part in role_groups(part, filters, by):
-            for group, cell in slices(role_part, by):
-                # "items", not "n_items": n_* columns count people for the privacy layer
-                result = _alpha(cell).rename(columns={"n_items": "items"}).assign(
-                    administration_id=admin, phase=phase)
-                rows.append(label(result, outcome=construct, metric="cronbach_alpha",
-                                  cohort=cohort, names=names, role=role, group=group))
-    return concat(rows)
+    stacked, cell_keys, grid = _role_cells(answers, keys, filters, by)
+    cells = cronbach_alpha_cells(stacked, cell_keys, cells=grid)
+    cells = cells.sort_values(cell_keys, kind="stable").reset_index(drop=True)
+    # "items", not "n_items": n_* columns count people for the privacy layer
+    results = cells.drop(columns=cell_keys).rename(columns={"n_items": "items"}).assign(
+        administration_id=cells["administration_id"], phase=cells["phase"])
+    return _labelled(cells.rename(columns={"construct": "outcome"}), results, "cronbach_alpha",
+                     store, by)
 
 
 def reliability(store: Store, filters: Filters) -> pd.DataFrame:
     """Cronbach's alpha for every administration (pulse waves included) × multi-item construct,
     all respondents in view: administration_id, kind, cohort_id, phase, construct, then the
     alpha row (n, estimate, ci_low, ci_high, …, n_items, warning). For the Data page."""
-    answers = data.item_answers(store, filters, programme_only=False)
-    items_per = answers.groupby("construct")["item_id"].nunique()
-    answers = answers[answers["construct"].isin(items_per[items_per >= 2].index)]
-    rows = []
+    answers = _multi_item(data.item_answers(store, filters, programme_only=False))
+    if answers.empty:
+        return pd.DataFrame()
     keys = ["administration_id", "kind", "construct"]
-    for (admin, kind, construct), part in answers.groupby(keys, sort=True):
-        result = _alpha(part)
-        result.insert(0, "administration_id", admin)
-        result.insert(1, "kind", kind)
-        result.insert(2, "cohort_id", part["cohort_id"].iloc[0])
-        result.insert(3, "phase", part["phase"].iloc[0])
-        result.insert(4, "construct", construct)
-        rows.append(result)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    cells = cronbach_alpha_cells(answers, keys)
+    # one cohort and phase per administration
+    admin = answers.drop_duplicates("administration_id").set_index("administration_id")
+    cells.insert(2, "cohort_id", cells["administration_id"].map(admin["cohort_id"]).astype(object))
+    cells.insert(3, "phase", cells["administration_id"].map(admin["phase"]).astype(object))
+    return cells

@@ -59,3 +59,64 @@ def cronbach_alpha(items: object, *, confidence: float = 0.95) -> pd.DataFrame:
         method=method,
         extra=extras,
     )
+
+
+def cronbach_alpha_cells(answers: pd.DataFrame, keys: list[str], *,
+                         cells: pd.DataFrame | None = None,
+                         confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`cronbach_alpha` for every cell of ``keys`` at once, from long answers (``keys``,
+    ``employee_id``, ``item_id``, ``value``; one answer per person × item, the first kept).
+
+    Per cell the same numbers as ``cronbach_alpha`` on that cell's person × item table: k is
+    the number of items answered by anyone in the cell, complete cases are the people with a
+    value for all k, then item variances and the variance of the person totals (ddof=1).
+    Returns ``keys`` then the result columns, one row per cell, sorted by ``keys``; or, when
+    ``cells`` (a frame of ``keys``) is given, one row per row of ``cells`` in its order (a
+    cell without answers gets the too-little-data row).
+    """
+    confidence = check_confidence(confidence)
+    person_keys = [*keys, "employee_id"]
+    one = answers.drop_duplicates([*person_keys, "item_id"])[[*person_keys, "item_id", "value"]]
+    one = one.assign(value=pd.to_numeric(one["value"]).astype(float))
+    k = one.groupby(keys, dropna=False, sort=True)["item_id"].nunique().rename("k")
+    if cells is not None:
+        k = k.reindex(pd.MultiIndex.from_frame(cells[keys]), fill_value=0)
+    answered = one.groupby(person_keys, dropna=False, sort=False)["value"].transform("count")
+    items_in_cell = one.groupby(keys, dropna=False, sort=False)["item_id"].transform("nunique")
+    complete = one[answered.to_numpy() == items_in_cell.to_numpy()]
+    item_var = (complete.groupby([*keys, "item_id"], dropna=False, sort=False)["value"]
+                .var(ddof=1).groupby(level=keys, dropna=False).sum().rename("item_var"))
+    total = complete.groupby(person_keys, dropna=False, sort=False)["value"].sum()
+    per_cell = total.groupby(level=keys, dropna=False)
+    agg = pd.concat([per_cell.size().rename("n"), per_cell.var(ddof=1).rename("total_var"),
+                     per_cell.max().rename("hi"), per_cell.min().rename("lo"), item_var],
+                    axis=1).reindex(k.index)
+    n = agg["n"].fillna(0).astype("int64").to_numpy()
+    kk = k.to_numpy(dtype=float)
+    hi, lo = agg["hi"].to_numpy(dtype=float), agg["lo"].to_numpy(dtype=float)
+    enough = (kk >= 2) & (n >= 2)
+    scale = np.maximum(np.maximum(np.abs(hi), np.abs(lo)), np.finfo(float).tiny)
+    flat = enough & ((hi - lo) <= 1e-10 * scale)  # is_constant: var may be rounding noise
+    ok = enough & ~flat
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(ok, kk / (kk - 1) * (1 - agg["item_var"].to_numpy(dtype=float)
+                                              / agg["total_var"].to_numpy(dtype=float)),
+                         np.nan)
+        df1 = np.where(ok, n - 1, 1)
+        df2 = np.where(ok, (n - 1) * (kk - 1), 1)
+        gamma = 1 - confidence
+        low = np.where(ok, 1 - (1 - alpha) * stats.f.ppf(1 - gamma / 2, df1, df2), np.nan)
+        high = np.where(ok, 1 - (1 - alpha) * stats.f.ppf(gamma / 2, df1, df2), np.nan)
+    base = f"Cronbach's alpha (complete cases); Feldt {confidence:.0%} CI"
+    method = np.where(~enough, base + " — needs ≥2 items and ≥2 people",
+                      np.where(flat, base + " — total score has no variance", base))
+    out = k.index.to_frame(index=False)
+    out["n"] = n
+    out["estimate"] = alpha
+    out["ci_low"] = np.where(np.isfinite(low), low, np.nan)
+    out["ci_high"] = np.where(np.isfinite(high), high, np.nan)
+    out["p_value"] = out["p_adjusted"] = out["effect_size"] = np.nan
+    out["method"] = method
+    out["n_items"] = kk
+    out["warning"] = np.where(ok & (alpha < ALPHA_THRESHOLD), "below 0.7", "")
+    return out

@@ -126,13 +126,15 @@ def test_enps_change_matches_scipy_bootstrap(payload: dict, scores: pd.DataFrame
     part = part.dropna(subset=["pre", "post"])
     b, a = part["pre"].to_numpy(), part["post"].to_numpy()
     row = _row(payload, "enps_change", "C1", "all")
-    # Reference: scipy.stats.bootstrap, paired BCa, same seed and resamples
+    # Reference: scipy.stats.bootstrap(paired=True, method="BCa") on the raw pairs; ours draws
+    # the 3×3 category table instead, so agreement is within Monte-Carlo error
     ref = stats.bootstrap((b, a), lambda x, y, axis=-1: _enps(y, axis) - _enps(x, axis),
                           paired=True, vectorized=True, n_resamples=9999, method="BCa",
                           rng=np.random.default_rng(20240601))
     assert row["estimate"] == pytest.approx(_enps(a) - _enps(b), rel=1e-9)
-    assert row["ci_low"] == pytest.approx(ref.confidence_interval.low, rel=REL)
-    assert row["ci_high"] == pytest.approx(ref.confidence_interval.high, rel=REL)
+    tol = max(0.3 * ref.standard_error, 2 * 100 / len(b))
+    assert row["ci_low"] == pytest.approx(ref.confidence_interval.low, abs=tol)
+    assert row["ci_high"] == pytest.approx(ref.confidence_interval.high, abs=tol)
 
 
 def test_programme_satisfaction_mean(payload: dict, demo_db: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from analysis.stats import COMMON_COLUMNS, cronbach_alpha
-from analysis.stats.reliability import ALPHA_EXTRAS
+from analysis.stats.reliability import ALPHA_EXTRAS, cronbach_alpha_cells
 
 REL = 1e-6
 
@@ -59,3 +59,31 @@ def test_cronbach_alpha_too_little_data():
     assert math.isnan(one(cronbach_alpha(flat))["estimate"])
     with pytest.raises(ValueError, match="numeric"):
         cronbach_alpha(pd.DataFrame({"a": ["x", "y"], "b": [1, 2]}))
+
+
+def test_cronbach_alpha_cells_equals_per_table():
+    rng = np.random.default_rng(3)
+    long = pd.DataFrame({
+        "cell": np.repeat(["a", "b", "c", "d"], [60, 45, 6, 30]),
+        "employee_id": np.concatenate([np.repeat(np.arange(20), 3), np.repeat(np.arange(15), 3),
+                                       np.repeat(np.arange(2), 3), np.repeat(np.arange(10), 3)]),
+    })
+    long["item_id"] = np.tile(["i1", "i2", "i3"], len(long) // 3)
+    long["value"] = rng.integers(1, 6, len(long)).astype(float)
+    long.loc[rng.choice(len(long), 12, replace=False), "value"] = np.nan  # incomplete people
+    long.loc[long["cell"] == "d", "value"] = 4.0  # total score has no variance
+    got = cronbach_alpha_cells(long, ["cell"]).set_index("cell")
+    for cell, part in long.groupby("cell"):
+        # reference: cronbach_alpha on the cell's person × item table
+        want = one(cronbach_alpha(part.pivot(index="employee_id", columns="item_id",
+                                             values="value")))
+        row = got.loc[cell]
+        assert row["n"] == want["n"] and row["n_items"] == want["n_items"]
+        assert row["method"] == want["method"] and row["warning"] == want["warning"]
+        for col in ("estimate", "ci_low", "ci_high"):
+            assert row[col] == pytest.approx(want[col], rel=1e-9, nan_ok=True)
+    assert list(got.columns) == [*COMMON_COLUMNS, *ALPHA_EXTRAS]
+    # an asked-for cell without answers gets the too-little-data row
+    extra = cronbach_alpha_cells(long, ["cell"], cells=pd.DataFrame({"cell": ["a", "z"]}))
+    assert extra["cell"].tolist() == ["a", "z"] and extra["n"].tolist()[1] == 0
+    assert math.isnan(extra["estimate"].iloc[1])
