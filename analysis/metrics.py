@@ -186,11 +186,37 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
     """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
     where groups are too small."""
     frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
-    providers = [REGISTRY[m].units for m in (metrics or DEFAULT_METRICS)]
-    units = [unit(store) for unit in providers if unit is not None]
-    return privacy.suppress_results(
-        frame, min_group_size=min_group_size, filters=filters,
-        units=pd.concat(units, ignore_index=True) if units else None)
+    units = _units(store, metrics or DEFAULT_METRICS)
+    return privacy.suppress_results(frame, min_group_size=min_group_size, filters=filters,
+                                    units=units)
+
+
+_units_cache: dict[tuple[object, ...], pd.DataFrame | None] = {}
+
+
+def _build_units(store: Store, names: list[str]) -> pd.DataFrame | None:
+    frames = [unit(store) for unit in (REGISTRY[m].units for m in names) if unit is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
+    """The counted people behind the chosen metrics over the whole database. They do not
+    depend on the filters, so they are kept per database file and import state (a dashboard
+    filter change would otherwise rebuild them every time)."""
+    state = store.query("select count(*) as n, max(import_id) as last from imports")
+    try:
+        file = store.path.stat()
+    except OSError:  # an in-memory or vanished file: nothing to key on, do not cache
+        return _build_units(store, names)
+    wal = store.path.with_name(store.path.name + ".wal")
+    wal_state = (wal.stat().st_mtime_ns, wal.stat().st_size) if wal.exists() else None
+    key = (str(store.path.resolve()), file.st_ino, file.st_mtime_ns, wal_state,
+           *state.iloc[0].tolist(), tuple(names))
+    if key not in _units_cache:
+        if len(_units_cache) > 32:
+            _units_cache.clear()
+        _units_cache[key] = _build_units(store, names)
+    return _units_cache[key]
 
 
 def _clean(value: Any) -> Any:

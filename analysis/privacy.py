@@ -179,12 +179,21 @@ class _Canon:
 
 
 _CANONS: dict[tuple[int, int, int], _Canon] = {}
+# content digest of a units frame, by object (metrics.results hands out the same frame while
+# the data is unchanged); the frame is kept so its id cannot be reused by another
+_DIGESTS: dict[int, tuple[pd.DataFrame, int]] = {}
 
 
 def _canon_for(units: pd.DataFrame, k: int) -> _Canon:
     """The canonical tables of these units, reused while the units are the same (the dashboard
     and a report ask for many views of the same data)."""
-    key = (int(pd.util.hash_pandas_object(units.astype(str), index=False).sum()), len(units), k)
+    known = _DIGESTS.get(id(units))
+    if known is None or known[0] is not units:  # hashing is slow at scale: once per frame
+        if len(_DIGESTS) > 16:
+            _DIGESTS.clear()
+        known = _DIGESTS[id(units)] = (
+            units, int(pd.util.hash_pandas_object(units.astype(str), index=False).sum()))
+    key = (known[1], len(units), k)
     if key not in _CANONS:
         if len(_CANONS) > 16:
             _CANONS.clear()

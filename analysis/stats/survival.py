@@ -399,6 +399,8 @@ def cox_hazard_ratio(
 
 # the partial likelihood has no maximum: the HR is 0 or infinite, not estimable
 _NOT_ESTIMABLE = " — an arm has no events; the hazard ratio is not estimable"
+_NO_MAXIMUM = (" — the arms are never at risk together or all exits fall in one arm over time; "
+               "the hazard ratio is not estimable")
 
 
 def _cox_method(confidence: float) -> str:
@@ -433,6 +435,10 @@ def cox_hazard_ratio_counts(durations: object, events: object, treat: object,
     risk = np.cumsum(people[:, ::-1], axis=1)[:, ::-1]
     at = dead.sum(axis=0) > 0  # event times only
     coef, se = _cox_binary_efron_counts(risk[0, at], risk[1, at], dead[0, at], dead[1, at])
+    # |β| > 20 (a ratio beyond 5e8) or SE > 10 only arise where the likelihood keeps rising
+    # (monotone likelihood): the finite number Newton stops at is not an estimate
+    if not (math.isfinite(coef) and math.isfinite(se)) or abs(coef) > 20 or se > 10:
+        return result_record(n=n, method=method + _NO_MAXIMUM, extra=extras)
     z = _z(confidence)
     extras["coef"] = coef
     extras["se"] = se
@@ -466,8 +472,13 @@ def _cox_binary_efron_counts(n0: np.ndarray, n1: np.ndarray, d0: np.ndarray, d1:
         eb = math.exp(beta)
         a = n0[j] + n1[j] * eb - frac * (d0[j] + d1[j] * eb)
         b = eb * (n1[j] - frac * d1[j])
-        score = d1.sum() - np.sum(b / a)
-        hess = -np.sum(b / a - (b / a) ** 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = d1.sum() - np.sum(b / a)
+            hess = -np.sum(b / a - (b / a) ** 2)
+        # a flat likelihood (the arms are never at risk together) or one that rises for ever
+        # (monotone likelihood) has no finite maximum: no estimate, rather than inf or NaN noise
+        if not (math.isfinite(score) and hess < 0) or abs(beta) > 50:
+            return math.nan, math.nan
         step = score / hess
         beta -= step
         if abs(step) < 1e-12:

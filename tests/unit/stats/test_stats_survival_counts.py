@@ -135,3 +135,16 @@ def test_result_record_frames_like_result_row():
     pd.testing.assert_frame_equal(row_frame(result_record(**kwargs)), result_row(**kwargs))
     with pytest.raises(ValueError, match="clashes"):
         result_record(n=1, method="m", extra={"n": 2})
+
+
+def test_cox_not_estimable_when_the_likelihood_has_no_maximum() -> None:
+    # every participant leaves before anyone in the comparison arm: the partial likelihood
+    # rises for ever in β (monotone likelihood), so there is no hazard ratio to report —
+    # and no overflow or RuntimeWarning on the way (pytest turns warnings into errors)
+    from analysis.stats.survival import cox_hazard_ratio
+
+    frame = pd.DataFrame({"duration": [1, 2, 3, 10, 11, 12], "event": [1] * 6,
+                          "treat": [1, 1, 1, 0, 0, 0]})
+    row = cox_hazard_ratio(frame, duration="duration", event="event", treat="treat").iloc[0]
+    assert np.isnan(row["estimate"]) and np.isnan(row["p_value"])
+    assert row["method"].endswith("the hazard ratio is not estimable")
