@@ -27,6 +27,9 @@ REASON_SMALL = "fewer than {k} people"
 REASON_COMPLEMENT = "hidden so that a smaller group cannot be worked out by subtraction"
 
 
+Echelon = tuple[np.ndarray, np.ndarray]  # pivot columns, and their rows (reduced, normalised)
+
+
 @dataclass
 class Table:
     """Every cell of a table (atoms and margins), its atom membership and what is hidden."""
@@ -37,7 +40,7 @@ class Table:
     atoms: pd.DataFrame  # the columns of ``member``: dims + n
     lines: list[tuple[np.ndarray, int | None]] = field(default_factory=list)
     position: dict[tuple[str, ...], int] = field(default_factory=dict)  # cell key -> row
-    pivots: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)  # of visible
+    pivots: Echelon | None = field(default=None, repr=False)  # of the visible cells
 
     @property
     def n(self) -> np.ndarray:
@@ -51,9 +54,10 @@ class Table:
             pivots = self.pivots
         else:
             pivots = _echelon(self.member[~hidden])
-        rest = np.array(vectors, dtype=float, copy=True)
-        for column, row in pivots:
-            rest -= rest[:, [column]] * row[None, :]
+        vectors = np.asarray(vectors, dtype=float)
+        columns, reduced = pivots
+        # fully reduced pivots: eliminating them one by one equals one product
+        rest = vectors - vectors[:, columns] @ reduced if len(columns) else vectors
         return np.asarray(np.abs(rest).max(axis=1, initial=0.0) < 1e-6)
 
     def lookup(self, **key: str) -> pd.Series:
@@ -61,15 +65,18 @@ class Table:
         return self.cells.iloc[at] if at is not None else pd.Series(dtype=object)
 
 
-def _echelon(matrix: np.ndarray) -> list[tuple[int, np.ndarray]]:
-    """Reduced row echelon form as (pivot column, normalised row) pairs.
+def _echelon(matrix: np.ndarray) -> Echelon:
+    """Reduced row echelon form: the pivot columns and the pivot rows as one matrix (each row
+    1 at its own pivot column and 0 at every other pivot column).
 
     Gaussian elimination with partial pivoting in plain numpy: the matrices are small 0/1 ones, and
     LAPACK's threads only slow this down on a busy machine.
     """
     rows = np.array(matrix, dtype=float, copy=True)
-    pivots: list[tuple[int, np.ndarray]] = []
-    for column in range(rows.shape[1]):
+    width = rows.shape[1] if rows.ndim == 2 else 0
+    columns: list[int] = []
+    reduced = np.zeros((0, width))
+    for column in range(width):
         if not len(rows):
             break
         best = int(np.argmax(np.abs(rows[:, column])))
@@ -78,9 +85,10 @@ def _echelon(matrix: np.ndarray) -> list[tuple[int, np.ndarray]]:
         pivot = rows[best] / rows[best, column]
         rows = np.delete(rows, best, axis=0)
         rows -= rows[:, [column]] * pivot[None, :]
-        pivots = [(c, r - r[column] * pivot) for c, r in pivots]
-        pivots.append((column, pivot))
-    return pivots
+        reduced -= reduced[:, [column]] * pivot[None, :]
+        reduced = np.vstack([reduced, pivot])
+        columns.append(column)
+    return np.asarray(columns, dtype=int), reduced
 
 
 def build(atoms: pd.DataFrame, dims: list[str], *, n: str = "n") -> Table:
