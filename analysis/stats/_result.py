@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ def _as_float(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-def result_row(
+def result_record(
     *,
     n: int,
     method: str,
@@ -38,14 +39,15 @@ def result_row(
     p_value: object = NAN,
     effect_size: object = NAN,
     extra: Mapping[str, object] | None = None,
-) -> pd.DataFrame:
-    """One tidy row: ``n, estimate, ci_low, ci_high, p_value, p_adjusted, effect_size, method``
-    followed by ``extra`` columns in the order given.
+) -> dict[str, Any]:
+    """One tidy row as a dict: ``n, estimate, ci_low, ci_high, p_value, p_adjusted,
+    effect_size, method`` followed by ``extra`` columns in the order given — for callers that
+    put many results into one frame at once (a DataFrame per row costs milliseconds).
 
     ``p_adjusted`` is always NaN here; :func:`analysis.stats.multiple.adjust_pvalues` fills it
     across a family of tests. Numeric extras are stored as float, strings as given.
     """
-    row: dict[str, object] = {
+    row: dict[str, Any] = {
         "n": int(n),
         "estimate": _as_float(estimate),
         "ci_low": _as_float(ci_low),
@@ -59,8 +61,31 @@ def result_row(
         if key in row:
             raise ValueError(f"extra column {key!r} clashes with a common column")
         row[key] = value if isinstance(value, str) else _as_float(value)
-    # a dict of one-element columns: the fastest way pandas builds a one-row frame
-    return pd.DataFrame({key: [value] for key, value in row.items()}).astype({"n": "int64"})
+    return row
+
+
+def row_frame(record: Mapping[str, object]) -> pd.DataFrame:
+    """The one-row frame of a :func:`result_record` (a dict of one-element columns: the fastest
+    way pandas builds a one-row frame)."""
+    return pd.DataFrame({key: [value] for key, value in record.items()}).astype({"n": "int64"})
+
+
+def result_row(
+    *,
+    n: int,
+    method: str,
+    estimate: object = NAN,
+    ci_low: object = NAN,
+    ci_high: object = NAN,
+    p_value: object = NAN,
+    effect_size: object = NAN,
+    extra: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """:func:`result_record` as a one-row DataFrame (the pingouin-style result of every
+    statistical function)."""
+    return row_frame(result_record(n=n, method=method, estimate=estimate, ci_low=ci_low,
+                                   ci_high=ci_high, p_value=p_value, effect_size=effect_size,
+                                   extra=extra))
 
 
 def nan_extras(names: Sequence[str]) -> dict[str, object]:

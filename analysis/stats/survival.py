@@ -18,8 +18,14 @@ from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 
 from analysis.stats._frame import as_binary, design_matrix, require_columns
-from analysis.stats._record import result_record, row_frame
-from analysis.stats._result import as_float_array, check_confidence, nan_extras, result_row
+from analysis.stats._result import (
+    as_float_array,
+    check_confidence,
+    nan_extras,
+    result_record,
+    result_row,
+    row_frame,
+)
 
 KM_COLUMNS = ("time", "survival", "ci_low", "ci_high", "at_risk", "events", "se")
 SURV_AT_EXTRAS = ("se", "followup_max")

@@ -125,14 +125,20 @@ def test_counts_checks_and_zero_rows():
     assert with_zero["estimate"] == pytest.approx(2 / 3) and with_zero["n"] == 3
 
 
-def test_result_record_frames_like_result_row():
-    from analysis.stats._record import result_record, row_frame
-    from analysis.stats._result import result_row
+def test_result_record_columns_and_types():
+    from analysis.stats._result import result_record, result_row
 
     kwargs = {"n": 3, "method": "m", "estimate": 0.5, "p_value": None,
               "extra": {"se": 1, "note": "x"}}
-    # reference: the one-row frame every stats function returns
-    pd.testing.assert_frame_equal(row_frame(result_record(**kwargs)), result_row(**kwargs))
+    record = result_record(**kwargs)
+    assert list(record) == ["n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
+                            "effect_size", "method", "se", "note"]
+    assert record["n"] == 3 and record["estimate"] == 0.5 and record["se"] == 1.0
+    assert math.isnan(record["p_value"]) and math.isnan(record["p_adjusted"])
+    assert record["note"] == "x"
+    frame = result_row(**kwargs)
+    assert frame.shape == (1, 10) and str(frame["n"].dtype) == "int64"
+    assert frame["se"].dtype == float
     with pytest.raises(ValueError, match="clashes"):
         result_record(n=1, method="m", extra={"n": 2})
 
