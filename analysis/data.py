@@ -106,6 +106,17 @@ ARMS_SQL = """
 """
 
 
+# A person's score on each construct in the cohort's before (b) and after (f) pulse waves;
+# joins ``arms a`` to ``waves w``.
+PULSE_SCORES_SQL = """
+        join construct_scores b
+          on b.administration_id = w.before_administration_id and b.employee_id = a.employee_id
+        join construct_scores f
+          on f.administration_id = w.after_administration_id and f.employee_id = a.employee_id
+         and f.construct = b.construct
+"""
+
+
 def _arm_where(filters: Filters) -> tuple[str, dict[str, object]]:
     """Filters for both arms: the role filter narrows the treated arm only."""
     where, params = filters.people_where("e")
@@ -130,11 +141,7 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
         join cohorts c using (cohort_id)
         join waves w using (cohort_id)
         join employees e using (employee_id)
-        join construct_scores b
-          on b.administration_id = w.before_administration_id and b.employee_id = a.employee_id
-        join construct_scores f
-          on f.administration_id = w.after_administration_id and f.employee_id = a.employee_id
-         and f.construct = b.construct
+        {PULSE_SCORES_SQL}
         where {where}
         order by a.cohort_id, b.construct, a.treat desc, a.employee_id
     """  # noqa: S608 - ``where`` holds only placeholders; values are bound
@@ -160,11 +167,7 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
             from arms a
             join waves w using (cohort_id)
             join employees e using (employee_id)
-            join construct_scores b
-              on b.administration_id = w.before_administration_id and b.employee_id = a.employee_id
-            join construct_scores f
-              on f.administration_id = w.after_administration_id and f.employee_id = a.employee_id
-             and f.construct = b.construct
+            {PULSE_SCORES_SQL}
             where {where} and b.score is not null and f.score is not null
               and {column if sliced else "0"} is not null
         )

@@ -15,7 +15,6 @@ from analysis.slicing import (
     concat,
     label_cells,
     role_groups,
-    slices,
 )
 from analysis.stats.enps import category, enps_change_from_table
 from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
@@ -32,13 +31,6 @@ def programme_scores(store: Store, filters: Filters) -> pd.DataFrame:
     if filters.cohort is None and scores["cohort_id"].nunique() > 1:
         scores = pd.concat([scores, scores.assign(cohort_id=ALL_COHORTS)], ignore_index=True)
     return scores
-
-
-def _cells(scores: pd.DataFrame, filters: Filters, by: str | None):
-    for (cohort, construct), part in scores.groupby(["cohort_id", "construct"], sort=True):
-        for role, role_part in role_groups(part, filters, by):
-            for group, cell in slices(role_part, by):
-                yield cohort, construct, role, group, cell
 
 
 def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
