@@ -15,11 +15,13 @@ by adding and subtracting published numbers.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
+import scipy.linalg
 
 TOTAL = "\x00total"
 UNPUBLISHED = "\x00not recorded"
@@ -27,7 +29,7 @@ REASON_SMALL = "fewer than {k} people"
 REASON_COMPLEMENT = "hidden so that a smaller group cannot be worked out by subtraction"
 
 
-Echelon = tuple[np.ndarray, np.ndarray]  # pivot columns, and their rows (reduced, normalised)
+Null = tuple[np.ndarray, np.ndarray]  # hidden atom columns, and a basis of the null space there
 
 
 @dataclass
@@ -40,97 +42,151 @@ class Table:
     atoms: pd.DataFrame  # the columns of ``member``: dims + n
     lines: list[tuple[np.ndarray, int | None]] = field(default_factory=list)
     position: dict[tuple[str, ...], int] = field(default_factory=dict)  # cell key -> row
-    pivots: Echelon | None = field(default=None, repr=False)  # of the visible cells
+    atom_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    line_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    line_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    cell_lines: list[list[int]] = field(default_factory=list)  # cell -> the lines it is in
+    null: Null | None = field(default=None, repr=False)  # of the final visible cells
 
     @property
     def n(self) -> np.ndarray:
         return np.asarray(self.cells["n"].to_numpy(dtype=float))
 
     def derivable(self, vectors: np.ndarray, hidden: np.ndarray | None = None) -> np.ndarray:
-        """Which rows of ``vectors`` (over the atoms) are linear combinations of visible cells."""
-        if hidden is None:  # the final state: echelon form computed once
-            if self.pivots is None:
-                self.pivots = _echelon(self.member[~self.cells["hidden"].to_numpy(dtype=bool)])
-            pivots = self.pivots
+        """Which rows of ``vectors`` (over the atoms) are linear combinations of visible cells.
+
+        A vector is in the row space of the visible cells exactly when it is orthogonal to their
+        null space. A visible atom is a unit row, so every null vector is zero there: the null
+        space lives on the hidden atoms only, which keeps the matrix small when few are hidden.
+        """
+        if hidden is None:  # the final state: null space computed once
+            if self.null is None:
+                self.null = _null(self, self.cells["hidden"].to_numpy(dtype=bool))
+            columns, basis = self.null
         else:
-            pivots = _echelon(self.member[~hidden])
+            columns, basis = _null(self, hidden)
         vectors = np.asarray(vectors, dtype=float)
-        columns, reduced = pivots
-        # fully reduced pivots: eliminating them one by one equals one product
-        rest = vectors - vectors[:, columns] @ reduced if len(columns) else vectors
-        return np.asarray(np.abs(rest).max(axis=1, initial=0.0) < 1e-6)
+        if not basis.shape[1]:
+            return np.ones(len(vectors), dtype=bool)
+        return np.asarray(np.abs(vectors[:, columns] @ basis).max(axis=1) < 1e-6)
 
     def lookup(self, **key: str) -> pd.Series:
         at = self.position.get(tuple(key[d] for d in self.dims))
         return self.cells.iloc[at] if at is not None else pd.Series(dtype=object)
 
 
-def _echelon(matrix: np.ndarray) -> Echelon:
-    """Reduced row echelon form: the pivot columns and the pivot rows as one matrix (each row
-    1 at its own pivot column and 0 at every other pivot column).
+def _null(table: Table, hidden: np.ndarray) -> Null:
+    """The hidden atom columns and an orthonormal basis of {x : visible cells · x = 0} there."""
+    columns = np.flatnonzero(hidden[table.atom_cell])
+    if not len(columns):
+        return columns, np.zeros((0, 0))
+    rows = table.member[~hidden][:, columns]
+    rows = rows[rows.any(axis=1)]
+    if not len(rows):
+        return columns, np.eye(len(columns))
+    return columns, scipy.linalg.null_space(np.unique(rows, axis=0))
 
-    Gaussian elimination with partial pivoting in plain numpy: the matrices are small 0/1 ones, and
-    LAPACK's threads only slow this down on a busy machine.
-    """
-    rows = np.array(matrix, dtype=float, copy=True)
-    width = rows.shape[1] if rows.ndim == 2 else 0
-    columns: list[int] = []
-    reduced = np.zeros((0, width))
-    for column in range(width):
-        if not len(rows):
-            break
-        best = int(np.argmax(np.abs(rows[:, column])))
-        if abs(rows[best, column]) < 1e-9:
-            continue
-        pivot = rows[best] / rows[best, column]
-        rows = np.delete(rows, best, axis=0)
-        rows -= rows[:, [column]] * pivot[None, :]
-        reduced -= reduced[:, [column]] * pivot[None, :]
-        reduced = np.vstack([reduced, pivot])
-        columns.append(column)
-    return np.asarray(columns, dtype=int), reduced
+
+def _codes(atoms: pd.DataFrame, dims: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Integer codes of each dimension (-1 stands for the total) and the labels they stand for."""
+    codes, labels = [], []
+    for dim in dims:
+        code, uniques = pd.factorize(atoms[dim], sort=False)
+        codes.append(code)
+        labels.append(np.asarray(uniques, dtype=object))
+    return np.column_stack(codes).astype(np.int64), labels
 
 
 def build(atoms: pd.DataFrame, dims: list[str], *, n: str = "n") -> Table:
-    """Every margin of ``atoms`` (summed ``n``) and the cells × atoms membership matrix."""
-    atoms = atoms[atoms[n] > 0].groupby(dims, as_index=False)[n].sum()
-    keys = list(atoms[dims].itertuples(index=False, name=None))  # aggregated cells, not rows
-    counts = atoms[n].to_numpy(dtype=float)
-    sums: dict[tuple[str, ...], float] = {}
+    """Every margin of ``atoms`` (summed ``n``) and the cells × atoms membership matrix.
+
+    Cells come in the order atoms first, then margins by how many dimensions they total."""
+    atoms = atoms[atoms[n] > 0].groupby(dims, as_index=False)[n].sum().reset_index(drop=True)
+    if atoms.empty:
+        cells = pd.DataFrame({d: pd.Series(dtype=object) for d in dims})
+        cells["n"], cells["hidden"], cells["reason"] = [], False, ""
+        return Table(list(dims), cells, np.zeros((0, 0)), atoms)
+    codes, labels = _codes(atoms, dims)
+    blocks = []
     for size in range(len(dims) + 1):
         for totalled in combinations(range(len(dims)), size):
-            for key, count in zip(keys, counts, strict=True):
-                cell = tuple(TOTAL if i in totalled else v for i, v in enumerate(key))
-                sums[cell] = sums.get(cell, 0.0) + float(count)
-    cells = pd.DataFrame(list(sums), columns=dims, dtype=object)
-    cells["n"] = list(sums.values())
-    member = np.ones((len(cells), len(atoms)), dtype=float)
-    for d in dims:
-        cell_values = cells[d].to_numpy()[:, None]
-        member *= (cell_values == TOTAL) | (cell_values == atoms[d].to_numpy()[None, :])
+            block = codes.copy()
+            block[:, list(totalled)] = -1
+            blocks.append(block)
+    stacked = np.vstack(blocks)
+    atom_of = np.tile(np.arange(len(atoms)), len(blocks))
+    keys, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # first appearance: atoms, then margins
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    cell_of = rank[np.ravel(inverse)]
+    keys = keys[order]
+    member = np.zeros((len(keys), len(atoms)))
+    member[cell_of, atom_of] = 1.0
+    cells = pd.DataFrame({d: np.where(keys[:, i] < 0, TOTAL,
+                                      labels[i][np.clip(keys[:, i], 0, None)])
+                          for i, d in enumerate(dims)}, dtype=object)
+    cells["n"] = member @ atoms[n].to_numpy(dtype=float)
     cells["hidden"] = False
     cells["reason"] = ""
-    table = Table(list(dims), cells, member, atoms.reset_index(drop=True))
-    position = {cell: i for i, cell in enumerate(sums)}
-    table.position = position
-    for axis in range(len(dims)):
-        lines: dict[tuple[str, ...], list[int]] = {}
-        for cell, i in position.items():
-            if cell[axis] != TOTAL:
-                lines.setdefault((*cell[:axis], TOTAL, *cell[axis + 1:]), []).append(i)
-        table.lines += [(np.array(members), position.get(margin))
-                        for margin, members in lines.items()]
+    table = Table(list(dims), cells, member, atoms)
+    table.position = {key: i for i, key in enumerate(
+        zip(*(cells[d].to_numpy() for d in dims), strict=True))}
+    table.atom_cell = cell_of[:len(atoms)]
+    _add_lines(table, keys)
     return table
+
+
+def _add_lines(table: Table, keys: np.ndarray) -> None:
+    """Lines: the cells that add up to a margin along one dimension (with that margin)."""
+    radix = keys.max(axis=0) + 2
+    weights = np.concatenate([[1], np.cumprod(radix[:-1])])
+
+    def encode(k: np.ndarray) -> np.ndarray:
+        return np.asarray((k + 1) @ weights)
+
+    encoded = encode(keys)
+    sorter = np.argsort(encoded)
+    members, ids = [], []
+    lines: list[tuple[np.ndarray, int | None]] = []
+    for axis in range(keys.shape[1]):
+        inside = np.flatnonzero(keys[:, axis] >= 0)
+        margin_keys = keys[inside].copy()
+        margin_keys[:, axis] = -1
+        margins = sorter[np.searchsorted(encoded, encode(margin_keys), sorter=sorter)]
+        for margin in dict.fromkeys(margins.tolist()):  # in order of first appearance
+            positions = inside[margins == margin]
+            members.append(positions)
+            ids.append(np.full(len(positions), len(lines)))
+            lines.append((positions, int(margin)))
+    table.lines = lines
+    table.line_cells = np.concatenate(members)
+    table.line_ids = np.concatenate(ids)
+    table.cell_lines = [[] for _ in range(len(keys))]
+    for cell, line in zip(table.line_cells.tolist(), table.line_ids.tolist(), strict=True):
+        table.cell_lines[cell].append(line)
 
 
 def _line_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
                unpublished: np.ndarray, fixed: np.ndarray) -> bool:
-    """In every line, hide the next-smallest cell while 0 < hidden people < k, or while a single
-    published cell is the only one hidden (it would follow from the margin). ``fixed`` cells are
-    never picked: another table decides them."""
-    changed = False
+    """Walk the lines in order; in each, hide the next-smallest cell while 0 < hidden people < k,
+    or while a single published cell is the only one hidden (it would follow from the margin).
+    ``fixed`` cells are never picked: another table decides them.
+
+    Lines that break a rule are found all at once; a line further on is walked again only when a
+    cell of it was hidden on the way, which is exactly when its state can have changed."""
     n = table.n
-    for positions, margin in table.lines:
+    cells, ids, count = table.line_cells, table.line_ids, len(table.lines)
+    inside = hidden[cells]
+    held = np.bincount(ids, weights=n[cells] * inside, minlength=count)
+    many = np.bincount(ids, weights=inside, minlength=count)
+    published = np.bincount(ids, weights=inside & ~unpublished[cells], minlength=count)
+    queue = np.flatnonzero(((held > 0) & (held < k)) | ((many == 1) & (published == 1))).tolist()
+    queued = set(queue)
+    changed = False
+    while queue:
+        line = heapq.heappop(queue)
+        positions, margin = table.lines[line]
         while True:
             inside = hidden[positions]
             held = n[positions][inside].sum()
@@ -147,6 +203,10 @@ def _line_pass(table: Table, k: int, hidden: np.ndarray, reason: np.ndarray,
             hidden[target] = True
             reason[target] = reason[target] or REASON_COMPLEMENT
             changed = True
+            for later in table.cell_lines[target]:
+                if later > line and later not in queued:
+                    queued.add(later)
+                    heapq.heappush(queue, later)
     return changed
 
 
@@ -220,5 +280,5 @@ def protect(table: Table, *, k: int, forced: np.ndarray | None = None,
         pass
     cells["hidden"] = hidden
     cells["reason"] = reason
-    table.pivots = None
+    table.null = None
     return table

@@ -13,8 +13,9 @@ Rules (DESIGN.md, "Privacy"; README, "Privacy and access"):
   cell is hidden or shown alike in the dashboard, the CLI, CSV/XLSX and the PPTX.
 * Filters and two slices: any group with slice conditions (a filter, a breakdown, both, a heatmap
   cell) is shown only if it follows from the visible cells of the *unfiltered* one-way table (one
-  slice) or two-way table (two slices, :mod:`analysis.twoway`, totals tied to the one-way
-  decisions); three slices at once are never shown. So filtering adds nothing to subtract.
+  slice) or two-way table (two slices over every cohort together, :mod:`analysis.twoway`, totals
+  tied to the one-way decisions); two slices within one cohort and three slices at once are never
+  shown. So filtering adds nothing to subtract.
 * Waves: numbers comparing two waves count people present in both (see
   :func:`analysis.pages.outcomes.items`).
 * Free-text comments need ``COMMENT_MIN`` (10) commenters: :func:`analysis.comments.comments_for`.
@@ -44,6 +45,7 @@ SUPPRESSED_REASON = complement.REASON_SMALL
 REASON_FILTER = "hidden: comparing this filter with the unfiltered view would reveal a small group"
 REASON_UNCHECKED = "hidden: could not be checked against the breakdown"
 REASON_THREE = "hidden: three slices at once would single out small groups"
+REASON_COHORT_TWO = "hidden: two slices within one cohort would single out small groups"
 SLICES = ("generation", "department", "level")
 ALL = "all"  # the cohort / role label of "everyone together" in result rows
 UNIT_COLUMNS = ["metric", "outcome", "cohort", "role", *SLICES]
@@ -135,7 +137,8 @@ class _Canon:
         return tables
 
     def two_way(self, metric: str, outcome: str, a: str, b: str) -> complement.Table:
-        """The unfiltered cohort × role × a × b table, margins tied to the one-way tables."""
+        """The unfiltered role × a × b table of every cohort together, margins tied to the
+        one-way tables (:mod:`analysis.twoway`)."""
         dims = sorted((a, b), key=SLICES.index)
         key = ("two-way", metric, outcome, *dims)
         if key not in self.cache:
@@ -155,19 +158,21 @@ class _Canon:
         dims = sorted(conditions, key=SLICES.index)
         if len(dims) > 2:
             return False, float("nan"), REASON_THREE
+        if len(dims) == 2 and cohort != TOTAL:
+            return False, float("nan"), REASON_COHORT_TWO
         table = (self.two_way(metric, outcome, *dims) if len(dims) == 2
                  else self.tables((), metric, outcome)[dims[0] if dims else SLICES[0]])
         if all(len(conditions[d]) == 1 for d in dims):  # one cell: its own decision and reason
             key = {d: conditions[d][0] for d in dims}
-            cell = table.lookup(**{"cohort": cohort, "role": role,
-                                   **{d: key.get(d, TOTAL) for d in table.dims[2:]}})
+            wanted_cell = {"cohort": cohort, "role": role, **key}
+            cell = table.lookup(**{d: wanted_cell.get(d, TOTAL) for d in table.dims})
             if cell.empty:
                 return True, 0.0, ""
             return not bool(cell["hidden"]), float(cell["n"]), str(cell["reason"])
         atoms = table.atoms
         wanted = np.ones(len(atoms), dtype=bool)
         for dim, value in (("cohort", cohort), ("role", role)):
-            if value != TOTAL:
+            if value != TOTAL and dim in table.dims:
                 wanted &= (atoms[dim] == value).to_numpy()
         for dim in dims:
             wanted &= atoms[dim].isin(list(conditions[dim])).to_numpy()
@@ -220,6 +225,8 @@ def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any]) -> tuple[boo
         return True, REASON_THREE
     shown, count, reason = canon.group(str(row["metric"]), str(row["outcome"]), cohort, role,
                                        conditions)
+    if not shown and pd.isna(count):  # refused before counting (two or three slices)
+        return True, reason or REASON_UNCHECKED
     if n is None or pd.isna(n) or pd.isna(count) or int(count) != int(n):
         if count == 0 and n is not None and not pd.isna(n) and int(n) == 0:
             return False, ""  # an empty group: nothing to hide

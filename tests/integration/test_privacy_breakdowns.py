@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import metrics
+from analysis import metrics, privacy
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.store import Store
 from tests.conftest import run_cli
@@ -195,3 +195,19 @@ def test_cli_json_marks_suppressed_cells_with_a_reason(small_db: Path) -> None:
         "hidden so that a smaller group cannot be worked out by subtraction"}
     assert all(r["n"] >= K and r["suppressed_reason"] is None
                for r in results if not r["suppressed"])
+
+
+def test_two_slices_are_shown_only_for_every_cohort_together(small_db: Path) -> None:
+    """Two slices within one cohort are never published; across all cohorts they may be."""
+    with Store(small_db, read_only=True) as store:
+        cohort = metrics.results(store, Filters(cohort="C1", department=("Sales",)),
+                                 by="generation", metrics=["paired_change"], min_group_size=K)
+        pooled = metrics.results(store, Filters(department=("Sales",)), by="generation",
+                                 metrics=["paired_change"], min_group_size=K)
+    sliced = cohort[cohort["group"].map(bool)]
+    assert len(sliced) and sliced["suppressed"].all()
+    assert set(sliced["suppressed_reason"]) <= {privacy.REASON_COHORT_TWO,
+                                                 "fewer than 5 people"}
+    everyone = pooled[pooled["group"].map(bool) & (pooled["cohort"] == "all")]
+    assert privacy.REASON_COHORT_TWO not in set(everyone["suppressed_reason"])
+    assert (~everyone["suppressed"].astype(bool)).any()
