@@ -5,6 +5,8 @@ Each returns a tidy DataFrame; no statistics happen here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from analysis.filters import Filters
@@ -31,12 +33,35 @@ def slice_values(store: Store) -> dict[str, list[str]]:
     return out
 
 
+_memo: dict[tuple[object, ...], pd.DataFrame] = {}
+
+
+def _remembered(store: Store, key: tuple[object, ...],
+                build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``build()`` kept while the data is unchanged (several metrics read the same people).
+    Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
+    version = store.data_version()
+    if version is None:
+        return build()
+    key = (*version, *key)
+    if key not in _memo:
+        if len(_memo) > 8:
+            _memo.clear()
+        _memo[key] = build()
+    return _memo[key].copy(deep=False)
+
+
 def paired_scores(store: Store, filters: Filters, *, construct: str | None = None) -> pd.DataFrame:
     """Programme pre/post construct scores of participants, one row per person × construct.
 
     Columns: cohort_id, employee_id, role, generation, department, level, construct, before, after
     (either may be null when the person skipped one survey).
     """
+    return _remembered(store, ("paired_scores", filters, construct),
+                       lambda: _paired_scores(store, filters, construct=construct))
+
+
+def _paired_scores(store: Store, filters: Filters, *, construct: str | None) -> pd.DataFrame:
     where, params = filters.people_where("e")
     sql = f"""
         with scored as (
@@ -154,34 +179,72 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
     [× the ``by`` column], with n and the mean and ddof=1 variance of the change, of the before
     and of the after scores (:data:`analysis.stats.grouped.ARM_MOMENTS`).
 
-    At 200,000 employees the comparison arm repeats for every cohort (millions of rows);
-    aggregating where the data lives keeps that out of Python."""
-    where, params = _arm_where(filters)
+    At 200,000 employees the comparison arm is most of the company: where a cohort has no
+    explicit comparison group its arm is everyone outside the programme, the same people for
+    every cohort, so their moments are aggregated once per before/after wave pair and shared by
+    the cohorts with that pair (same numbers as one aggregation per cohort)."""
+    where, params = filters.people_where("e")
     sliced = by is not None and by != "role"
     column = f"e.{quote_ident(by)}" if by is not None and sliced else "null"
-    sql = f"""
-        with waves as ({WAVES_SQL}), {ARMS_SQL},
-        pairs as (
-            select a.cohort_id, a.role, a.treat, {column} as slice, b.construct,
-                   b.score as pre, f.score as post, f.score - b.score as d
+    moments = """count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
+               avg(pre) as mean_pre, var_samp(pre) as var_pre,
+               avg(post) as mean_post, var_samp(post) as var_post"""
+    changes = f"""b.construct, b.score as pre, f.score as post, f.score - b.score as d
             from arms a
-            join waves w using (cohort_id)
             join employees e using (employee_id)
             {PULSE_SCORES_SQL}
             where {where} and b.score is not null and f.score is not null
-              and {column if sliced else "0"} is not null
+              and {column if sliced else "0"} is not null"""
+    sql = f"""
+        with waves as ({WAVES_SQL}),
+        explicit as (select distinct cohort_id from participants where role = 'comparison'),
+        chosen as (select * from waves where $cohort is null or cohort_id = $cohort),
+        own as (  -- participants, and explicit comparison groups, per cohort
+            select cohort_id, employee_id, role, treat from (
+                select cohort_id, employee_id, role, 1 as treat
+                from participants where role in ('mentor', 'mentee')
+                union all
+                select cohort_id, employee_id, 'comparison', 0
+                from participants where role = 'comparison')
+            where $role is null or role = $role or treat = 0
+        ),
+        own_pairs as (
+            select a.cohort_id, a.role, a.treat, {column} as slice, {changes.replace(
+                "from arms a", "from own a join chosen w using (cohort_id)")}
+        ),
+        shared_waves as (
+            select distinct before_administration_id, after_administration_id from chosen
+            where cohort_id not in (select cohort_id from explicit)
+        ),
+        outsiders as (
+            select employee_id from employees
+            where employee_id not in (select employee_id from participants)
+        ),
+        shared_pairs as (
+            select w.before_administration_id, w.after_administration_id, {column} as slice,
+                   {changes.replace("from arms a", "from outsiders a cross join shared_waves w")}
+        ),
+        shared as (
+            select before_administration_id, after_administration_id, construct, slice,
+                   {moments}
+            from shared_pairs
+            group by all
         )
         select cohort_id, construct, treat, coalesce(role, 'all') as role, slice,
-               grouping(role) as every_role,
-               count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
-               avg(pre) as mean_pre, var_samp(pre) as var_pre,
-               avg(post) as mean_post, var_samp(post) as var_post
-        from pairs
+               grouping(role) as every_role, {moments}
+        from own_pairs
         group by grouping sets ((cohort_id, construct, treat, role, slice),
                                 (cohort_id, construct, treat, slice))
+        union all
+        select w.cohort_id, s.construct, 0, 'comparison', s.slice, 0, s.n, s.mean_d, s.var_d,
+               s.mean_pre, s.var_pre, s.mean_post, s.var_post
+        from chosen w
+        join shared s using (before_administration_id, after_administration_id)
+        where w.cohort_id not in (select cohort_id from explicit)
     """  # noqa: S608 - the slice column is quoted; values are bound
     frame = store.query(sql, params)
     frame = frame[(frame["every_role"] == 0) | (frame["treat"] == 1)]
+    frame = frame.sort_values(["cohort_id", "construct", "treat", "role"], kind="stable")
     return frame.drop(columns="every_role").reset_index(drop=True)
 
 
@@ -371,6 +434,73 @@ def construct_scales(store: Store) -> pd.DataFrame:
         "select construct, min(scale_min) as scale_min, max(scale_max) as scale_max, "
         "count(*) as n_items from items group by construct order by construct"
     )
+
+
+def alpha_moments(store: Store, filters: Filters, *, views: list[str],
+                  by: str | None) -> pd.DataFrame:
+    """What Cronbach's alpha needs per cell of the programme surveys' multi-item constructs,
+    aggregated where the answers live (reverse-coded as :func:`item_answers`).
+
+    A cell is cohort_id × construct × administration_id × phase × view (a role in ``views``;
+    'all' takes every respondent) [× ``slice``, the ``by`` column, '' when not sliced]. Columns
+    besides the cell: k (items anyone in the cell answered), n (people answering all k),
+    item_var (sum of the items' ddof=1 variances over those people), total_var, hi, lo (ddof=1
+    variance, largest and smallest of their totals); see
+    :func:`analysis.stats.reliability.alpha_from_moments`."""
+    where, params = filters.people_where("e")
+    sliced = by is not None and by != "role"
+    column = f"e.{quote_ident(by)}" if by is not None and sliced else "''"
+    cell = "cohort_id, construct, administration_id, phase, view, slice"
+    sql = f"""
+        with answers as (
+            select a.cohort_id, i.construct, r.administration_id, a.phase, p.role,
+                   r.employee_id, r.item_id, {column} as slice,
+                   case when i.reverse_coded then i.scale_min + i.scale_max - r.value
+                        else r.value end as value
+            from responses r
+            join administrations a using (administration_id)
+            join items i using (item_id)
+            join employees e using (employee_id)
+            left join participants p
+              on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+            where a.kind = 'programme'
+              and ($cohort is null or a.cohort_id = $cohort)
+              and ($role is null or p.role = $role)
+              and {where}
+        ),
+        multi as (
+            select construct from answers group by construct having count(distinct item_id) >= 2
+        ),
+        stacked as (
+            select x.*, v.view from answers x
+            join multi using (construct)
+            join (select unnest($views) as view) v on v.view = 'all' or v.view = x.role
+            where x.slice is not null
+        ),
+        asked as (select {cell}, count(distinct item_id) as k from stacked group by all),
+        people as (
+            select {cell}, employee_id, count(*) as answered, sum(value) as total
+            from stacked group by all
+        ),
+        complete as (
+            select p.* from people p join asked q using ({cell}) where p.answered = q.k
+        ),
+        items as (
+            select {cell}, var_samp(s.value) as v
+            from stacked s join complete c using ({cell}, employee_id)
+            group by {cell}, s.item_id
+        ),
+        totals as (
+            select {cell}, count(*) as n, var_samp(total) as total_var, max(total) as hi,
+                   min(total) as lo
+            from complete group by all
+        )
+        select q.*, t.n, t.total_var, t.hi, t.lo, i.item_var
+        from asked q
+        left join totals t using ({cell})
+        left join (select {cell}, sum(v) as item_var from items group by all) i using ({cell})
+    """  # noqa: S608 - the slice column is quoted; values are bound
+    return store.query(sql, {**params, "views": views})
 
 
 def item_answers(store: Store, filters: Filters, *, programme_only: bool = True) -> pd.DataFrame:

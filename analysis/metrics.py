@@ -203,15 +203,10 @@ def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
     """The counted people behind the chosen metrics over the whole database. They do not
     depend on the filters, so they are kept per database file and import state (a dashboard
     filter change would otherwise rebuild them every time)."""
-    state = store.query("select count(*) as n, max(import_id) as last from imports")
-    try:
-        file = store.path.stat()
-    except OSError:  # an in-memory or vanished file: nothing to key on, do not cache
+    version = store.data_version()
+    if version is None:  # an in-memory or vanished file: nothing to key on, do not cache
         return _build_units(store, names)
-    wal = store.path.with_name(store.path.name + ".wal")
-    wal_state = (wal.stat().st_mtime_ns, wal.stat().st_size) if wal.exists() else None
-    key = (str(store.path.resolve()), file.st_ino, file.st_mtime_ns, wal_state,
-           *state.iloc[0].tolist(), tuple(names))
+    key = (*version, tuple(names))
     if key not in _units_cache:
         if len(_units_cache) > 32:
             _units_cache.clear()

@@ -18,7 +18,7 @@ from analysis.slicing import (
 )
 from analysis.stats.enps import category, enps_change_from_table
 from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
-from analysis.stats.reliability import cronbach_alpha_cells
+from analysis.stats.reliability import alpha_from_moments, cronbach_alpha_cells
 from analysis.store import Store
 
 TOP_BOX = 4  # "agree" or better on a 5-point scale
@@ -117,18 +117,30 @@ def _labelled(cells: pd.DataFrame, results: pd.DataFrame, metric: str, store: St
 
 
 def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Cronbach's alpha per cohort × construct × programme administration (pre, post), all
-    cells in one vectorised pass (:func:`cronbach_alpha_cells`)."""
-    answers = _multi_item(data.item_answers(store, filters, programme_only=True))
-    if answers.empty:
+    """Cronbach's alpha per cohort × construct × programme administration (pre, post) × role
+    group [× slice], every cell from moments aggregated in SQL (:func:`data.alpha_moments`)."""
+    roles = [role for role, _ in role_groups(pd.DataFrame({"role": []}), filters, by)]
+    moments = data.alpha_moments(store, filters, views=roles, by=by)
+    if moments.empty:
         return concat([])
     keys = ["cohort_id", "construct", "administration_id", "phase"]
-    stacked, cell_keys, grid = _role_cells(answers, keys, filters, by)
-    cells = cronbach_alpha_cells(stacked, cell_keys, cells=grid)
-    cells = cells.sort_values(cell_keys, kind="stable").reset_index(drop=True)
-    # "items", not "n_items": n_* columns count people for the privacy layer
-    results = cells.drop(columns=cell_keys).rename(columns={"n_items": "items"}).assign(
+    moments = moments.rename(columns={"view": "cell_role"})
+    moments["cell_role"] = pd.Categorical(moments["cell_role"], categories=roles)
+    sliced = by is not None and by != "role"
+    if sliced:
+        moments = moments.rename(columns={"slice": by})
+        cell_keys = [*keys, "cell_role", by]
+        cells = moments.sort_values(cell_keys, kind="stable").reset_index(drop=True)
+    else:  # every role group of every administration is a row, even an empty one
+        cell_keys = [*keys, "cell_role"]
+        grid = moments[keys].drop_duplicates().merge(
+            pd.DataFrame({"cell_role": pd.Categorical(roles, categories=roles)}), how="cross")
+        cells = grid.merge(moments.drop(columns="slice"), on=cell_keys, how="left")
+        cells = cells.fillna({"k": 0}).sort_values(cell_keys, kind="stable").reset_index(
+            drop=True)
+    results = alpha_from_moments(cells).rename(columns={"n_items": "items"}).assign(
         administration_id=cells["administration_id"], phase=cells["phase"])
+    # "items", not "n_items": n_* columns count people for the privacy layer
     return _labelled(cells.rename(columns={"construct": "outcome"}), results, "cronbach_alpha",
                      store, by)
 

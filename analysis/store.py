@@ -106,6 +106,19 @@ class Store:
             cur.execute("commit")
             cur.close()
 
+    def data_version(self) -> tuple[object, ...] | None:
+        """A key that changes whenever the data may have: the file and its write-ahead log (any
+        write), and the imports so far. None for a file that cannot be checked (do not cache)."""
+        try:
+            file = self.path.stat()
+        except OSError:
+            return None
+        wal = self.path.with_name(self.path.name + ".wal")
+        wal_state = (wal.stat().st_mtime_ns, wal.stat().st_size) if wal.exists() else None
+        state = self.query("select count(*) as n, max(import_id) as last from imports")
+        return (str(self.path.resolve()), file.st_ino, file.st_mtime_ns, wal_state,
+                *state.iloc[0].tolist())
+
     def close(self) -> None:
         self._con.close()
 

@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.proportion import proportion_confint
+from statsmodels.tools.tools import add_constant
 
 from analysis.stats._result import as_float_array, check_confidence, is_constant, result_row
 
@@ -87,8 +88,8 @@ def dose_response(dose: object, response: object, *, clusters: object = None,
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return result_row(n=n, method=method + " — needs ≥3 people and varying values",
                           extra=extras)
-    design = sm.add_constant(x, has_constant="add")
-    model = sm.OLS(y, design)
+    design = add_constant(x, has_constant="add")
+    model = OLS(y, design)
     fit = (model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
            if groups is not None else model.fit())
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))[1]

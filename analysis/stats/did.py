@@ -8,12 +8,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.sm_exceptions import (
     ConvergenceWarning,
     PerfectSeparationWarning,
     SingularMatrixWarning,
 )
+from statsmodels.tools.tools import add_constant
 
 from analysis.stats._frame import as_binary, design_matrix, require_columns, weights_series
 from analysis.stats._result import check_confidence, nan_extras, result_row
@@ -99,7 +102,7 @@ def difference_in_differences(
         index=work.index,
     )
     weights_arg = np.ones(len(work)) if w is None else work["w"].to_numpy()
-    model = sm.WLS(work["y"], design, weights=weights_arg)  # unit weights: plain OLS
+    model = WLS(work["y"], design, weights=weights_arg)  # unit weights: plain OLS
     # a perfect fit gives a covariance of -0.0 and statsmodels warns in sqrt; handled below
     with np.errstate(invalid="ignore", divide="ignore"):
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
@@ -167,11 +170,11 @@ def propensity_weights(frame: pd.DataFrame, *, treat: str, covariates: Sequence[
     t = t_all[complete]
     if t.nunique() < 2:
         return out
-    x = sm.add_constant(design_matrix(sub, covariates, drop_first=True), has_constant="add")
+    x = add_constant(design_matrix(sub, covariates, drop_first=True), has_constant="add")
     failed = False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.GLM(t, x, family=sm.families.Binomial()).fit()
+        fit = GLM(t, x, family=families.Binomial()).fit()
     for item in caught:
         if issubclass(item.category, PerfectSeparationWarning | ConvergenceWarning):
             failed = True

@@ -91,16 +91,26 @@ def cronbach_alpha_cells(answers: pd.DataFrame, keys: list[str], *,
     agg = pd.concat([per_cell.size().rename("n"), per_cell.var(ddof=1).rename("total_var"),
                      per_cell.max().rename("hi"), per_cell.min().rename("lo"), item_var],
                     axis=1).reindex(k.index)
-    n = agg["n"].fillna(0).astype("int64").to_numpy()
-    kk = k.to_numpy(dtype=float)
-    hi, lo = agg["hi"].to_numpy(dtype=float), agg["lo"].to_numpy(dtype=float)
+    out = alpha_from_moments(agg.assign(k=k), confidence=confidence)
+    return pd.concat([k.index.to_frame(index=False), out], axis=1)
+
+
+def alpha_from_moments(cells: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`cronbach_alpha` for many cells from what it needs, one row per row of ``cells``:
+    ``k`` (items), ``n`` (complete cases), ``item_var`` (sum of the items' ddof=1 variances),
+    ``total_var`` (ddof=1 variance of the person totals) and ``hi``/``lo`` (their largest and
+    smallest, for the no-variance check). Missing n counts as 0."""
+    confidence = check_confidence(confidence)
+    n = cells["n"].fillna(0).astype("int64").to_numpy()
+    kk = cells["k"].to_numpy(dtype=float)
+    hi, lo = cells["hi"].to_numpy(dtype=float), cells["lo"].to_numpy(dtype=float)
     enough = (kk >= 2) & (n >= 2)
     scale = np.maximum(np.maximum(np.abs(hi), np.abs(lo)), np.finfo(float).tiny)
     flat = enough & ((hi - lo) <= 1e-10 * scale)  # is_constant: var may be rounding noise
     ok = enough & ~flat
     with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.where(ok, kk / (kk - 1) * (1 - agg["item_var"].to_numpy(dtype=float)
-                                              / agg["total_var"].to_numpy(dtype=float)),
+        alpha = np.where(ok, kk / (kk - 1) * (1 - cells["item_var"].to_numpy(dtype=float)
+                                              / cells["total_var"].to_numpy(dtype=float)),
                          np.nan)
         df1 = np.where(ok, n - 1, 1)
         df2 = np.where(ok, (n - 1) * (kk - 1), 1)
@@ -110,9 +120,7 @@ def cronbach_alpha_cells(answers: pd.DataFrame, keys: list[str], *,
     base = f"Cronbach's alpha (complete cases); Feldt {confidence:.0%} CI"
     method = np.where(~enough, base + " — needs ≥2 items and ≥2 people",
                       np.where(flat, base + " — total score has no variance", base))
-    out = k.index.to_frame(index=False)
-    out["n"] = n
-    out["estimate"] = alpha
+    out = pd.DataFrame({"n": n, "estimate": alpha})
     out["ci_low"] = np.where(np.isfinite(low), low, np.nan)
     out["ci_high"] = np.where(np.isfinite(high), high, np.nan)
     out["p_value"] = out["p_adjusted"] = out["effect_size"] = np.nan
