@@ -301,8 +301,15 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
     Columns: cohort_id, treat, role, slice (the ``by`` column's value; null without a slice
     or for ``by="role"``), duration, event, people, salary_sum and salary_n (the sum and number
     of known salaries). ``cohort`` keeps one cohort only (on top of the filters). A few
-    thousand rows per cohort instead of one per person.
+    thousand rows per cohort instead of one per person. Kept while the data is unchanged
+    (retention and ROI rows read the same counts).
     """
+    return _remembered(store, ("retention_counts", filters, by, cohort),
+                       lambda: _retention_counts(store, filters, by=by, cohort=cohort))
+
+
+def _retention_counts(store: Store, filters: Filters, *, by: str | None,
+                      cohort: str | None) -> pd.DataFrame:
     where, params = _arm_where(filters)
     if by is not None and by != "role" and by not in SLICE_COLUMNS:
         raise ValueError(f"cannot slice retention by {by!r}")
@@ -358,8 +365,13 @@ def pair_sessions(store: Store, *, cohort: str | None = None,
     no_show, first_held, last_held, median_gap_days (between consecutive held sessions),
     as_of (= min(cohort end, roster as-of)), days_since_held (at as_of, from the last held
     session or the cohort start), stalled (no held session in ``stall_days`` while the cohort
-    runs).
+    runs). Kept while the data is unchanged (engagement and dose–response read the same pairs).
     """
+    return _remembered(store, ("pair_sessions", cohort, stall_days),
+                       lambda: _pair_sessions(store, cohort=cohort, stall_days=stall_days))
+
+
+def _pair_sessions(store: Store, *, cohort: str | None, stall_days: int) -> pd.DataFrame:
     sql = """
         with snap as (select cast($as_of as date) as d),
         pairs as (
