@@ -186,7 +186,7 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
     """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
     where groups are too small."""
     frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
-    units = _units(store, metrics or DEFAULT_METRICS)
+    units = _units(store)
     return privacy.suppress_results(frame, min_group_size=min_group_size, filters=filters,
                                     units=units)
 
@@ -194,24 +194,32 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
 _units_cache: dict[tuple[object, ...], pd.DataFrame | None] = {}
 
 
-def _build_units(store: Store, names: list[str]) -> pd.DataFrame | None:
-    frames = [unit(store) for unit in (REGISTRY[m].units for m in names) if unit is not None]
+def _build_units(store: Store) -> pd.DataFrame | None:
+    frames = [metric.units(store) for metric in REGISTRY.values() if metric.units is not None]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
-    """The counted people behind the chosen metrics over the whole database. They do not
-    depend on the filters, so they are kept per database file and import state (a dashboard
-    filter change would otherwise rebuild them every time)."""
+def _units(store: Store) -> pd.DataFrame | None:
+    """The counted people behind every metric over the whole database. They do not depend on
+    the filters or on which metrics a view shows (each metric's tables use its own rows), so
+    they are kept per database file and import state: every view then shares one set of
+    canonical privacy tables (a dashboard filter change would otherwise rebuild them)."""
     version = store.data_version()
     if version is None:  # an in-memory or vanished file: nothing to key on, do not cache
-        return _build_units(store, names)
-    key = (*version, tuple(names))
-    if key not in _units_cache:
-        if len(_units_cache) > 32:
+        return _build_units(store)
+    if version not in _units_cache:
+        if len(_units_cache) > 8:
             _units_cache.clear()
-        _units_cache[key] = _build_units(store, names)
-    return _units_cache[key]
+        _units_cache[version] = _build_units(store)
+    return _units_cache[version]
+
+
+def warm(store: Store, *, min_group_size: int | None = None) -> None:
+    """Build every canonical privacy table of this database now (the dashboard does this in the
+    background when it opens a file, so the first views need not wait for them)."""
+    units = _units(store)
+    if units is not None:
+        privacy.warm(units, min_group_size=min_group_size)
 
 
 def _clean(value: Any) -> Any:

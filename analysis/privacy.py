@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -204,6 +205,15 @@ def _canon_for(units: pd.DataFrame, k: int) -> _Canon:
             _CANONS.clear()
         _CANONS[key] = _Canon(units, k)
     return _CANONS[key]
+
+
+def warm(units: pd.DataFrame, *, min_group_size: int | None = None) -> None:
+    """Build every one-way and two-way canonical table of ``units`` (see :func:`suppress_results`)
+    ahead of the views that need them."""
+    canon = _canon_for(units, resolve_min_group_size(min_group_size))
+    for metric, outcome in list(canon.families):
+        for a, b in combinations(SLICES, 2):
+            canon.two_way(metric, outcome, a, b)  # the one-way tables come with them
 
 
 def _key(row: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:

@@ -76,7 +76,10 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
     from dashboard import model
     from dashboard.app import create_app
 
+    started = time.perf_counter()
     app = create_app(db)
+    model.wait_warm(timeout=1800)  # the privacy tables, built in the background at start
+    warm_s = time.perf_counter() - started
     client = app.server.test_client()
     import dash
 
@@ -95,6 +98,7 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
         "import_s": round(import_s, 2),
         "metrics_s": round(metrics_s, 2),
         "metrics_rows": len(results),
+        "app_start_and_warm_s": round(warm_s, 2),
         "callback_p50_ms": round(float(np.percentile(all_ms, 50)), 1),
         "callback_p95_ms": round(float(np.percentile(all_ms, 95)), 1),
         "callback_p95_ms_by_page": {k: round(float(np.percentile(v, 95)), 1)
@@ -125,15 +129,16 @@ def _count(db: Path, table: str) -> int:
 
 
 def table(result: dict[str, object]) -> str:
-    lines = [f"{'measure':<22}{'value':>12}{'target':>12}  ok"]
-    for key in ("import_s", "metrics_s", "callback_p50_ms", "callback_p95_ms", "peak_rss_mb",
-                "pandas_metrics_s", "metrics_same_as_pandas_s", "speedup_vs_pandas"):
+    lines = [f"{'measure':<24}{'value':>12}{'target':>12}  ok"]
+    for key in ("import_s", "metrics_s", "app_start_and_warm_s", "callback_p50_ms",
+                "callback_p95_ms", "peak_rss_mb", "pandas_metrics_s", "metrics_same_as_pandas_s",
+                "speedup_vs_pandas"):
         value = result[key]
         target = TARGETS.get(key)
         ok = "" if target is None else (
             "yes" if (value >= target if key == "speedup_vs_pandas" else value <= target)  # type: ignore[operator]
             else "NO")
-        lines.append(f"{key:<22}{value!s:>12}{'' if target is None else target:>12}  {ok}")
+        lines.append(f"{key:<24}{value!s:>12}{'' if target is None else target:>12}  {ok}")
     return "\n".join(lines)
 
 
