@@ -5,22 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from dashboard.figures.base import empty, finish, frame_reason, suppressed_note
+from dashboard.figures.base import (
+    empty,
+    finish,
+    frame_reason,
+    panel_grid,
+    scale_panels,
+    suppressed_note,
+)
 from dashboard.theme import OKABE_ITO
 
 BEFORE, AFTER = "#7B8794", OKABE_ITO[0]
-
-
-def _panels(shown: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
-    """Rows grouped by answer scale (e.g. eNPS 0–10 apart from 1–5 scales), larger scale last."""
-    if "scale" not in shown or shown["scale"].nunique(dropna=False) < 2:
-        return [("", shown)]
-    width = shown["scale"].astype(str).str.split("–").map(
-        lambda ends: float(ends[-1]) - float(ends[0]) if len(ends) == 2 else np.inf)
-    order = width.groupby(shown["scale"].astype(str)).first().sort_values().index
-    return [(scale, shown[shown["scale"].astype(str) == scale]) for scale in order]
 
 
 def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
@@ -44,13 +40,8 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + ")"
     else:
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + " / " + n_of(n_after) + ")"
-    panels = _panels(shown)
-    sizes = [max(len(part), 1) for _, part in panels]
-    gap = 90  # pixels between panels: room for the x ticks and the next panel's title
-    plot_height = 40 * sum(sizes) + gap * (len(panels) - 1)
-    titles = [f"mean score, {scale} scale" for scale, _ in panels] if len(panels) > 1 else None
-    fig = make_subplots(rows=len(panels), cols=1, row_heights=sizes, subplot_titles=titles,
-                        vertical_spacing=gap / plot_height if len(panels) > 1 else 0.0)
+    panels = scale_panels(shown)
+    fig, plot_height = panel_grid(panels, row_px=40, x_title="mean score")
     for row, (_scale, part) in enumerate(panels, start=1):
         # One line per row: before, after, gap (None breaks the line), flattened.
         xs = np.column_stack([part["mean_before"], part["mean_after"],
@@ -68,9 +59,6 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
                 hovertemplate="%{y}<br>" + name + " mean %{x:.2f}<extra></extra>"),
                 row=row, col=1)
         fig.update_yaxes(autorange="reversed", row=row, col=1)
-    if len(panels) == 1:
-        fig.update_xaxes(title_text="mean score")
-    fig.update_annotations(font_size=13, xanchor="right", x=1)
     return finish(fig, title=title, subtitle=subtitle or "mean before and after, same people",
                   height=170 + plot_height,
                   note=suppressed_note(int(hidden.sum())))

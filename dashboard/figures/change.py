@@ -11,6 +11,8 @@ from dashboard.figures.base import (
     empty,
     finish,
     frame_reason,
+    panel_grid,
+    scale_panels,
     significant,
     suppressed_note,
 )
@@ -20,9 +22,10 @@ X_TITLE = "change after − before (scale points)"
 
 
 def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str,
-            y: pd.Series, legendgroup: str | None = None) -> go.Scatter:
+            y: pd.Series, legendgroup: str | None = None, showlegend: bool = True) -> go.Scatter:
     return go.Scatter(
         x=part["estimate"], y=y, mode="markers", name=name, legendgroup=legendgroup,
+        showlegend=showlegend,
         marker={"color": colour, "size": 13, "symbol": symbol,
                 "line": {"width": 2, "color": colour}},
         error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
@@ -43,24 +46,30 @@ def _label(frame: pd.DataFrame) -> pd.Series:
 def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Figure:
     """Horizontal CI bars per outcome; significance by colour *and* filled/open marker.
 
-    ``frame``: label, n, estimate, ci_low, ci_high, p_adjusted, suppressed.
+    ``frame``: label, n, estimate, ci_low, ci_high, p_adjusted, suppressed, and optionally
+    ``scale``: changes on different answer scales (eNPS 0–10, agreement 1–5) get their own
+    panel and x axis.
     """
     if frame.empty:
         return empty(title, frame_reason(frame))
     hidden = frame["suppressed"].astype(bool)
     shown = frame[~hidden].copy()
-    flags = significant(shown["p_adjusted"])
-    fig = go.Figure()
-    for flag, name, colour, symbol in ((True, SIG_NAME, SIGNIFICANT, "circle"),
-                                       (False, NOT_SIG_NAME, NOT_SIGNIFICANT, "circle-open")):
-        part = shown[flags == flag]
-        fig.add_trace(_points(part, name=name, colour=colour, symbol=symbol, y=_label(part)))
-    fig.add_vline(x=0, line={"color": "#52606D", "width": 1})
+    panels = scale_panels(shown)
+    fig, plot_height = panel_grid(panels, row_px=46, x_title=x_title)
+    for row, (_scale, part) in enumerate(panels, start=1):
+        flags = significant(part["p_adjusted"])
+        for flag, name, colour, symbol in ((True, SIG_NAME, SIGNIFICANT, "circle"),
+                                           (False, NOT_SIG_NAME, NOT_SIGNIFICANT,
+                                            "circle-open")):
+            sub = part[flags == flag]
+            fig.add_trace(_points(sub, name=name, colour=colour, symbol=symbol, y=_label(sub),
+                                  legendgroup=name, showlegend=row == 1), row=row, col=1)
+        fig.add_vline(x=0, line={"color": "#52606D", "width": 1}, row=row, col=1)
+        fig.update_yaxes(autorange="reversed", row=row, col=1)
     total = shown["n"].max() if len(shown) else None
     subtitle = f"largest group n = {int(total)}" if total is not None and not pd.isna(total) \
         else "no group large enough to show"
-    fig.update_layout(xaxis_title=x_title, yaxis={"autorange": "reversed"})
-    return finish(fig, title=title, subtitle=subtitle, height=170 + 46 * max(len(shown), 1),
+    return finish(fig, title=title, subtitle=subtitle, height=170 + plot_height,
                   note=suppressed_note(int(hidden.sum())))
 
 

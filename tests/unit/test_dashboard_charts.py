@@ -83,3 +83,16 @@ def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
     # One scale only (skills): a single panel.
     skills = CHARTS["skills-before-after"].render("?cohort=C2")
     assert {t.xaxis for t in skills.data} == {"x"}
+
+
+def test_enps_change_gets_its_own_axis_on_the_change_chart(configured: Path) -> None:
+    fig = CHARTS["satisfaction-change"].render("?cohort=C2")
+    axis_of = {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
+               if trace.mode == "markers" for y in trace.y}
+    assert axis_of["eNPS"] != axis_of["Job satisfaction"]
+    titles = {a.text for a in fig.layout.annotations}
+    assert any(t.endswith("0–10 scale") for t in titles)
+    assert any(t.endswith("1–5 scale") for t in titles)
+    # the legend names each significance style once, whatever the number of panels
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert len(names) == len(set(names))
