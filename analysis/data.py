@@ -55,21 +55,29 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     """Programme pre/post construct scores of participants, one row per person × construct.
 
     Columns: cohort_id, employee_id, role, generation, department, level, construct, before, after
-    (either may be null when the person skipped one survey).
+    (either may be null when the person skipped one survey). Every filter state is a subset of
+    one query over all participants, kept while the data is unchanged (a dashboard filter
+    change then costs a pandas selection, not a join over every survey score).
     """
-    return _remembered(store, ("paired_scores", filters, construct),
-                       lambda: _paired_scores(store, filters, construct=construct))
+    scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+    keep = pd.Series(True, index=scores.index)
+    for column, value in (("cohort_id", filters.cohort), ("role", filters.role),
+                          ("construct", construct)):
+        if value is not None:
+            keep &= scores[column] == value
+    for column in ("generation", "department", "level"):
+        if getattr(filters, column):
+            keep &= scores[column].isin(getattr(filters, column))
+    return scores if keep.all() else scores[keep].reset_index(drop=True)
 
 
-def _paired_scores(store: Store, filters: Filters, *, construct: str | None) -> pd.DataFrame:
-    where, params = filters.people_where("e")
-    sql = f"""
+def _paired_scores(store: Store) -> pd.DataFrame:
+    return store.query("""
         with scored as (
             select a.cohort_id, a.phase, s.employee_id, s.construct, s.score
             from construct_scores s
             join administrations a using (administration_id)
             where a.kind = 'programme'
-              and ($construct is null or s.construct = $construct)
         )
         select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
                c.construct,
@@ -82,13 +90,9 @@ def _paired_scores(store: Store, filters: Filters, *, construct: str | None) -> 
           on sc.cohort_id = p.cohort_id and sc.employee_id = p.employee_id
          and sc.construct = c.construct
         where p.role in ('mentor', 'mentee')
-          and ($cohort is null or p.cohort_id = $cohort)
-          and ($role is null or p.role = $role)
-          and {where}
         group by all
         order by p.cohort_id, c.construct, p.employee_id
-    """  # noqa: S608 - ``where`` holds only placeholders; values are bound
-    return store.query(sql, {**params, "construct": construct})
+    """)
 
 
 def overview_counts(store: Store, filters: Filters) -> pd.DataFrame:
@@ -173,31 +177,26 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query(sql, params)
 
 
+SLICE_NAMES = ("generation", "department", "level")
+_MOMENT_VALUES = ("d", "pre", "post")
+
+
 def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = None) -> pd.DataFrame:
-    """The rows of :func:`pulse_pairs` reduced in SQL to per-arm moments: one row per cohort ×
+    """The rows of :func:`pulse_pairs` reduced to per-arm moments: one row per cohort ×
     construct × treat × role (mentor, mentee, comparison, and 'all' for both treated roles)
     [× the ``by`` column], with n and the mean and ddof=1 variance of the change, of the before
     and of the after scores (:data:`analysis.stats.grouped.ARM_MOMENTS`).
 
-    At 200,000 employees the comparison arm is most of the company: where a cohort has no
-    explicit comparison group its arm is everyone outside the programme, the same people for
-    every cohort, so their moments are aggregated once per before/after wave pair and shared by
-    the cohorts with that pair (same numbers as one aggregation per cohort)."""
+    Participants and explicit comparison groups are aggregated in SQL per filter state. Where a
+    cohort has no explicit comparison group its arm is everyone outside the programme — most of
+    the company at 200,000 employees, and the same people for every cohort — so their moments
+    come from :func:`_outsider_cube`, kept while the data is unchanged, combined for the filter
+    state in pandas (Chan et al.'s pairwise update: the same numbers as one pass)."""
     where, params = filters.people_where("e")
     sliced = by is not None and by != "role"
     column = f"e.{quote_ident(by)}" if by is not None and sliced else "null"
-    moments = """count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
-               avg(pre) as mean_pre, var_samp(pre) as var_pre,
-               avg(post) as mean_post, var_samp(post) as var_post"""
-    changes = f"""b.construct, b.score as pre, f.score as post, f.score - b.score as d
-            from arms a
-            join employees e using (employee_id)
-            {PULSE_SCORES_SQL}
-            where {where} and b.score is not null and f.score is not null
-              and {column if sliced else "0"} is not null"""
     sql = f"""
         with waves as ({WAVES_SQL}),
-        explicit as (select distinct cohort_id from participants where role = 'comparison'),
         chosen as (select * from waves where $cohort is null or cohort_id = $cohort),
         own as (  -- participants, and explicit comparison groups, per cohort
             select cohort_id, employee_id, role, treat from (
@@ -208,44 +207,110 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
                 from participants where role = 'comparison')
             where $role is null or role = $role or treat = 0
         ),
-        own_pairs as (
-            select a.cohort_id, a.role, a.treat, {column} as slice, {changes.replace(
-                "from arms a", "from own a join chosen w using (cohort_id)")}
-        ),
-        shared_waves as (
-            select distinct before_administration_id, after_administration_id from chosen
-            where cohort_id not in (select cohort_id from explicit)
-        ),
-        outsiders as (
-            select employee_id from employees
-            where employee_id not in (select employee_id from participants)
-        ),
-        shared_pairs as (
-            select w.before_administration_id, w.after_administration_id, {column} as slice,
-                   {changes.replace("from arms a", "from outsiders a cross join shared_waves w")}
-        ),
-        shared as (
-            select before_administration_id, after_administration_id, construct, slice,
-                   {moments}
-            from shared_pairs
-            group by all
+        pairs as (
+            select a.cohort_id, a.role, a.treat, {column} as slice, b.construct,
+                   b.score as pre, f.score as post, f.score - b.score as d
+            from own a
+            join chosen w using (cohort_id)
+            join employees e using (employee_id)
+            {PULSE_SCORES_SQL}
+            where {where} and b.score is not null and f.score is not null
+              and {column if sliced else "0"} is not null
         )
         select cohort_id, construct, treat, coalesce(role, 'all') as role, slice,
-               grouping(role) as every_role, {moments}
-        from own_pairs
+               grouping(role) as every_role,
+               count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
+               avg(pre) as mean_pre, var_samp(pre) as var_pre,
+               avg(post) as mean_post, var_samp(post) as var_post
+        from pairs
         group by grouping sets ((cohort_id, construct, treat, role, slice),
                                 (cohort_id, construct, treat, slice))
-        union all
-        select w.cohort_id, s.construct, 0, 'comparison', s.slice, 0, s.n, s.mean_d, s.var_d,
-               s.mean_pre, s.var_pre, s.mean_post, s.var_post
-        from chosen w
-        join shared s using (before_administration_id, after_administration_id)
-        where w.cohort_id not in (select cohort_id from explicit)
     """  # noqa: S608 - the slice column is quoted; values are bound
     frame = store.query(sql, params)
-    frame = frame[(frame["every_role"] == 0) | (frame["treat"] == 1)]
+    frame = frame[(frame["every_role"] == 0) | (frame["treat"] == 1)].drop(columns="every_role")
+    frame = pd.concat([frame, _outsider_moments(store, filters, by if sliced else None)],
+                      ignore_index=True)
+    if not sliced:
+        frame["slice"] = None
     frame = frame.sort_values(["cohort_id", "construct", "treat", "role"], kind="stable")
-    return frame.drop(columns="every_role").reset_index(drop=True)
+    return frame.reset_index(drop=True)
+
+
+def _outsider_cube(store: Store) -> pd.DataFrame:
+    """Pulse changes of everyone outside the programme, per before/after wave pair used by a
+    cohort without an explicit comparison group × construct × generation × department × level:
+    n, and the mean and sum of squared deviations (m2) of d, pre and post."""
+    def build() -> pd.DataFrame:
+        return store.query(f"""
+            with waves as ({WAVES_SQL}),
+            shared_waves as (
+                select distinct before_administration_id, after_administration_id from waves
+                where cohort_id not in
+                    (select cohort_id from participants where role = 'comparison')
+            ),
+            outsiders as (
+                select employee_id from employees
+                where employee_id not in (select employee_id from participants)
+            )
+            select w.before_administration_id, w.after_administration_id, b.construct,
+                   e.generation, e.department, e.level, count(*) as n,
+                   {", ".join(f"avg({v}) as mean_{v}, coalesce(var_samp({v}), 0) * "
+                              f"(count(*) - 1) as m2_{v}" for v in _MOMENT_VALUES)}
+            from (
+                select a.employee_id, w.before_administration_id, w.after_administration_id,
+                       b.construct, b.score as pre, f.score as post, f.score - b.score as d
+                from outsiders a cross join shared_waves w
+                {PULSE_SCORES_SQL}
+                where b.score is not null and f.score is not null
+            ) b
+            join employees e using (employee_id)
+            join shared_waves w using (before_administration_id, after_administration_id)
+            group by all
+        """)  # noqa: S608 - fixed SQL pieces only
+    return _remembered(store, ("outsider_cube",), build)
+
+
+def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
+    """:func:`_outsider_cube` combined for one filter state: comparison-arm rows of
+    :func:`pulse_change_moments` for each chosen cohort without an explicit comparison group."""
+    cube = _outsider_cube(store)
+    for column in SLICE_NAMES:
+        if getattr(filters, column):
+            cube = cube[cube[column].isin(getattr(filters, column))]
+    waves = ["before_administration_id", "after_administration_id"]
+    keys = [*waves, "construct"]
+    cube = cube.assign(slice=cube[by] if by else None)
+    if by:
+        cube = cube[cube["slice"].notna()]
+        keys.append("slice")
+    n = cube.groupby(keys, sort=False, dropna=False)["n"].transform("sum")
+    parts = {"n": cube["n"]}
+    for v in _MOMENT_VALUES:  # pooled mean, then m2 plus each part's spread around it
+        weighted = (cube["n"] * cube[f"mean_{v}"]).groupby(
+            [cube[k] for k in keys], sort=False, dropna=False).transform("sum")
+        mean = weighted / n
+        parts[f"mean_{v}"] = cube["n"] * cube[f"mean_{v}"]
+        parts[f"m2_{v}"] = cube[f"m2_{v}"] + cube["n"] * (cube[f"mean_{v}"] - mean) ** 2
+    sums = pd.DataFrame(parts).groupby([cube[k] for k in keys], sort=False,
+                                       dropna=False).sum().reset_index()
+    total = sums["n"].astype(float)
+    out = sums[keys].copy()
+    out["n"] = sums["n"].astype("int64")
+    for v in _MOMENT_VALUES:
+        out[f"mean_{v}"] = sums[f"mean_{v}"] / total
+        out[f"var_{v}"] = (sums[f"m2_{v}"] / (total - 1)).where(total > 1)
+    cohorts = store.query(f"""
+        with waves as ({WAVES_SQL})
+        select cohort_id, before_administration_id, after_administration_id from waves
+        where ($cohort is null or cohort_id = $cohort)
+          and cohort_id not in (select cohort_id from participants where role = 'comparison')
+    """, {"cohort": filters.cohort})  # noqa: S608 - fixed SQL pieces only
+    rows = cohorts.merge(out, on=waves).drop(columns=waves)
+    if not by:
+        rows["slice"] = None
+    rows = rows.assign(treat=0, role="comparison")
+    return rows[["cohort_id", "construct", "treat", "role", "slice", "n",
+                 "mean_d", "var_d", "mean_pre", "var_pre", "mean_post", "var_post"]]
 
 
 def roster_as_of(store: Store) -> pd.Timestamp:
