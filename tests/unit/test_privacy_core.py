@@ -168,3 +168,25 @@ def test_both_arms_of_a_comparison_need_the_minimum() -> None:
     assert np.isnan(out.loc[0, "estimate"]) and np.isnan(out.loc[0, "n"])
     assert out.loc[0, "suppressed_reason"] == "fewer than 5 people"
     assert out.loc[1, "estimate"] == 0.4  # shown untouched
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=9), min_size=12, max_size=12),
+       st.lists(st.booleans(), min_size=48, max_size=48))
+def test_derivable_equals_least_squares_for_any_hidden_cells(counts: list[int],
+                                                             hide: list[bool]) -> None:
+    """The null-space test on hidden atoms against the plain rank test on all visible cells."""
+    atoms = pd.DataFrame({"cohort": ["C1", "C2"] * 6,
+                          "role": (["mentor"] * 2 + ["mentee"] * 2) * 3,
+                          "gen": ["a"] * 4 + ["b"] * 4 + ["c"] * 4, "n": counts})
+    table = complement.build(atoms, ["cohort", "role", "gen"])
+    hidden = np.resize(np.array(hide), len(table.cells))
+    visible = table.member[~hidden]
+    for position in range(len(table.cells)):
+        target = table.member[position]
+        if len(visible):  # reference: numpy least squares over every visible cell
+            coef, *_ = np.linalg.lstsq(visible.T, target, rcond=None)
+            follows = bool(np.abs(visible.T @ coef - target).max() < 1e-6)
+        else:
+            follows = False
+        assert table.derivable(target[None, :], hidden)[0] == follows, position
