@@ -67,10 +67,15 @@ class Store:
 
     # -- the wrapper -----------------------------------------------------------------------------
 
-    def query(self, sql: str, params: Params = None) -> pd.DataFrame:
-        """Run a read query and return every row as a DataFrame."""
+    def query(self, sql: str, params: Params = None, *,
+              tables: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return every row as a DataFrame.
+
+        ``tables`` (name -> Arrow table or DataFrame) are visible to this query only."""
         cur = self._con.cursor()
         try:
+            for name, table in (tables or {}).items():
+                cur.register(name, table)
             return cur.execute(sql, params).fetchdf()
         finally:
             cur.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,11 @@ def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
     best, best_bad = None, None
     # Formats that fail on a sample cannot fit the column; try the rest on every value.
     sample = text[present].head(200)
+    # A format that cannot read the first value cannot read the sample: test that one first.
+    first = str(sample.iloc[0])
     fitting = [f for f in DATE_FORMATS
-               if pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
+               if not pd.isna(pd.to_datetime(first, format=f, errors="coerce"))
+               and pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
     for fmt in fitting or DATE_FORMATS:
         parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
         bad = present & parsed.isna()
@@ -101,9 +104,15 @@ def parse_one_date(text: str) -> pd.Timestamp | None:
 
 def parse_numbers(values: pd.Series, *, file: str, column: str, rows: pd.Series,
                   problems: list[Problem]) -> pd.Series:
-    text = values.astype(str).str.strip().str.replace(r"[,$€£\s]", "", regex=True)
-    present = text != ""
-    parsed = pd.to_numeric(text.where(present), errors="coerce")
+    # A column repeats a few values (durations, pay bands): clean and parse each distinct one once.
+    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip().str.replace(
+        r"[,$€£\s]", "", regex=True)
+    present_u = np.append((text != "").to_numpy(), False)
+    parsed_u = np.append(pd.to_numeric(text.where(text != ""), errors="coerce")
+                         .to_numpy(dtype=float), np.nan)
+    present = pd.Series(present_u[codes], index=values.index)
+    parsed = pd.Series(parsed_u[codes], index=values.index)
     bad = present & parsed.isna()
     if bad.any():
         problems.append(Problem(
@@ -114,24 +123,43 @@ def parse_numbers(values: pd.Series, *, file: str, column: str, rows: pd.Series,
     return parsed.astype(float)
 
 
+def map_values(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``values.map(mapping)`` (None where unmapped), looking up each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    found = np.array([mapping.get(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(found[codes], index=values.index, dtype=object)
+
+
 def email_hash(emails: pd.Series, key: str) -> pd.Series:
     """HMAC-SHA256 of the lower-cased email: exports keyed by email resolve, emails are not kept.
 
     Each distinct email is hashed once and the digests are taken back by factorized code
     (``Series.map`` iterates Arrow-backed strings one Python object at a time)."""
-    secret = key.encode()
     codes, unique = pd.factorize(emails.astype(str).str.strip().str.lower())
-    digests = np.array([hmac.new(secret, e.encode(), hashlib.sha256).hexdigest() if e else None
-                        for e in unique] + [None], dtype=object)
+    keyed = hmac_sha256(key.encode())
+    digests = np.array([keyed(e.encode()) if e else None
+                        for e in unique.to_numpy(dtype=object)] + [None], dtype=object)
     return pd.Series(digests[codes], index=emails.index, dtype=object)  # code -1: the None
 
 
-def lookup(values: pd.Series, keys: pd.Series, found: pd.Series) -> pd.Series:
-    """``found`` where ``values`` equals ``keys`` (None where it matches none), vectorised."""
-    last = ~keys.duplicated(keep="last")  # as a dict built from the pairs would keep
-    position = pd.Index(keys[last]).get_indexer(values)
-    table = np.concatenate([found[last].to_numpy(dtype=object), np.array([None], dtype=object)])
-    return pd.Series(table[position], index=values.index, dtype=object)
+def hmac_sha256(secret: bytes) -> Callable[[bytes], str]:
+    """``hmac.new(secret, message, sha256).hexdigest`` for many messages (RFC 2104): the keyed
+    inner and outer states are prepared once and copied, about 3x faster for a large roster."""
+    block = hashlib.sha256().block_size
+    if len(secret) > block:
+        secret = hashlib.sha256(secret).digest()
+    secret = secret.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
+
+    def digest(message: bytes) -> str:
+        step = inner.copy()
+        step.update(message)
+        done = outer.copy()
+        done.update(step.digest())
+        return done.hexdigest()
+
+    return digest
 
 
 def spreadsheet_rows(index: pd.Index) -> pd.Series:

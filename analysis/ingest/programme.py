@@ -11,17 +11,19 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.ingest.columns import (
     email_hash,
     find_column,
-    lookup,
+    map_values,
     non_blank_rows,
     parse_dates,
     parse_numbers,
     refuse_duplicate_headers,
     spreadsheet_rows,
 )
+from analysis.ingest.keys import resolve
 from analysis.ingest.mapping import programme_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
@@ -63,9 +65,7 @@ def _require(body: pd.DataFrame, file: str, names: list[str], fix: str) -> dict[
 def _resolve_emails(store: Store, file: str, emails: pd.Series, rows: pd.Series, column: str,
                     problems: list[Problem]) -> pd.Series:
     key = store.meta("email_hash_key") or ""
-    hashes = email_hash(emails, key)
-    known = store.query("select email_hash, employee_id from email_keys")
-    ids = lookup(hashes, known["email_hash"], known["employee_id"])
+    ids = resolve(store, email_hash(emails, key), by="email_hash")
     unknown = ids.isna() & (emails.str.strip() != "")
     if unknown.any():
         problems.append(Problem(
@@ -221,7 +221,7 @@ def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None
         fmt = "crossgen"
     when = parse_dates(body[when_col], file=file, column=when_col, rows=rows, problems=problems)
     status_text = body[status_col].str.strip().str.lower()
-    status = status_text.map(STATUS)
+    status = map_values(status_text, STATUS)
     bad = status.isna()
     if bad.any():
         problems.append(Problem(file, f"Unknown meeting status(es): "
@@ -232,7 +232,7 @@ def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None
                              problems=problems) if minutes_col else float("nan"))
     pairs = store.query("select distinct pair_id, cohort_id from participants "
                         "where pair_id is not null")
-    cohort = pair.map(dict(zip(pairs["pair_id"], pairs["cohort_id"], strict=True)))
+    cohort = map_values(pair, dict(zip(pairs["pair_id"], pairs["cohort_id"], strict=True)))
     unknown = cohort.isna()
     if unknown.any():
         problems.append(Problem(file, f"{int(unknown.sum())} meeting(s) belong to pairs not in "
@@ -254,7 +254,7 @@ def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None
         frame["session_id"] = path.stem + ":" + rows.astype(str)
 
     def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-        con.register("incoming_sessions", frame)
+        con.register("incoming_sessions", pa.Table.from_pandas(frame, preserve_index=False))
         try:
             con.execute("insert into sessions select session_id, cohort_id, pair_id, "
                         "cast(date as date), duration_minutes, status, topic "

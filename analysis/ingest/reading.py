@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from analysis.ingest.problems import fail
 
@@ -74,6 +79,9 @@ def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
+    fast = _fast_grid(text, delimiter)
+    if fast is not None:
+        return fast
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     try:
@@ -88,6 +96,74 @@ def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
     width = max(len(r) for r in rows)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     return grid.astype(str)
+
+
+LINE_END = re.compile(r"[\r\n]")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _fast_grid(text: str, delimiter: str) -> pd.DataFrame | None:
+    """The grid ``read_grid`` builds, for the common well-formed file, at C speed; None when in
+    doubt (the csv module then reads the file and words any problem).
+
+    Everything up to the line holding the last quote character (header rows with quoted,
+    multi-line question texts) goes through the csv module as before. The rest has no quotes,
+    so a record is a line and a field is what lies between delimiters: Arrow's reader, with
+    quoting off and every column text, splits it the same way and refuses ragged rows."""
+    if "\x00" in text:
+        return None
+    cut = 0
+    last_quote = text.rfind('"')
+    if last_quote >= 0:
+        end = LINE_END.search(text, last_quote)
+        if end is None:
+            return None
+        cut = end.end() + (text[end.start():end.start() + 2] == "\r\n")
+    # Title rows above the header (a roster's report name and run date) are narrower: the csv
+    # module takes them too, so Arrow starts where the rows have one width.
+    ends = [m.end() for m in itertools.islice(LINE_BREAK.finditer(text, cut), 20)]
+    widths = [text.count(delimiter, a, b) for a, b in zip([cut, *ends], ends, strict=False)]
+    if widths:
+        narrow = [i for i, w in enumerate(widths) if w != widths[-1]]
+        cut = ends[narrow[-1]] if narrow else cut
+    head, rest = text[:cut], text[cut:]
+    first = LINE_END.split(rest, maxsplit=1)[0]
+    if not first:
+        return None
+    try:
+        rows = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error:
+        return None
+    width = first.count(delimiter) + 1
+    if any(len(r) > width for r in rows):
+        return None
+    if not any(cell.strip() for r in rows for cell in r) and not any(
+            cell.strip() for cell in first.split(delimiter)):
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        body = pa_csv.read_csv(
+            io.BytesIO(rest.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char=False,
+                                              escape_char=False, newlines_in_values=False,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                  strings_can_be_null=False,
+                                                  quoted_strings_can_be_null=False))
+    except pa.ArrowException:
+        return None
+    limit = csv.field_size_limit()
+    columns = {}
+    for i, name in enumerate(names):
+        cells = body.column(name)
+        if len(cells) and (pc.max(pc.utf8_length(cells)).as_py() or 0) > limit:
+            return None  # the csv module refuses such a field: let it say so
+        top = pa.array([r[i] if i < len(r) else "" for r in rows], pa.string())
+        columns[i] = pa.chunked_array([top, *cells.chunks], pa.string())
+    grid = pa.table({str(i): c for i, c in columns.items()}).to_pandas()
+    grid.columns = pd.RangeIndex(width)
+    return grid
 
 
 def _check_complete(rows: list[list[str]], text: str, file: str) -> None:

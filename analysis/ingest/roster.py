@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.codebook import GENERATION_CASE
 from analysis.ingest.columns import (
@@ -163,7 +164,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
 
     def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         frame = out.assign(import_id=import_id)
-        con.register("incoming_roster", frame)
+        con.register("incoming_roster", pa.Table.from_pandas(frame, preserve_index=False))
         try:
             con.execute(
                 "insert or replace into employees select employee_id, "  # noqa: S608 - constant SQL
@@ -176,7 +177,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
             con.unregister("incoming_roster")
         if hashes is not None:
             keys = pd.DataFrame({"email_hash": hashes, "employee_id": ids}).dropna()
-            con.register("incoming_keys", keys)
+            con.register("incoming_keys", pa.Table.from_pandas(keys, preserve_index=False))
             try:
                 con.execute("insert or replace into email_keys select email_hash, employee_id "
                             "from incoming_keys")

@@ -14,9 +14,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.codebook import ITEMS_BY_ID
-from analysis.ingest.columns import email_hash, find_column, lookup, parse_dates
+from analysis.ingest.columns import email_hash, find_column, parse_dates
+from analysis.ingest.keys import resolve
 from analysis.ingest.layouts import (
     DEFAULT_KEYS,
     LAYOUTS,
@@ -31,7 +33,7 @@ from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, surv
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
-from analysis.scores import refresh_scores
+from analysis.scores import ITEMS_SQL, score_table
 from analysis.store import Store
 
 
@@ -98,68 +100,89 @@ def _slug(text: str) -> str:
 
 def _to_values(wide: WideSurvey, mapping: SurveyMapping, file: str,
                problems: list[Problem], absent: list[str],
-               matched: dict[str, str]) -> pd.DataFrame:
-    """Long table (row, key, submitted_at, item_id, value) with labels mapped to numbers."""
+               matched: dict[str, str]) -> list[tuple[str, np.ndarray]]:
+    """Per mapped item, its value on every row of the frame (NaN: unanswered or refused)."""
     frame = wide.frame
-    parts = []
+    # First every column's distinct labels (a handful each), then all of them parsed at once.
+    found: list[Problem | tuple[Question, str, np.ndarray, int]] = []
+    distinct = []
     for q in mapping.questions:
         hits = match_columns(wide, q.column)
         if len(hits) > 1:
-            problems.append(Problem(file, f"The mapped question '{q.column}' matches "
-                                          f"{len(hits)} columns: {first_few(hits, 3)}.",
-                                    "Use the exact column header (or id) in the mapping file.",
-                                    row=1, column=q.column))
+            found.append(Problem(file, f"The mapped question '{q.column}' matches "
+                                       f"{len(hits)} columns: {first_few(hits, 3)}.",
+                                 "Use the exact column header (or id) in the mapping file.",
+                                 row=1, column=q.column))
             continue
         if not hits:
             if not q.required:
                 absent.append(q.column)
                 continue
-            problems.append(Problem(file, f"The mapped question column '{q.column}' is not in "
-                                          "the file.",
-                                    "Correct the column name in the mapping file (the column id, "
-                                    "header or question text as exported), or remove the "
-                                    "question, or mark it required = false.",
-                                    row=1, column=q.column))
+            found.append(Problem(file, f"The mapped question column '{q.column}' is not in "
+                                       "the file.",
+                                 "Correct the column name in the mapping file (the column id, "
+                                 "header or question text as exported), or remove the "
+                                 "question, or mark it required = false.",
+                                 row=1, column=q.column))
             continue
         column = matched[q.item] = hits[0]
-        rows = wide.cell_rows.get(column, frame["row"])
-        # A column holds a handful of distinct labels: parse each once, then take by code.
         codes, uniques = pd.factorize(frame[column])
-        labels_seen = pd.Series(uniques, dtype=object).astype(str).str.strip()
-        parsed = pd.to_numeric(labels_seen.where(labels_seen != ""), errors="coerce")
-        parsed = parsed.where(parsed.notna(), labels_seen.str.lower().map(q.scale.labels))
-        present = codes >= 0
-        at = np.where(present, codes, 0)
-        answered = pd.Series(present & (labels_seen.to_numpy() != "")[at]
-                             if len(labels_seen) else present, index=frame.index)
-        value = pd.Series(np.where(present, parsed.to_numpy(dtype=float)[at]
-                                   if len(labels_seen) else np.nan, np.nan), index=frame.index)
-        raw = pd.Series(np.where(present, labels_seen.to_numpy()[at]
-                                 if len(labels_seen) else "", ""), index=frame.index)
-        unmapped = answered & value.isna()
+        found.append((q, column, codes, len(uniques)))
+        distinct.append(np.asarray(uniques, dtype=object))
+    seen = pd.Series(np.concatenate(distinct) if distinct else [], dtype=object)
+    labels_all = seen.astype(str).str.strip()
+    numbers_all = pd.to_numeric(labels_all.where(labels_all != ""), errors="coerce")
+    lower_all = labels_all.str.lower().to_numpy(dtype=object)
+    labels_all_np = labels_all.to_numpy(dtype=object)
+    numbers_all_np = numbers_all.to_numpy(dtype=float)
+    out = []
+    at = 0
+    for entry in found:
+        if isinstance(entry, Problem):
+            problems.append(entry)
+            continue
+        q, column, codes, n = entry
+        part = slice(at, at + n)
+        at += n
+        rows = wide.cell_rows.get(column, frame["row"]).to_numpy()
+        named = np.array([q.scale.labels.get(x, np.nan) for x in lower_all[part]], dtype=float)
+        parsed = np.where(np.isnan(numbers_all_np[part]), named, numbers_all_np[part])
+        # Code -1 (a missing cell) takes the extra last slot: unanswered.
+        label = np.append(labels_all_np[part], "")
+        value = np.append(parsed, np.nan)[codes]
+        answered = (label != "")[codes]
+        unmapped = answered & np.isnan(value)
         if unmapped.any():
-            labels = sorted(set(raw[unmapped]))
+            labels = sorted(set(label[np.unique(codes[unmapped])]))
             problems.append(Problem(
                 file, f"{int(unmapped.sum())} answer(s) use label(s) not in scale "
                       f"'{q.scale.name}': {first_few(labels)}.",
                 f"Add them under [scales.{q.scale.name}] labels in the mapping file, or map "
                 "the question to the right scale.",
-                row=int(rows[unmapped].iloc[0]), column=column))
-        out_of_range = value.notna() & ~value.between(q.scale.minimum, q.scale.maximum)
+                row=int(rows[unmapped.argmax()]), column=column))
+        with np.errstate(invalid="ignore"):
+            out_of_range = ~np.isnan(value) & ~((value >= q.scale.minimum)
+                                                & (value <= q.scale.maximum))
         if out_of_range.any():
+            first = int(out_of_range.argmax())
             problems.append(Problem(
                 file, f"{int(out_of_range.sum())} value(s) lie outside {q.scale.minimum:g}–"
-                      f"{q.scale.maximum:g}, e.g. {raw[out_of_range].iloc[0]!r}.",
+                      f"{q.scale.maximum:g}, e.g. {label[codes[first]]!r}.",
                 "Check the export's recoding or the scale in the mapping file.",
-                row=int(rows[out_of_range].iloc[0]), column=column))
-        keep = value.notna() & ~out_of_range
-        parts.append(pd.DataFrame({
-            "row": frame["row"][keep], "item_id": q.item, "value": value[keep].astype(float),
-        }))
-    if not parts:
-        return pd.DataFrame({"row": pd.Series(dtype=int), "item_id": pd.Series(dtype=str),
-                             "value": pd.Series(dtype=float)})
-    return pd.concat(parts, ignore_index=True)
+                row=int(rows[first]), column=column))
+        out.append((q.item, np.where(out_of_range, np.nan, value)))
+    return out
+
+
+def _long_table(answers: np.ndarray, item_ids: list[str],
+                columns: dict[str, pa.Array]) -> pa.Table:
+    """One row per answer, respondent by respondent as in the file (a person's answers next to
+    each other also compress far better in DuckDB): ``columns`` (one entry per frame row) are
+    taken along, plus item_id and value. ``answers`` is rows × items, NaN where none is kept."""
+    rows, which = np.nonzero(~np.isnan(answers))
+    items = pa.array(item_ids, pa.string())
+    return pa.table({**{n: c.take(rows) for n, c in columns.items()},
+                     "item_id": items.take(which), "value": answers[rows, which]})
 
 
 def _codebook_questions(wide: WideSurvey, file: str) -> list[Question]:
@@ -193,12 +216,10 @@ def _resolve_keys(store: Store, wide: WideSurvey, mapping: SurveyMapping, file: 
     raw = frame[column].astype(str).str.strip()
     key_type = mapping.key_type or guess_key_type(raw)
     if key_type == "email":
-        known = store.query("select email_hash, employee_id from email_keys")
-        ids = lookup(email_hash(raw, store.meta("email_hash_key") or ""), known["email_hash"],
-                     known["employee_id"])
+        ids = resolve(store, email_hash(raw, store.meta("email_hash_key") or ""),
+                      by="email_hash")
     else:
-        known_ids = set(store.query("select employee_id from employees")["employee_id"])
-        ids = raw.where(raw.isin(known_ids))
+        ids = resolve(store, raw, by="employee_id")
     blank = raw == ""
     unknown = ids.isna() & ~blank
     if (blank | unknown).all() and len(frame):
@@ -295,14 +316,24 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
     if problems:
         raise ImportFailed(problems)
 
-    people = frame[frame["employee_id"].notna()][["row", "employee_id", "submitted_at"]]
-    long = values.merge(people, on="row")
+    person = frame["employee_id"].notna().to_numpy()
+    people = frame[person][["row", "employee_id", "submitted_at"]]
     resp_col = find_column(list(frame.columns), ["ResponseId", "ResponseID"])
-    response_ids = (frame.set_index("row")[resp_col] if resp_col
-                    else pd.Series(admin_id + ":" + frame["row"].astype(str).to_numpy(),
-                                   index=frame["row"]))
-    long["response_id"] = long["row"].map(response_ids)
-    long["administration_id"] = admin_id
+    response_ids = (frame[resp_col].astype(str) if resp_col
+                    else admin_id + ":" + frame["row"].astype(str))
+    # Respondents × items, NaN where no answer is kept (nobody's answers for unknown people).
+    item_ids = [item for item, _ in values]
+    answers = (np.column_stack([v for _, v in values]) if values
+               else np.empty((len(frame), 0), dtype=float))
+    answers[~person] = np.nan
+    respondents = pa.array(frame["employee_id"].to_numpy(dtype=object), pa.string(),
+                           from_pandas=True)
+    # Arrow columns all the way into DuckDB: no per-row Python objects for 18M answers.
+    long = _long_table(answers, item_ids, {
+        "response_id": pa.array(response_ids.to_numpy(dtype=object), pa.string()),
+        "employee_id": respondents,
+        "submitted_at": pa.Array.from_pandas(frame["submitted_at"].astype("datetime64[us]")),
+    })
     items = pd.DataFrame([{
         "item_id": q.item, "construct": q.construct,
         "text": q.text or (ITEMS_BY_ID[q.item].text if q.item in ITEMS_BY_ID
@@ -327,18 +358,24 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
         try:
             con.execute("insert or ignore into items select item_id, construct, text, "
                         "scale_min, scale_max, reverse_coded from incoming_items")
-            con.execute("insert into responses select response_id, administration_id, "
-                        "employee_id, submitted_at, item_id, value from incoming_responses")
+            con.execute("insert into responses select response_id, ?, employee_id, "
+                        "submitted_at, item_id, value from incoming_responses", [admin_id])
             con.execute("insert into comments select administration_id, employee_id, item_id, "
                         "text from incoming_comments")
+            # Scored with the items as stored (an item imported before keeps its definition);
+            # the administration is new, so it has no scores yet.
+            scores = score_table(answers, item_ids, con.execute(ITEMS_SQL).df(), respondents)
+            con.register("incoming_scores", scores)
+            con.execute("insert into construct_scores select ?, employee_id, construct, score, "
+                        "items_answered, items_total from incoming_scores", [admin_id])
         finally:
-            for name in ("incoming_items", "incoming_responses", "incoming_comments"):
+            for name in ("incoming_items", "incoming_responses", "incoming_comments",
+                         "incoming_scores"):
                 con.unregister(name)
-        refresh_scores(con, admin_id)
 
     summary: dict[str, object] = {
         "administration": admin_id, "respondents": int(people["employee_id"].nunique()),
-        "answers": len(long),
+        "answers": long.num_rows,
     }
     summary.update(wide.dropped)
     if absent:
