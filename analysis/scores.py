@@ -30,7 +30,11 @@ def score_table(answers: np.ndarray, item_ids: list[str], items: pd.DataFrame,
     column order, as a sequential SQL ``avg`` adds them."""
     defs = {str(d["item_id"]): d for d in items.to_dict("records")}
     constructs = sorted({str(defs[i]["construct"]) for i in item_ids})
-    rows, names, scores, answered, totals = [], [], [], [], []
+    rows: list[np.ndarray] = []
+    names: list[np.ndarray] = []  # the construct's position in ``constructs``
+    scores: list[np.ndarray] = []
+    answered: list[np.ndarray] = []
+    totals: list[np.ndarray] = []
     for construct in constructs:
         columns = [j for j, i in enumerate(item_ids) if defs[i]["construct"] == construct]
         total = np.zeros(len(answers), dtype=float)
@@ -47,7 +51,7 @@ def score_table(answers: np.ndarray, item_ids: list[str], items: pd.DataFrame,
             count += given
         keep = np.flatnonzero((count > 0) & (2 * count >= len(asked)))
         rows.append(keep)
-        names.append(np.full(len(keep), construct, dtype=object))
+        names.append(np.full(len(keep), len(names), dtype=np.int64))
         scores.append(total[keep] / count[keep])
         answered.append(count[keep])
         totals.append(np.full(len(keep), len(asked), dtype=np.int64))
@@ -58,11 +62,11 @@ def score_table(answers: np.ndarray, item_ids: list[str], items: pd.DataFrame,
                          "items_answered": pa.array([], pa.int64()),
                          "items_total": pa.array([], pa.int64())})
     # Respondent by respondent (then construct): the stored rows compress well.
-    row = np.concatenate(rows)
-    order = np.lexsort((np.concatenate(names).astype(str), row))
+    row, name = np.concatenate(rows), np.concatenate(names)
+    order = np.lexsort((name, row))
     return pa.table({
         "employee_id": respondents.take(row[order]),
-        "construct": pa.array(np.concatenate(names)[order], pa.string()),
+        "construct": pa.array(constructs, pa.string()).take(name[order]),
         "score": np.concatenate(scores)[order],
         "items_answered": np.concatenate(answered)[order],
         "items_total": np.concatenate(totals)[order],

@@ -151,7 +151,7 @@ def _fast_grid(text: str, delimiter: str) -> pd.DataFrame | None:
             convert_options=pa_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                                   strings_can_be_null=False,
                                                   quoted_strings_can_be_null=False))
-    except pa.ArrowException:
+    except (pa.ArrowException, UnicodeEncodeError):
         return None
     limit = csv.field_size_limit()
     columns = {}

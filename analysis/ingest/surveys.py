@@ -52,26 +52,30 @@ def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
         start = 2
     else:
         start = 3
-    body = grid.iloc[start:].copy()
+    body = grid.iloc[start:]
     body.columns = pd.Index(ids)
     body = body.loc[:, ~body.columns.duplicated()]
     rows_in = len(body)
     dropped: dict[str, int] = {}
+    # Rows are dropped once, at the end: each test counts among the rows the earlier ones kept.
+    keep = np.ones(len(body), dtype=bool)
     channel = find_column(ids, ["DistributionChannel"])
     if channel:
-        preview = body[channel].str.strip().str.lower() == "preview"
+        preview = (body[channel].str.strip().str.lower() == "preview").to_numpy()
         dropped["preview responses"] = int(preview.sum())
-        body = body[~preview]
+        keep &= ~preview
     status = find_column(ids, ["Status"])
     if status:
-        preview = body[status].str.strip().str.lower().isin(["1", "survey preview"])
-        dropped["preview responses"] = dropped.get("preview responses", 0) + int(preview.sum())
-        body = body[~preview]
+        preview = body[status].str.strip().str.lower().isin(["1", "survey preview"]).to_numpy()
+        dropped["preview responses"] = (dropped.get("preview responses", 0)
+                                        + int((preview & keep).sum()))
+        keep &= ~preview
     finished = find_column(ids, ["Finished"])
     if finished:
-        done = body[finished].str.strip().str.lower().isin(["1", "true"])
-        dropped["unfinished responses"] = int((~done).sum())
-        body = body[done]
+        done = body[finished].str.strip().str.lower().isin(["1", "true"]).to_numpy()
+        dropped["unfinished responses"] = int((keep & ~done).sum())
+        keep &= done
+    body = body[keep]
     body.insert(0, "row", body.index + 1)
     submitted = find_column(ids, ["RecordedDate", "EndDate"])
     return WideSurvey("qualtrics-legacy" if legacy else "qualtrics", body,
