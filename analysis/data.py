@@ -375,32 +375,94 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
 
 def _retention_counts(store: Store, filters: Filters, *, by: str | None,
                       cohort: str | None) -> pd.DataFrame:
-    where, params = _arm_where(filters)
+    """Participants and explicit comparison groups counted in SQL per filter state; the implicit
+    comparison arm (everyone outside the programme) from :func:`_outsider_survival`."""
+    where, params = filters.people_where("e")
     if by is not None and by != "role" and by not in SLICE_COLUMNS:
         raise ValueError(f"cannot slice retention by {by!r}")
     piece = f"e.{quote_ident(by)}" if by in SLICE_COLUMNS else "cast(null as varchar)"
     sql = f"""
-        with {ARMS_SQL}, snap as (select cast($as_of as date) as d)
-        select a.cohort_id, a.treat, a.role, {piece} as slice,
+        with snap as (select cast($as_of as date) as d),
+        own as (
+            select cohort_id, employee_id, role, 1 as treat
+            from participants where role in ('mentor', 'mentee')
+              and ($role is null or role = $role)
+            union all
+            select cohort_id, employee_id, 'comparison', 0
+            from participants where role = 'comparison'
+        )
+        select a.cohort_id, a.treat, a.role, {piece} as slice, {_SURVIVAL_SQL}
+        from own a
+        join cohorts c using (cohort_id)
+        join employees e using (employee_id)
+        cross join snap
+        where {_AT_START_SQL}
+          and ($cohort is null or a.cohort_id = $cohort)
+          and ($only_cohort is null or a.cohort_id = $only_cohort)
+          and {where}
+        group by all
+    """  # noqa: S608 - ``piece`` is a fixed column name; values are bound
+    as_of = roster_as_of(store).date()
+    own = store.query(sql, {**params, "as_of": as_of, "only_cohort": cohort})
+    return pd.concat([own, _outsider_survival(store, filters, by=by, cohort=cohort)],
+                     ignore_index=True)
+
+
+# duration and voluntary-exit event at the roster's as-of date, per person (e) and cohort (c)
+_SURVIVAL_SQL = """
                date_diff('day', c.start_date,
                          case when e.termination_date <= snap.d then e.termination_date
                               else snap.d end) as duration,
                case when e.termination_type = 'voluntary' and e.termination_date <= snap.d
                     then 1 else 0 end as event,
-               count(*) as people, sum(e.salary) as salary_sum, count(e.salary) as salary_n
-        from arms a
-        join cohorts c using (cohort_id)
-        join employees e using (employee_id)
-        cross join snap
-        where (e.hire_date is null or e.hire_date <= c.start_date)
+               count(*) as people, sum(e.salary) as salary_sum, count(e.salary) as salary_n"""
+# employed on the cohort's start date, which is not after the as-of date
+_AT_START_SQL = """(e.hire_date is null or e.hire_date <= c.start_date)
           and (e.termination_date is null or e.termination_date >= c.start_date)
-          and c.start_date <= snap.d
-          and ($only_cohort is null or a.cohort_id = $only_cohort)
-          and {where}
-        group by all
-    """  # noqa: S608 - ``piece`` is a fixed column name; values are bound
-    return store.query(sql, {**params, "as_of": roster_as_of(store).date(),
-                             "only_cohort": cohort})
+          and c.start_date <= snap.d"""
+
+
+def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
+                       cohort: str | None) -> pd.DataFrame:
+    """The implicit comparison arm of :func:`retention_counts`: everyone outside the programme,
+    counted once per cohort start date × generation × department × level × duration × event
+    (kept while the data is unchanged), then selected and summed for the filter state and
+    handed to each cohort without an explicit comparison group that starts on that date."""
+    def build() -> pd.DataFrame:
+        return store.query(f"""
+            with snap as (select cast($as_of as date) as d),
+            starts as (select distinct start_date from cohorts)
+            select c.start_date, e.generation, e.department, e.level, {_SURVIVAL_SQL}
+            from employees e
+            cross join starts c
+            cross join snap
+            where e.employee_id not in (select employee_id from participants)
+              and {_AT_START_SQL}
+            group by all
+        """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
+    cube = _remembered(store, ("outsider_survival",), build)
+    for column in SLICE_COLUMNS:
+        if getattr(filters, column):
+            cube = cube[cube[column].isin(getattr(filters, column))]
+    sliced = by in SLICE_COLUMNS
+    keys = ["start_date", *(["slice"] if sliced else []), "duration", "event"]
+    cube = cube.assign(slice=cube[by] if sliced else None)
+    if sliced:
+        cube = cube[cube["slice"].notna()]
+    counts = cube.groupby(keys, sort=False)[["people", "salary_sum", "salary_n"]].sum(
+        min_count=1).reset_index()
+    cohorts = store.query("""
+        select cohort_id, start_date from cohorts
+        where ($cohort is null or cohort_id = $cohort)
+          and ($only_cohort is null or cohort_id = $only_cohort)
+          and cohort_id not in (select cohort_id from participants where role = 'comparison')
+    """, {"cohort": filters.cohort, "only_cohort": cohort})
+    rows = cohorts.merge(counts, on="start_date").drop(columns="start_date")
+    if not sliced:
+        rows["slice"] = None
+    rows = rows.assign(treat=0, role="comparison")
+    return rows[["cohort_id", "treat", "role", "slice", "duration", "event", "people",
+                 "salary_sum", "salary_n"]]
 
 
 def cohort_participants(store: Store) -> pd.DataFrame:
