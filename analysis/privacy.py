@@ -267,7 +267,7 @@ def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
     if units is not None:
         canon = _canon_for(units, k)
         pop = population(filters) if filters is not None else ()
-        known = set(zip(units["metric"], units["outcome"], strict=True))
+        known = canon.families  # (metric, outcome) -> its units, built once per units frame
         records = frame.to_dict("records")
         for i, row in enumerate(records):
             if hidden[i] or (row["metric"], row["outcome"]) not in known:
