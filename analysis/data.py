@@ -492,10 +492,14 @@ def pair_sessions(store: Store, *, cohort: str | None = None,
     no_show, first_held, last_held, median_gap_days (between consecutive held sessions),
     as_of (= min(cohort end, roster as-of)), days_since_held (at as_of, from the last held
     session or the cohort start), stalled (no held session in ``stall_days`` while the cohort
-    runs). Kept while the data is unchanged (engagement and dose–response read the same pairs).
+    runs). Every cohort's pairs come from one query kept while the data is unchanged
+    (engagement and dose–response read the same pairs; a cohort filter selects from them).
     """
-    return _remembered(store, ("pair_sessions", cohort, stall_days),
-                       lambda: _pair_sessions(store, cohort=cohort, stall_days=stall_days))
+    pairs = _remembered(store, ("pair_sessions", stall_days),
+                        lambda: _pair_sessions(store, cohort=None, stall_days=stall_days))
+    if cohort is None:
+        return pairs
+    return pairs[pairs["cohort_id"] == cohort].reset_index(drop=True)
 
 
 def _pair_sessions(store: Store, *, cohort: str | None, stall_days: int) -> pd.DataFrame:
