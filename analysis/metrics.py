@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing
+from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing, units
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.stats.grouped import paired_change_groups
@@ -42,6 +42,9 @@ class Metric:
     # One row per counted person (privacy.UNIT_COLUMNS) over the whole database, so the privacy
     # layer can decide complementary suppression on complete breakdowns. None: primary rule only.
     units: Callable[[Store], pd.DataFrame] | None = None
+    # The groups behind a row when not its own metric and outcome (privacy.Arm: two arms,
+    # pairs by member, families shared by several metrics).
+    arms: privacy.Arms | None = None
     # In every run unless asked for by name: optional analyses (DESIGN.md) too slow for
     # every filter change at enterprise scale.
     default: bool = True
@@ -92,8 +95,8 @@ def _five_point(store: Store, scores: pd.DataFrame) -> pd.Series:
 def _metric(name: str, description: str,
             compute: Callable[[Store, Filters, str | None], pd.DataFrame],
             units: Callable[[Store], pd.DataFrame] | None = None, *,
-            default: bool = True) -> Metric:
-    return Metric(name, description, compute, units=units, default=default)
+            arms: privacy.Arms | None = None, default: bool = True) -> Metric:
+    return Metric(name, description, compute, units=units, arms=arms, default=default)
 
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in [
@@ -110,10 +113,12 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
             _units_like("mean", lambda _s, f: f["construct"].isin(POST_ONLY_CONSTRUCTS),
                         post_only=True)),
     _metric("did", "Difference-in-differences against non-participants on the pulse surveys.",
-            comparison.did_rows),
+            comparison.did_rows, units.did_units, arms=units.did_arms),
     _metric("did_weighted", "Propensity-weighted difference-in-differences (on request: "
-            "a propensity model per cell).", comparison.did_weighted_rows, default=False),
-    *[_metric(name, description, engagement.engagement_rows)
+            "a propensity model per cell).", comparison.did_weighted_rows, units.did_units,
+            arms=units.did_arms, default=False),
+    *[_metric(name, description, engagement.engagement_rows, units.engagement_units,
+              arms=units.engagement_arms)
       for name, description in [
         ("sessions_held", "Held sessions per pair (pairs with none count as 0)."),
         ("minutes_per_pair", "Minutes of held sessions per pair."),
@@ -123,18 +128,19 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
         ("share_pairs_3plus", "Share of pairs with at least 3 held sessions."),
         ("stalled_pairs", "Share of pairs with no held session in 45 days."),
     ]],
-    *[_metric(name, description, retention.retention_rows) for name, description in [
+    *[_metric(name, description, retention.retention_rows, units.retention_units,
+              arms=units.retention_arms) for name, description in [
         ("retention_12m", "Kaplan–Meier 12-month retention per arm."),
         ("retention_diff_12m", "12-month retention, participants − comparison."),
         ("logrank", "Log-rank test of the retention curves."),
         ("cox_hr", "Cox hazard ratio of a voluntary exit, participants vs comparison."),
     ]],
     _metric("roi", "Avoided exits × replacement cost − programme cost, low/base/high.",
-            retention.roi_rows),
+            retention.roi_rows, units.retention_units, arms=units.retention_arms),
     _metric("dose_response", "Held sessions against skill gain (slope, Spearman).",
-            engagement.dose_response_rows),
+            engagement.dose_response_rows, units.dose_units, arms=units.dose_arms),
     _metric("cronbach_alpha", "Reliability per construct and administration.",
-            outcomes.cronbach_rows),
+            outcomes.cronbach_rows, units.cronbach_units, arms=units.cronbach_arms),
 ]}
 DEFAULT_METRICS = [name for name, metric in REGISTRY.items() if metric.default]
 
@@ -188,14 +194,21 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
     frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
     units = _units(store)
     return privacy.suppress_results(frame, min_group_size=min_group_size, filters=filters,
-                                    units=units)
+                                    units=units, arms=_arms)
+
+
+def _arms(row: Any, sliced: bool) -> list[privacy.Arm] | None:
+    metric = REGISTRY.get(str(row["metric"]))
+    return metric.arms(row, sliced) if metric is not None and metric.arms else None
 
 
 _units_cache: dict[tuple[object, ...], pd.DataFrame | None] = {}
 
 
 def _build_units(store: Store) -> pd.DataFrame | None:
-    frames = [metric.units(store) for metric in REGISTRY.values() if metric.units is not None]
+    # several metrics share one units function (engagement, retention): build it once
+    functions = dict.fromkeys(metric.units for metric in REGISTRY.values())
+    frames = [unit(store) for unit in functions if unit is not None]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 

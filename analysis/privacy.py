@@ -28,7 +28,7 @@ count tables and heatmaps: :func:`suppress_counts`. Both add ``suppressed`` and
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -50,6 +50,29 @@ REASON_COHORT_TWO = "hidden: two slices within one cohort would single out small
 SLICES = ("generation", "department", "level")
 ALL = "all"  # the cohort / role label of "everyone together" in result rows
 UNIT_COLUMNS = ["metric", "outcome", "cohort", "role", *SLICES]
+WEIGHT = twoway.WEIGHT  # optional units column: people per unit row (units counted in SQL)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A group of counted people behind a result row, checked like a one-group row.
+
+    ``metric`` and ``outcome`` name the unit family; ``count`` is the row's column that must
+    equal the group's size; ``roles`` (row labels, "all" for every role) replace the row's role,
+    and when several are given the group is their sum, shown only if each part is shown (pairs
+    counted once per member role); ``mismatch`` is the reason when the sizes differ.
+    """
+
+    metric: str
+    outcome: str
+    count: str = "n"
+    roles: tuple[str, ...] | None = None
+    mismatch: str = REASON_UNCHECKED
+
+
+# A result row's arms, given whether any slice condition applies to it; None: the row's own
+# metric and outcome (the default for metrics with units).
+Arms = Callable[[Mapping[str, Any], bool], list[Arm] | None]
 
 
 def resolve_min_group_size(value: int | None = None) -> int:
@@ -108,10 +131,20 @@ class _Canon:
             units = units[units[dim].isin(values)]
         return units
 
-    def _atoms(self, units: pd.DataFrame, dim: str) -> pd.DataFrame:
-        frame = units[["cohort", "role", dim]].astype(object).fillna(UNPUBLISHED)
-        return frame.groupby(["cohort", "role", dim], as_index=False).size().rename(
-            columns={"size": "n"})
+    def _atoms(self, pop: Population, metric: str, outcome: str, dim: str,
+               units: pd.DataFrame) -> pd.DataFrame:
+        """People per cohort × role × ``dim`` of one family; unfiltered, counted for every
+        family in one pass (the metrics share a units frame of dozens of families)."""
+        keys = ["cohort", "role", dim]
+        if pop:
+            return twoway.count_atoms(units, keys)
+        if ("atoms", dim) not in self.cache:
+            every = twoway.count_atoms(self.units, ["metric", "outcome", *keys])
+            self.cache[("atoms", dim)] = {
+                (str(m), str(o)): part[[*keys, "n"]]
+                for (m, o), part in every.groupby(["metric", "outcome"], sort=False)}
+        found = self.cache[("atoms", dim)].get((metric, outcome))
+        return found if found is not None else twoway.count_atoms(units, keys)
 
     def tables(self, pop: Population, metric: str, outcome: str) -> dict[str, complement.Table]:
         """The three slice tables of a population; hidden margins shared until they agree."""
@@ -119,7 +152,8 @@ class _Canon:
         if key in self.cache:
             return self.cache[key]
         units = self._select(pop, metric, outcome)
-        tables = {d: complement.build(self._atoms(units, d), ["cohort", "role", d]) for d in SLICES}
+        tables = {d: complement.build(self._atoms(pop, metric, outcome, d, units),
+                                      ["cohort", "role", d]) for d in SLICES}
         forced: set[tuple[str, str]] = set()
         while True:
             for dim, table in tables.items():
@@ -223,36 +257,46 @@ def _key(row: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
     return cohort, role, {k: str(v) for k, v in group.items() if k in SLICES}
 
 
-def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any]) -> tuple[bool, str]:
+def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any],
+            arms: Arms | None = None) -> tuple[bool, str]:
     cohort, role, slices = _key(row)
     conditions = dict(pop)
     for dim, value in slices.items():  # a breakdown within a filter: the value, if allowed
         conditions[dim] = (value,) if value in conditions.get(dim, (value,)) else ()
-    n = row.get("n")
     if any(not values for values in conditions.values()):
         return True, REASON_UNCHECKED
     if len(conditions) > 2:
         return True, REASON_THREE
-    shown, count, reason = canon.group(str(row["metric"]), str(row["outcome"]), cohort, role,
-                                       conditions)
-    if not shown and pd.isna(count):  # refused before counting (two or three slices)
-        return True, reason or REASON_UNCHECKED
-    if n is None or pd.isna(n) or pd.isna(count) or int(count) != int(n):
-        if count == 0 and n is not None and not pd.isna(n) and int(n) == 0:
-            return False, ""  # an empty group: nothing to hide
-        return True, REASON_UNCHECKED
-    return (False, "") if shown else (True, reason or REASON_UNCHECKED)
+    chosen = arms(row, bool(conditions)) if arms is not None else None
+    for arm in chosen or [Arm(str(row["metric"]), str(row["outcome"]))]:
+        shown, count, reason = True, 0.0, ""
+        for part in arm.roles or (role,):
+            part = TOTAL if part == ALL else part
+            ok, size, why = canon.group(arm.metric, arm.outcome, cohort, part, conditions)
+            if not ok and pd.isna(size):  # refused before counting (two or three slices)
+                return True, why or REASON_UNCHECKED
+            shown, count, reason = shown and ok, count + size, reason or why
+        n = row.get(arm.count)
+        if n is None or pd.isna(n) or pd.isna(count) or int(count) != int(n):
+            return True, arm.mismatch
+        if not shown and count > 0:
+            return True, reason or REASON_UNCHECKED
+    return False, ""
 
 
 def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
                      units: pd.DataFrame | None = None, filters: Any = None,
-                     number_columns: list[str] | None = None) -> pd.DataFrame:
+                     number_columns: list[str] | None = None,
+                     arms: Arms | None = None) -> pd.DataFrame:
     """Hide result rows a user may not see; adds ``suppressed`` and ``suppressed_reason``.
 
     ``units``: one row per counted person (columns :data:`UNIT_COLUMNS`) for the whole database —
     every cohort and role, no slice filter — so complementary suppression is decided on the complete
     breakdown. ``filters``: the slice filters the frame was computed under. Without ``units`` only
     the primary rule (n < k) applies; rows of metrics that do not provide units get that.
+    ``arms``: the groups behind a row (:class:`Arm`: both arms of a comparison, pairs counted
+    by member, unit families shared by several metrics); rows it gives arms for are decided on
+    those, the others on their own metric and outcome.
     """
     k = resolve_min_group_size(min_group_size)
     if frame.empty:
@@ -270,9 +314,12 @@ def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
         known = canon.families  # (metric, outcome) -> its units, built once per units frame
         records = frame.to_dict("records")
         for i, row in enumerate(records):
-            if hidden[i] or (row["metric"], row["outcome"]) not in known:
+            if hidden[i]:
                 continue
-            hidden[i], reasons[i] = _decide(canon, pop, row)
+            if arms is not None and arms(row, True) is not None:
+                hidden[i], reasons[i] = _decide(canon, pop, row, arms)
+            elif (row["metric"], row["outcome"]) in known:
+                hidden[i], reasons[i] = _decide(canon, pop, row)
     return _blank(frame, hidden, reasons, number_columns)
 
 

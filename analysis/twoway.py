@@ -22,15 +22,23 @@ import pandas as pd
 from analysis import complement
 from analysis.complement import TOTAL, UNPUBLISHED
 
+WEIGHT = "people"  # optional units column: how many people a unit row stands for
+
+
+def count_atoms(units: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """People per combination of ``keys`` (missing values: a hidden group). A unit row stands
+    for ``people`` persons when that column is there (units counted in SQL), else for one."""
+    frame = units[keys].astype(object).fillna(UNPUBLISHED)
+    frame["n"] = units[WEIGHT].fillna(1).to_numpy() if WEIGHT in units else 1
+    return frame.groupby(keys, as_index=False)["n"].sum()
+
 
 def table(units: pd.DataFrame, one_way: dict[str, complement.Table], dims: list[str], *,
           k: int) -> complement.Table:
     """The protected role × ``dims`` table of ``units`` over every cohort (one row per person;
     missing slice values are a hidden group), its margins fixed to the ``one_way`` tables'
     all-cohort rows by slice."""
-    frame = units[["role", *dims]].astype(object).fillna(UNPUBLISHED)
-    atoms = frame.groupby(["role", *dims], as_index=False).size().rename(columns={"size": "n"})
-    built = complement.build(atoms, ["role", *dims])
+    built = complement.build(count_atoms(units, ["role", *dims]), ["role", *dims])
     cells = built.cells
     a, b = dims
     margin = ((cells[a] == TOTAL) | (cells[b] == TOTAL)).to_numpy()

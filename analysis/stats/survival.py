@@ -343,6 +343,11 @@ def logrank_counts(durations: object, events: object, groups: object,
     scale = (obs * (total - obs) / np.clip(total - 1, 1e-10, np.inf))[used]
     o_minus_e = (observed[1:, used] - share * obs[used]).sum(axis=1)
     var = np.diag(share @ scale) - (share * scale) @ share.T
+    if np.linalg.matrix_rank(var) < k - 1:  # no event while two groups were at risk
+        return result_record(
+            n=int(w.sum()), method=method + " — no event while both groups were at risk",
+            extra=extras,
+        )
     chi2 = float(o_minus_e.dot(np.linalg.solve(var, o_minus_e)))
     extras["chi2"] = chi2
     extras["df"] = k - 1

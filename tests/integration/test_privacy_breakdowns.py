@@ -17,6 +17,7 @@ import pytest
 from analysis import metrics, privacy
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.store import Store
+from analysis.units import REASON_PAIRS
 from tests.conftest import run_cli
 from tests.privacy_db import build_privacy_db
 
@@ -36,10 +37,10 @@ def views(small_db: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     with Store(small_db, read_only=True) as store:
         for by in ("none", *SLICE_DIMENSIONS):
             key = None if by == "none" else by
-            # The metrics whose n counts people additively (they give privacy their units);
-            # the two-arm and non-additive ones (DiD, retention, engagement, alpha) use the
-            # primary rule only, see docs/methods.md "Privacy".
-            additive = [m for m, spec in metrics.REGISTRY.items() if spec.units is not None]
+            # The metrics whose n counts one group of people and whose estimate is a mean
+            # (n × estimate adds up); the two-arm, pair and other metrics are attacked in
+            # tests/integration/test_privacy_attack_arms.py.
+            additive = ["paired_change", "top2box_change", "enps_change", "mean"]
             raw = metrics.compute(store, Filters(), by=key, metrics=additive)
             out[by] = (metrics.results(store, Filters(), by=key, min_group_size=K,
                                        metrics=additive), raw)
@@ -192,7 +193,8 @@ def test_cli_json_marks_suppressed_cells_with_a_reason(small_db: Path) -> None:
     assert hidden and all(r["n"] is None and r["estimate"] is None for r in hidden)
     assert {r["suppressed_reason"] for r in hidden} <= {
         "fewer than 5 people",
-        "hidden so that a smaller group cannot be worked out by subtraction"}
+        "hidden so that a smaller group cannot be worked out by subtraction",
+        REASON_PAIRS}
     assert all(r["n"] >= K and r["suppressed_reason"] is None
                for r in results if not r["suppressed"])
 

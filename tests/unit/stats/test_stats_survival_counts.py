@@ -154,3 +154,12 @@ def test_cox_not_estimable_when_the_likelihood_has_no_maximum() -> None:
     row = cox_hazard_ratio(frame, duration="duration", event="event", treat="treat").iloc[0]
     assert np.isnan(row["estimate"]) and np.isnan(row["p_value"])
     assert row["method"].endswith("the hazard ratio is not estimable")
+
+
+def test_logrank_counts_without_an_event_while_both_groups_are_at_risk() -> None:
+    # Group 0 is censored (day 1) before group 1's only events (days 5, 6): survdiff's variance
+    # is 0, so there is no test (statsmodels' survdiff divides by it); a row, not an error.
+    row = logrank_counts(np.array([1.0, 1.0, 5.0, 6.0]), np.array([0, 0, 1, 1]),
+                         np.array([0, 0, 1, 1]), np.array([1.0, 1.0, 1.0, 1.0]))
+    assert math.isnan(row["p_value"]) and row["n"] == 4
+    assert "no event while both groups were at risk" in row["method"]

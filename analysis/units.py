@@ -1,0 +1,185 @@
+"""Who is counted behind each comparison, engagement, retention and reliability row: the unit
+families and arms :func:`analysis.privacy.suppress_results` decides these metrics on.
+
+Units are counted in SQL (one row per cohort × role × slice values with ``people``), over the
+whole database. Rules, per metric (README, "Privacy and access"):
+
+* ``did``, retention metrics and ``roi`` compare two arms. Each arm is its own unit family and
+  a row is hidden when either arm's group is. The comparison arm is counted per cohort (its
+  people measured on that cohort's waves or from its start date): non-participants repeat in
+  every cohort, so the cohort total of that family is never published, only treated as public,
+  which can only hide more.
+* Engagement rows count pairs. A pair has one mentor and one mentee, so the mentor and mentee
+  views are person tables of members, protected like any other. The "all" view counts a pair
+  in each cell one of its members is in, so cells overlap; such a cell is shown only when it is
+  the sum of its mentor and mentee cells, both shown (no pair with both members in it): then
+  it follows from numbers already shown and adds nothing to subtract. Without a slice it is
+  the mentor view's count. Sessions (``n_sessions``) belong to the pairs behind the row.
+* ``dose_response`` counts people with a skill gain (their role's skill); ``cronbach_alpha``
+  complete respondents of one administration and construct, in a family per construct and
+  phase with the cohort (each programme administration belongs to one) as a dimension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analysis import data
+from analysis.engagement import ROLE_SKILL
+from analysis.filters import Filters
+from analysis.privacy import ALL, UNIT_COLUMNS, WEIGHT, Arm
+from analysis.store import Store
+from analysis.waves import WAVES_SQL
+
+COLUMNS = [*UNIT_COLUMNS, WEIGHT]
+COMPARISON = ":comparison"  # suffix of a comparison arm's unit family
+PAIRS, PAIRS_TWO = "pairs", "pairs with 2+ held sessions"
+REASON_PAIRS = ("hidden: pairs with both members in this group would follow from the mentor "
+                "and mentee views")
+
+
+def did_units(store: Store) -> pd.DataFrame:
+    """People with a pulse score before and after each cohort, per arm (what DiD counts)."""
+    sql = f"""
+        with waves as ({WAVES_SQL}), {data.ARMS_SQL}
+        select case when a.treat = 1 then 'did' else 'did{COMPARISON}' end as metric,
+               b.construct as outcome, a.cohort_id as cohort, a.role, e.generation,
+               e.department, e.level, count(*) as people
+        from arms a
+        join waves w using (cohort_id)
+        join employees e using (employee_id)
+        {data.PULSE_SCORES_SQL}
+        where b.score is not null and f.score is not null
+        group by all
+    """  # noqa: S608 - fixed SQL fragments only
+    return store.query(sql)[COLUMNS]
+
+
+def did_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
+    outcome = str(row["outcome"])
+    return [Arm("did", outcome, "n_treated"),
+            Arm(f"did{COMPARISON}", outcome, "n_comparison", roles=(ALL,))]
+
+
+def retention_units(store: Store) -> pd.DataFrame:
+    """Everyone in a cohort's retention population, per arm (:func:`data.retention_counts`)."""
+    sql = f"""
+        with {data.ARMS_SQL}, snap as (select cast($as_of as date) as d)
+        select case when a.treat = 1 then 'retention' else 'retention{COMPARISON}' end
+                   as metric,
+               'retention' as outcome, a.cohort_id as cohort, a.role, e.generation,
+               e.department, e.level, count(*) as people
+        from arms a
+        join cohorts c using (cohort_id)
+        join employees e using (employee_id)
+        cross join snap
+        where {data._AT_START_SQL}
+        group by all
+    """
+    return store.query(sql, {"as_of": data.roster_as_of(store).date()})[COLUMNS]
+
+
+def retention_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
+    """retention_12m: one arm per row (the comparison row is the comparison arm); the other
+    retention metrics and roi: both arms."""
+    comparison = Arm(f"retention{COMPARISON}", "retention", "n", roles=(ALL,))
+    if row["metric"] == "retention_12m":
+        return [comparison] if row["role"] == "comparison" else [Arm("retention", "retention")]
+    return [Arm("retention", "retention", "n_treated"),
+            Arm(f"retention{COMPARISON}", "retention", "n_comparison", roles=(ALL,))]
+
+
+def engagement_units(store: Store) -> pd.DataFrame:
+    """Members of every pair, and of the pairs with two or more held sessions (cadence)."""
+    sql = f"""
+        with two as (
+            select cohort_id, pair_id from sessions where status = 'held'
+            group by all having count(*) >= 2
+        ),
+        members as (
+            select p.cohort_id, p.pair_id, p.role, e.generation, e.department, e.level
+            from participants p join employees e using (employee_id)
+            where p.role in ('mentor', 'mentee') and p.pair_id is not null
+        )
+        select 'engagement' as metric, '{PAIRS}' as outcome, cohort_id as cohort, role,
+               generation, department, level, count(*) as people
+        from members group by all
+        union all
+        select 'engagement', '{PAIRS_TWO}', cohort_id, role, generation, department, level,
+               count(*)
+        from members join two using (cohort_id, pair_id) group by all
+    """  # noqa: S608 - fixed labels only
+    return store.query(sql)[COLUMNS]
+
+
+def engagement_arms(row: Mapping[str, Any], sliced: bool) -> list[Arm]:
+    """Mentor / mentee views: that member's group. The "all" view: the mentor's group without
+    a slice (one per pair), else the mentor and mentee groups added up (see the module)."""
+    roles = None if row["role"] != ALL else (("mentor", "mentee") if sliced else ("mentor",))
+    mismatch = REASON_PAIRS if sliced and roles else Arm.mismatch
+    if row["metric"] == "cadence_days":
+        return [Arm("engagement", PAIRS_TWO, "n", roles, mismatch),
+                Arm("engagement", PAIRS, "n_pairs", roles, mismatch)]
+    return [Arm("engagement", PAIRS, "n", roles, mismatch)]
+
+
+def dose_units(store: Store) -> pd.DataFrame:
+    """Pair members with a gain on their role's skill (:func:`engagement.dose_response_rows`)."""
+    scores = data.paired_scores(store, Filters())
+    scores = scores[(scores["construct"] == scores["role"].map(ROLE_SKILL))
+                    & scores["before"].notna() & scores["after"].notna()]
+    members = data.pair_members(store, Filters())[["cohort_id", "employee_id"]]
+    people = scores.merge(members, on=["cohort_id", "employee_id"])
+    return people.rename(columns={"cohort_id": "cohort"}).assign(
+        metric="dose_response", outcome="skills", people=1)[COLUMNS]
+
+
+def dose_arms(_row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
+    return [Arm("dose_response", "skills")]
+
+
+def cronbach_units(store: Store) -> pd.DataFrame:
+    """Complete respondents (every item of the construct the administration asked) per
+    programme administration × multi-item construct (:func:`outcomes.cronbach_rows`), in one
+    family per construct × phase (a cohort has one administration per phase; if it had two,
+    the counts would not match and its rows would stay hidden)."""
+    sql = """
+        with answers as (
+            select r.administration_id, a.cohort_id, a.phase, r.employee_id, i.construct,
+                   r.item_id,
+                   any_value(r.value) as value
+            from responses r
+            join administrations a using (administration_id)
+            join items i using (item_id)
+            where a.kind = 'programme'
+            group by all
+        ),
+        multi as (
+            select construct from answers group by all having count(distinct item_id) >= 2
+        ),
+        asked as (
+            select administration_id, construct, count(distinct item_id) as items
+            from answers group by all
+        ),
+        complete as (
+            select administration_id, cohort_id, phase, employee_id, construct
+            from answers join asked using (administration_id, construct)
+            group by all having count(value) = any_value(asked.items)
+        )
+        select 'cronbach_alpha' as metric, c.construct || '|' || c.phase as outcome,
+               c.cohort_id as cohort, p.role, e.generation, e.department, e.level,
+               count(*) as people
+        from complete c
+        join multi using (construct)
+        join employees e using (employee_id)
+        left join participants p on p.cohort_id = c.cohort_id and p.employee_id = c.employee_id
+        group by all
+    """
+    return store.query(sql)[COLUMNS]
+
+
+def cronbach_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
+    return [Arm("cronbach_alpha", f"{row['outcome']}|{row['phase']}")]
