@@ -42,18 +42,51 @@ REASON_PAIRS = ("hidden: pairs with both members in this group would follow from
 
 
 def did_units(store: Store) -> pd.DataFrame:
-    """People with a pulse score before and after each cohort, per arm (what DiD counts)."""
+    """People with a pulse score before and after each cohort, per arm (what DiD counts; arms as
+    in :data:`data.ARMS_SQL`). The everyone-else comparison pool is counted once per pair of
+    waves and then given to each cohort using them: at 200,000 employees joining it to every
+    cohort first would mean millions of rows."""
     sql = f"""
-        with waves as ({WAVES_SQL}), {data.ARMS_SQL}
-        select case when a.treat = 1 then 'did' else 'did{COMPARISON}' end as metric,
-               b.construct as outcome, a.cohort_id as cohort, a.role, e.generation,
-               e.department, e.level, count(*) as people
-        from arms a
-        join waves w using (cohort_id)
-        join employees e using (employee_id)
-        {data.PULSE_SCORES_SQL}
-        where b.score is not null and f.score is not null
-        group by all
+        with waves as ({WAVES_SQL}),
+        answered as (
+            select w.before_administration_id as wb, w.after_administration_id as wa,
+                   b.employee_id, b.construct
+            from (select distinct before_administration_id, after_administration_id
+                  from waves) w
+            join construct_scores b on b.administration_id = w.before_administration_id
+            join construct_scores f
+              on f.administration_id = w.after_administration_id
+             and f.employee_id = b.employee_id and f.construct = b.construct
+            where b.score is not null and f.score is not null
+        ),
+        pool as (
+            select x.wb, x.wa, x.construct, e.generation, e.department, e.level,
+                   count(*) as people
+            from answered x join employees e using (employee_id)
+            where x.employee_id not in (select employee_id from participants)
+            group by all
+        ),
+        listed as (
+            select p.cohort_id, p.role, x.construct, e.generation, e.department, e.level,
+                   count(*) as people
+            from participants p
+            join waves w using (cohort_id)
+            join answered x on x.wb = w.before_administration_id
+             and x.wa = w.after_administration_id and x.employee_id = p.employee_id
+            join employees e on e.employee_id = p.employee_id
+            where p.role in ('mentor', 'mentee', 'comparison')
+            group by all
+        )
+        select case when role = 'comparison' then 'did{COMPARISON}' else 'did' end as metric,
+               construct as outcome, cohort_id as cohort, role, generation, department, level,
+               people
+        from listed
+        union all
+        select 'did{COMPARISON}', x.construct, w.cohort_id, 'comparison', x.generation,
+               x.department, x.level, x.people
+        from pool x
+        join waves w on x.wb = w.before_administration_id and x.wa = w.after_administration_id
+        where w.cohort_id not in (select cohort_id from participants where role = 'comparison')
     """  # noqa: S608 - fixed SQL fragments only
     return store.query(sql)[COLUMNS]
 
