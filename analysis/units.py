@@ -111,7 +111,7 @@ def retention_units(store: Store) -> pd.DataFrame:
         cross join snap
         where {data._AT_START_SQL}
         group by all
-    """
+    """  # noqa: S608 - fixed SQL fragments only
     return store.query(sql, {"as_of": data.roster_as_of(store).date()})[COLUMNS]
 
 
