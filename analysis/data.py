@@ -60,15 +60,22 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     change then costs a pandas selection, not a join over every survey score).
     """
     scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
-    keep = pd.Series(True, index=scores.index)
+    return _select_people(scores, filters, construct=construct)
+
+
+def _select_people(frame: pd.DataFrame, filters: Filters, *,
+                   construct: str | None = None) -> pd.DataFrame:
+    """The rows of a participants' frame (cohort_id, role, the slice columns[, construct]) that
+    pass the filters, in their order: what ``filters.people_where`` selects in SQL."""
+    keep = pd.Series(True, index=frame.index)
     for column, value in (("cohort_id", filters.cohort), ("role", filters.role),
                           ("construct", construct)):
         if value is not None:
-            keep &= scores[column] == value
+            keep &= frame[column] == value
     for column in ("generation", "department", "level"):
         if getattr(filters, column):
-            keep &= scores[column].isin(getattr(filters, column))
-    return scores if keep.all() else scores[keep].reset_index(drop=True)
+            keep &= frame[column].isin(getattr(filters, column))
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
 
 
 def _paired_scores(store: Store) -> pd.DataFrame:
@@ -555,20 +562,17 @@ def _pair_sessions(store: Store, *, cohort: str | None, stall_days: int) -> pd.D
 def pair_members(store: Store, filters: Filters) -> pd.DataFrame:
     """Members of each pair who pass the filters (for slicing engagement by people).
 
-    Columns: cohort_id, pair_id, employee_id, role, generation, department, level.
+    Columns: cohort_id, pair_id, employee_id, role, generation, department, level. Selected
+    from every member, kept while the data is unchanged.
     """
-    where, params = filters.people_where("e")
-    sql = f"""
+    members = _remembered(store, ("pair_members",), lambda: store.query("""
         select p.cohort_id, p.pair_id, p.employee_id, p.role, e.generation, e.department,
                e.level
         from participants p join employees e using (employee_id)
         where p.role in ('mentor', 'mentee') and p.pair_id is not null
-          and ($cohort is null or p.cohort_id = $cohort)
-          and ($role is null or p.role = $role)
-          and {where}
         order by p.cohort_id, p.pair_id, p.role
-    """  # noqa: S608
-    return store.query(sql, params)
+    """))
+    return _select_people(members, filters)
 
 
 def construct_scales(store: Store) -> pd.DataFrame:
