@@ -188,11 +188,15 @@ def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFram
 
 def results(store: Store, filters: Filters, *, by: str | None = None,
             metrics: list[str] | None = None, min_group_size: int | None = None,
-            adjust: str = "holm") -> pd.DataFrame:
+            adjust: str = "holm", units_for: list[str] | None = None) -> pd.DataFrame:
     """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
-    where groups are too small."""
+    where groups are too small.
+
+    ``units_for``: the metrics whose counted people are loaded for the privacy tables (default:
+    the chosen ones). A metric's rows are decided on its own families alone, so this changes no
+    decision; the dashboard passes every metric so all its views share one set of tables."""
     frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
-    units = _units(store)
+    units = _units(store, units_for or metrics or DEFAULT_METRICS)
     return privacy.suppress_results(frame, min_group_size=min_group_size, filters=filters,
                                     units=units, arms=_arms)
 
@@ -205,32 +209,34 @@ def _arms(row: Any, sliced: bool) -> list[privacy.Arm] | None:
 _units_cache: dict[tuple[object, ...], pd.DataFrame | None] = {}
 
 
-def _build_units(store: Store) -> pd.DataFrame | None:
-    # several metrics share one units function (engagement, retention): build it once
-    functions = dict.fromkeys(metric.units for metric in REGISTRY.values())
-    frames = [unit(store) for unit in functions if unit is not None]
+def _build_units(store: Store, functions: tuple[Callable[[Store], pd.DataFrame], ...]
+                 ) -> pd.DataFrame | None:
+    frames = [unit(store) for unit in functions]
     return pd.concat(frames, ignore_index=True) if frames else None
 
 
-def _units(store: Store) -> pd.DataFrame | None:
-    """The counted people behind every metric over the whole database. They do not depend on
-    the filters or on which metrics a view shows (each metric's tables use its own rows), so
-    they are kept per database file and import state: every view then shares one set of
-    canonical privacy tables (a dashboard filter change would otherwise rebuild them)."""
+def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
+    """The counted people behind the named metrics over the whole database. They do not depend
+    on the filters, so they are kept per database file and import state (a dashboard filter
+    change would otherwise rebuild them); several metrics share one units function
+    (engagement, retention), built once."""
+    functions = tuple(dict.fromkeys(
+        unit for unit in (REGISTRY[m].units for m in names if m in REGISTRY) if unit is not None))
     version = store.data_version()
     if version is None:  # an in-memory or vanished file: nothing to key on, do not cache
-        return _build_units(store)
-    if version not in _units_cache:
+        return _build_units(store, functions)
+    key = (*version, functions)
+    if key not in _units_cache:
         if len(_units_cache) > 8:
             _units_cache.clear()
-        _units_cache[version] = _build_units(store)
-    return _units_cache[version]
+        _units_cache[key] = _build_units(store, functions)
+    return _units_cache[key]
 
 
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
     """Build every canonical privacy table of this database now (the dashboard does this in the
     background when it opens a file, so the first views need not wait for them)."""
-    units = _units(store)
+    units = _units(store, list(REGISTRY))
     if units is not None:
         privacy.warm(units, min_group_size=min_group_size)
 

@@ -95,7 +95,9 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
     if key not in _results_cache:
         if len(_results_cache) > 256:
             _results_cache.clear()
+        # every metric's units: all views share the tables the background warm-up built
         _results_cache[key] = metrics.results(store, filters, by=by, metrics=list(names),
+                                              units_for=list(metrics.REGISTRY),
                                               min_group_size=k)
     return _results_cache[key]
 
