@@ -242,7 +242,7 @@ def collect(store: Store) -> tuple[dict[str, Attack], dict[str, Attack]]:
     and arms; the two steps are called here so both runs share one computation."""
     published = {name: build(store) for name, build in BUILDERS.items()}
     naive = {name: build(store) for name, build in BUILDERS.items()}
-    units = metrics._units(store)
+    units = metrics._units(store, list(metrics.REGISTRY))
     for filters in _filters(store):
         chosen = {d: getattr(filters, d) for d in DIMS if getattr(filters, d)}
         for by in (None, *SLICE_DIMENSIONS):
@@ -273,7 +273,7 @@ def test_the_cli_pipeline_is_the_one_attacked(demo_db: Path) -> None:
                                  min_group_size=K)
         raw = metrics.compute(store, filters, by="generation", metrics=METRICS)
         steps = privacy.suppress_results(raw, min_group_size=K, filters=filters,
-                                         units=metrics._units(store),
+                                         units=metrics._units(store, list(metrics.REGISTRY)),
                                          arms=metrics._arms)
     pd.testing.assert_series_equal(direct["suppressed"], steps["suppressed"])
 
