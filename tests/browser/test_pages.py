@@ -33,9 +33,10 @@ def test_page_renders_with_downloads_and_screenshot(page, server: str, path: str
         href = link.get_attribute("href") or ""
         assert re.fullmatch(r"/download/figure/[a-z0-9-]+\.(png|svg)\?cohort=C2(&[a-z_.=&]+)?",
                             href), href
-    # Navigation keeps the filters.
-    nav = page.locator(".navbar a.nav-link").first.get_attribute("href")
-    assert nav == "/?cohort=C2"
+    # Navigation keeps the filters (its links follow the URL in their own callback: wait for it).
+    page.wait_for_function(
+        "() => document.querySelector('.navbar a.nav-link')?.getAttribute('href') "
+        "=== '/?cohort=C2'", timeout=30_000)
     shot = screenshot(page, f"page-{PAGES[path]}")
     assert shot.stat().st_size > 10_000
 
