@@ -583,6 +583,18 @@ def construct_scales(store: Store) -> pd.DataFrame:
     )
 
 
+# Item answers (r) with their administration (a), item (i), person (e) and, for participants,
+# their role in that cohort (p); the value reverse-coded where the item says so.
+_ANSWERS_FROM = """from responses r
+            join administrations a using (administration_id)
+            join items i using (item_id)
+            join employees e using (employee_id)
+            left join participants p
+              on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id"""
+_REVERSED_VALUE = ("case when i.reverse_coded then i.scale_min + i.scale_max - r.value "
+                   "else r.value end")
+
+
 def alpha_moments(store: Store, filters: Filters, *, views: list[str],
                   by: str | None) -> pd.DataFrame:
     """What Cronbach's alpha needs per cell of the programme surveys' multi-item constructs,
@@ -601,15 +613,8 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
     sql = f"""
         with answers as (
             select a.cohort_id, i.construct, r.administration_id, a.phase, p.role,
-                   r.employee_id, r.item_id, {column} as slice,
-                   case when i.reverse_coded then i.scale_min + i.scale_max - r.value
-                        else r.value end as value
-            from responses r
-            join administrations a using (administration_id)
-            join items i using (item_id)
-            join employees e using (employee_id)
-            left join participants p
-              on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+                   r.employee_id, r.item_id, {column} as slice, {_REVERSED_VALUE} as value
+            {_ANSWERS_FROM}
             where a.kind = 'programme'
               and ($cohort is null or a.cohort_id = $cohort)
               and ($role is null or p.role = $role)
@@ -658,17 +663,12 @@ def item_answers(store: Store, filters: Filters, *, programme_only: bool = True)
     sql = f"""
         select r.administration_id, a.cohort_id, a.phase, a.kind, r.employee_id, p.role,
                e.generation, e.department, e.level, i.construct, r.item_id,
-               case when i.reverse_coded then i.scale_min + i.scale_max - r.value
-                    else r.value end as value
-        from responses r
-        join administrations a using (administration_id)
-        join items i using (item_id)
-        join employees e using (employee_id)
-        left join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+               {_REVERSED_VALUE} as value
+        {_ANSWERS_FROM}
         where (not $programme_only or a.kind = 'programme')
           and ($cohort is null or a.cohort_id = $cohort or a.kind = 'pulse')
           and ($role is null or p.role = $role)
           and {where}
         order by r.administration_id, i.construct, r.employee_id, r.item_id
-    """  # noqa: S608
+    """
     return store.query(sql, {**params, "programme_only": programme_only})
