@@ -44,11 +44,13 @@ def _remembered(store: Store, key: tuple[object, ...],
     if version is None:
         return build()
     key = (*version, *key)
-    if key not in _memo:
+    frame = _memo.get(key)  # one lookup: another request thread may clear the dict meanwhile
+    if frame is None:
+        frame = build()
         if len(_memo) > 8:
             _memo.clear()
-        _memo[key] = build()
-    return _memo[key].copy(deep=False)
+        _memo[key] = frame
+    return frame.copy(deep=False)
 
 
 def paired_scores(store: Store, filters: Filters, *, construct: str | None = None) -> pd.DataFrame:

@@ -222,15 +222,19 @@ def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
     (engagement, retention), built once."""
     functions = tuple(dict.fromkeys(
         unit for unit in (REGISTRY[m].units for m in names if m in REGISTRY) if unit is not None))
+    if not functions:
+        return None
     version = store.data_version()
     if version is None:  # an in-memory or vanished file: nothing to key on, do not cache
         return _build_units(store, functions)
     key = (*version, functions)
-    if key not in _units_cache:
+    kept = _units_cache.get(key)  # one lookup: another request thread may clear the dict
+    if kept is None:
+        kept = _build_units(store, functions)
         if len(_units_cache) > 8:
             _units_cache.clear()
-        _units_cache[key] = _build_units(store, functions)
-    return _units_cache[key]
+        _units_cache[key] = kept
+    return kept
 
 
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
