@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from analysis import data
@@ -72,10 +73,15 @@ def test_url_state_keeps_page_options_beside_filters() -> None:
         slices.options({"rows": "salary"})
 
 
+def _axis_by_label(fig: go.Figure) -> dict[str, str]:
+    """The x axis each marker row (label without its "(n = …)") is drawn on."""
+    return {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
+            if trace.mode == "markers" for y in trace.y}
+
+
 def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
     fig = CHARTS["satisfaction-before-after"].render("?cohort=C2")
-    axis_of = {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
-               if trace.mode == "markers" for y in trace.y}
+    axis_of = _axis_by_label(fig)
     # eNPS (0–10) and job satisfaction (1–5) never share an x axis.
     assert axis_of["eNPS"] != axis_of["Job satisfaction"]
     titles = {a.text for a in fig.layout.annotations}
@@ -87,8 +93,7 @@ def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
 
 def test_enps_change_gets_its_own_axis_on_the_change_chart(configured: Path) -> None:
     fig = CHARTS["satisfaction-change"].render("?cohort=C2")
-    axis_of = {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
-               if trace.mode == "markers" for y in trace.y}
+    axis_of = _axis_by_label(fig)
     assert axis_of["eNPS"] != axis_of["Job satisfaction"]
     titles = {a.text for a in fig.layout.annotations}
     assert any(t.endswith("0–10 scale") for t in titles)
