@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis import data, privacy
 from analysis.filters import Filters
+from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
 from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
 from analysis.stats.grouped import did_from_moments
@@ -68,7 +69,7 @@ def did_rows(store: Store, filters: Filters, by: str | None, *,
     per cell on the people (a propensity model per cell)."""
     if weighted:
         return _did_weighted_rows(store, filters, by)
-    moments = data.pulse_change_moments(store, filters, by=by)
+    moments = pulse_change_moments(store, filters, by=by)
     sliced = by is not None and by != "role"
     place = ["cohort_id", "construct", *(["slice"] if sliced else [])]
     roles = [filters.role] if filters.role else ["mentor", "mentee"]

@@ -5,6 +5,8 @@ Each returns a tidy DataFrame; no statistics happen here.
 
 from __future__ import annotations
 
+import contextlib
+from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
@@ -15,9 +17,9 @@ from analysis.waves import WAVES_SQL
 
 
 def cohorts(store: Store) -> pd.DataFrame:
-    return store.query(
+    return _remembered(store, ("cohorts",), lambda: store.query(
         "select cohort_id, name, start_date, end_date, cost from cohorts order by start_date"
-    )
+    ))
 
 
 def slice_values(store: Store) -> dict[str, list[str]]:
@@ -33,24 +35,60 @@ def slice_values(store: Store) -> dict[str, list[str]]:
     return out
 
 
-_memo: dict[tuple[object, ...], pd.DataFrame] = {}
+class _Kept:
+    """A bounded least-recently-used dict (request threads share it; each step is atomic)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+
+    def get(self, key: tuple[object, ...]) -> pd.DataFrame | None:
+        frame = self.items.get(key)
+        if frame is not None:
+            with contextlib.suppress(KeyError):  # another thread may have evicted it
+                self.items.move_to_end(key)
+        return frame
+
+    def put(self, key: tuple[object, ...], frame: pd.DataFrame) -> None:
+        self.items[key] = frame
+        while len(self.items) > self.size:
+            with contextlib.suppress(KeyError, StopIteration):
+                self.items.pop(next(iter(self.items)))
+
+    def clear(self) -> None:
+        self.items.clear()
+
+
+# Whole-data frames (a handful per database) apart from per-filter-state ones, so a stream of
+# filter changes never pushes out the frames every view selects from.
+_memo = _Kept(32)
+_memo_by_state = _Kept(256)
 
 
 def _remembered(store: Store, key: tuple[object, ...],
-                build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+                build: Callable[[], pd.DataFrame], *, per_state: bool = False) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     version = store.data_version()
     if version is None:
         return build()
     key = (*version, *key)
-    frame = _memo.get(key)  # one lookup: another request thread may clear the dict meanwhile
+    kept = _memo_by_state if per_state else _memo
+    frame = kept.get(key)
     if frame is None:
         frame = build()
-        if len(_memo) > 8:
-            _memo.clear()
-        _memo[key] = frame
+        kept.put(key, frame)
     return frame.copy(deep=False)
+
+
+def warm(store: Store) -> None:
+    """Build the whole-data frames every filter state selects from (the dashboard does this in
+    the background when it opens a database, so the first filter changes need not)."""
+    everyone = Filters()
+    paired_scores(store, everyone)
+    _outsider_survival(store, everyone, by=None, cohort=None)
+    pair_sessions(store)
+    pair_members(store, everyone)
 
 
 def paired_scores(store: Store, filters: Filters, *, construct: str | None = None) -> pd.DataFrame:
@@ -186,142 +224,6 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
     return store.query(sql, params)
 
 
-SLICE_NAMES = ("generation", "department", "level")
-_MOMENT_VALUES = ("d", "pre", "post")
-
-
-def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = None) -> pd.DataFrame:
-    """The rows of :func:`pulse_pairs` reduced to per-arm moments: one row per cohort ×
-    construct × treat × role (mentor, mentee, comparison, and 'all' for both treated roles)
-    [× the ``by`` column], with n and the mean and ddof=1 variance of the change, of the before
-    and of the after scores (:data:`analysis.stats.grouped.ARM_MOMENTS`).
-
-    Participants and explicit comparison groups are aggregated in SQL per filter state. Where a
-    cohort has no explicit comparison group its arm is everyone outside the programme — most of
-    the company at 200,000 employees, and the same people for every cohort — so their moments
-    come from :func:`_outsider_cube`, kept while the data is unchanged, combined for the filter
-    state in pandas (Chan et al.'s pairwise update: the same numbers as one pass)."""
-    where, params = filters.people_where("e")
-    sliced = by is not None and by != "role"
-    column = f"e.{quote_ident(by)}" if by is not None and sliced else "null"
-    sql = f"""
-        with waves as ({WAVES_SQL}),
-        chosen as (select * from waves where $cohort is null or cohort_id = $cohort),
-        own as (  -- participants, and explicit comparison groups, per cohort
-            select cohort_id, employee_id, role, treat from (
-                select cohort_id, employee_id, role, 1 as treat
-                from participants where role in ('mentor', 'mentee')
-                union all
-                select cohort_id, employee_id, 'comparison', 0
-                from participants where role = 'comparison')
-            where $role is null or role = $role or treat = 0
-        ),
-        pairs as (
-            select a.cohort_id, a.role, a.treat, {column} as slice, b.construct,
-                   b.score as pre, f.score as post, f.score - b.score as d
-            from own a
-            join chosen w using (cohort_id)
-            join employees e using (employee_id)
-            {PULSE_SCORES_SQL}
-            where {where} and b.score is not null and f.score is not null
-              and {column if sliced else "0"} is not null
-        )
-        select cohort_id, construct, treat, coalesce(role, 'all') as role, slice,
-               grouping(role) as every_role,
-               count(*) as n, avg(d) as mean_d, var_samp(d) as var_d,
-               avg(pre) as mean_pre, var_samp(pre) as var_pre,
-               avg(post) as mean_post, var_samp(post) as var_post
-        from pairs
-        group by grouping sets ((cohort_id, construct, treat, role, slice),
-                                (cohort_id, construct, treat, slice))
-    """  # noqa: S608 - the slice column is quoted; values are bound
-    frame = store.query(sql, params)
-    frame = frame[(frame["every_role"] == 0) | (frame["treat"] == 1)].drop(columns="every_role")
-    frame = pd.concat([frame, _outsider_moments(store, filters, by if sliced else None)],
-                      ignore_index=True)
-    if not sliced:
-        frame["slice"] = None
-    frame = frame.sort_values(["cohort_id", "construct", "treat", "role"], kind="stable")
-    return frame.reset_index(drop=True)
-
-
-def _outsider_cube(store: Store) -> pd.DataFrame:
-    """Pulse changes of everyone outside the programme, per before/after wave pair used by a
-    cohort without an explicit comparison group × construct × generation × department × level:
-    n, and the mean and sum of squared deviations (m2) of d, pre and post."""
-    def build() -> pd.DataFrame:
-        return store.query(f"""
-            with waves as ({WAVES_SQL}),
-            shared_waves as (
-                select distinct before_administration_id, after_administration_id from waves
-                where cohort_id not in
-                    (select cohort_id from participants where role = 'comparison')
-            ),
-            outsiders as (
-                select employee_id from employees
-                where employee_id not in (select employee_id from participants)
-            )
-            select w.before_administration_id, w.after_administration_id, b.construct,
-                   e.generation, e.department, e.level, count(*) as n,
-                   {", ".join(f"avg({v}) as mean_{v}, coalesce(var_samp({v}), 0) * "
-                              f"(count(*) - 1) as m2_{v}" for v in _MOMENT_VALUES)}
-            from (
-                select a.employee_id, w.before_administration_id, w.after_administration_id,
-                       b.construct, b.score as pre, f.score as post, f.score - b.score as d
-                from outsiders a cross join shared_waves w
-                {PULSE_SCORES_SQL}
-                where b.score is not null and f.score is not null
-            ) b
-            join employees e using (employee_id)
-            join shared_waves w using (before_administration_id, after_administration_id)
-            group by all
-        """)  # noqa: S608 - fixed SQL pieces only
-    return _remembered(store, ("outsider_cube",), build)
-
-
-def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """:func:`_outsider_cube` combined for one filter state: comparison-arm rows of
-    :func:`pulse_change_moments` for each chosen cohort without an explicit comparison group."""
-    cube = _outsider_cube(store)
-    for column in SLICE_NAMES:
-        if getattr(filters, column):
-            cube = cube[cube[column].isin(getattr(filters, column))]
-    waves = ["before_administration_id", "after_administration_id"]
-    keys = [*waves, "construct"]
-    cube = cube.assign(slice=cube[by] if by else None)
-    if by:
-        cube = cube[cube["slice"].notna()]
-        keys.append("slice")
-    n = cube.groupby(keys, sort=False, dropna=False)["n"].transform("sum")
-    parts = {"n": cube["n"]}
-    for v in _MOMENT_VALUES:  # pooled mean, then m2 plus each part's spread around it
-        weighted = (cube["n"] * cube[f"mean_{v}"]).groupby(
-            [cube[k] for k in keys], sort=False, dropna=False).transform("sum")
-        mean = weighted / n
-        parts[f"mean_{v}"] = cube["n"] * cube[f"mean_{v}"]
-        parts[f"m2_{v}"] = cube[f"m2_{v}"] + cube["n"] * (cube[f"mean_{v}"] - mean) ** 2
-    sums = pd.DataFrame(parts).groupby([cube[k] for k in keys], sort=False,
-                                       dropna=False).sum().reset_index()
-    total = sums["n"].astype(float)
-    out = sums[keys].copy()
-    out["n"] = sums["n"].astype("int64")
-    for v in _MOMENT_VALUES:
-        out[f"mean_{v}"] = sums[f"mean_{v}"] / total
-        out[f"var_{v}"] = (sums[f"m2_{v}"] / (total - 1)).where(total > 1)
-    cohorts = store.query(f"""
-        with waves as ({WAVES_SQL})
-        select cohort_id, before_administration_id, after_administration_id from waves
-        where ($cohort is null or cohort_id = $cohort)
-          and cohort_id not in (select cohort_id from participants where role = 'comparison')
-    """, {"cohort": filters.cohort})  # noqa: S608 - fixed SQL pieces only
-    rows = cohorts.merge(out, on=waves).drop(columns=waves)
-    if not by:
-        rows["slice"] = None
-    rows = rows.assign(treat=0, role="comparison")
-    return rows[["cohort_id", "construct", "treat", "role", "slice", "n",
-                 "mean_d", "var_d", "mean_pre", "var_pre", "mean_post", "var_post"]]
-
-
 def roster_as_of(store: Store) -> pd.Timestamp:
     """The roster's as-of date (meta ``roster_as_of``), else the latest date in the roster."""
     value = store.scalar(
@@ -379,7 +281,8 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
     (retention and ROI rows read the same counts).
     """
     return _remembered(store, ("retention_counts", filters, by, cohort),
-                       lambda: _retention_counts(store, filters, by=by, cohort=cohort))
+                       lambda: _retention_counts(store, filters, by=by, cohort=cohort),
+                       per_state=True)
 
 
 def _retention_counts(store: Store, filters: Filters, *, by: str | None,
@@ -579,10 +482,10 @@ def pair_members(store: Store, filters: Filters) -> pd.DataFrame:
 
 def construct_scales(store: Store) -> pd.DataFrame:
     """Scale range of each construct's items: construct, scale_min, scale_max, n_items."""
-    return store.query(
+    return _remembered(store, ("construct_scales",), lambda: store.query(
         "select construct, min(scale_min) as scale_min, max(scale_max) as scale_max, "
         "count(*) as n_items from items group by construct order by construct"
-    )
+    ))
 
 
 # Item answers (r) with their administration (a), item (i), person (e) and, for participants,

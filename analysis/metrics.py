@@ -15,7 +15,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import comparison, data, engagement, outcomes, privacy, retention, slicing, units
+from analysis import (
+    comparison,
+    data,
+    engagement,
+    moments,
+    outcomes,
+    privacy,
+    retention,
+    slicing,
+    units,
+)
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.stats.grouped import paired_change_groups
@@ -238,8 +248,11 @@ def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
 
 
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
-    """Build every canonical privacy table of this database now (the dashboard does this in the
-    background when it opens a file, so the first views need not wait for them)."""
+    """Build the whole-data frames and every canonical privacy table of this database now (the
+    dashboard does this in the background when it opens a file, so the first views need not
+    wait for them)."""
+    data.warm(store)
+    moments.warm(store)
     units = _units(store, list(REGISTRY))
     if units is not None:
         privacy.warm(units, min_group_size=min_group_size)

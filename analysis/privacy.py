@@ -120,6 +120,7 @@ class _Canon:
     k: int
     cache: dict[tuple[Any, ...], Any] = field(default_factory=dict)
     families: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
+    decided: dict[tuple[Any, ...], tuple[bool, float, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.families = {(str(m), str(o)): part for (m, o), part
@@ -189,7 +190,20 @@ class _Canon:
         Every shown number must follow from the visible cells of the *unfiltered* one-way table
         (one slice condition) or two-way table (two): then no filter, breakdown or export adds
         anything a user could subtract. Three slices at once never follow from them.
+        Decisions depend on the data alone, so each is kept (views repeat the same groups).
         """
+        key = ("group", metric, outcome, cohort, role,
+               tuple(sorted((d, tuple(v)) for d, v in conditions.items())))
+        decided = self.decided.get(key)
+        if decided is None:
+            decided = self._group(metric, outcome, cohort, role, conditions)
+            if len(self.decided) > 200_000:
+                self.decided.clear()
+            self.decided[key] = decided
+        return decided
+
+    def _group(self, metric: str, outcome: str, cohort: str, role: str,
+               conditions: Mapping[str, tuple[str, ...]]) -> tuple[bool, float, str]:
         dims = sorted(conditions, key=SLICES.index)
         if len(dims) > 2:
             return False, float("nan"), REASON_THREE

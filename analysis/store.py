@@ -50,6 +50,7 @@ class Store:
         self.read_only = read_only
         self._archive_dir = archive_dir
         self._lock = threading.Lock()
+        self._version: tuple[object, ...] | None = None
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such database. Build one with `crossgen demo`.")
         try:
@@ -62,7 +63,9 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"{self.path}: not a crossgen database ({exc}).") from exc
         self._migrate()
-        if not read_only:
+        if read_only:
+            self.data_version()  # now, while the path exists (the dashboard opens hard links)
+        else:
             self.recover_archive()
 
     # -- the wrapper -----------------------------------------------------------------------------
@@ -113,7 +116,12 @@ class Store:
 
     def data_version(self) -> tuple[object, ...] | None:
         """A key that changes whenever the data may have: the file and its write-ahead log (any
-        write), and the imports so far. None for a file that cannot be checked (do not cache)."""
+        write), and the imports so far. None for a file that cannot be checked (do not cache).
+
+        A read-only store keeps its first answer: DuckDB lets no process write the file while
+        it is open for reading (a replaced file is a new store, see ``dashboard.model``)."""
+        if self.read_only and self._version is not None:
+            return self._version
         try:
             file = self.path.stat()
         except OSError:
@@ -121,8 +129,11 @@ class Store:
         wal = self.path.with_name(self.path.name + ".wal")
         wal_state = (wal.stat().st_mtime_ns, wal.stat().st_size) if wal.exists() else None
         state = self.query("select count(*) as n, max(import_id) as last from imports")
-        return (str(self.path.resolve()), file.st_ino, file.st_mtime_ns, wal_state,
-                *state.iloc[0].tolist())
+        version = (str(self.path.resolve()), file.st_ino, file.st_mtime_ns, wal_state,
+                   *state.iloc[0].tolist())
+        if self.read_only:
+            self._version = version
+        return version
 
     def close(self) -> None:
         self._con.close()

@@ -44,11 +44,16 @@ def curves(store: Store, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def at_risk_counts(durations: object, *, days: tuple[int, ...] = AT_RISK_DAYS) -> np.ndarray:
+def at_risk_counts(durations: object, *, days: tuple[int, ...] = AT_RISK_DAYS,
+                   people: object | None = None) -> np.ndarray:
     """How many people are still at risk on each day: followed up to at least that day
-    (neither exited nor censored before it), i.e. ``#{duration >= day}``."""
-    d = np.sort(np.asarray(durations, dtype=float))
-    return d.size - np.searchsorted(d, np.asarray(days, dtype=float), side="left")
+    (neither exited nor censored before it), i.e. ``#{duration >= day}``. ``people``: how many
+    people each duration stands for (counted rows; one each when None)."""
+    d = np.asarray(durations, dtype=float)
+    weight = np.ones(d.size) if people is None else np.asarray(people, dtype=float)
+    order = np.argsort(d, kind="stable")
+    d, later = d[order], np.concatenate([np.cumsum(weight[order][::-1])[::-1], [0.0]])
+    return later[np.searchsorted(d, np.asarray(days, dtype=float), side="left")]
 
 
 def at_risk_table(store: Store, filters: Filters, *, min_group_size: int | None = None,
@@ -66,12 +71,12 @@ def at_risk_table(store: Store, filters: Filters, *, min_group_size: int | None 
         out = pd.DataFrame(columns=columns)
         out.attrs["empty_reason"] = "No cohort has started yet."
         return out
-    frame = data.retention_population(store, filters)
-    frame = frame[frame["cohort_id"] == cohort]
+    # the population counted per duration (a few thousand rows, shared with the curves)
+    frame = data.retention_counts(store, filters, cohort=cohort)
     rows = []
     for treat, arm in ((1, "participants"), (0, "comparison")):
-        durations = frame.loc[frame["treat"] == treat, "duration"]
-        counts = at_risk_counts(durations, days=days).astype(float)
+        arm_rows = frame[frame["treat"] == treat]
+        counts = at_risk_counts(arm_rows["duration"], days=days, people=arm_rows["people"])
         counts[counts < k] = np.nan
         rows.append([arm, *counts])
     out = pd.DataFrame(rows, columns=columns)
