@@ -47,6 +47,8 @@ class Table:
     line_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     cell_lines: list[list[int]] = field(default_factory=list)  # cell -> the lines it is in
     null: Null | None = field(default=None, repr=False)  # of the final visible cells
+    final: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    labels: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> np.ndarray:
@@ -73,6 +75,25 @@ class Table:
     def lookup(self, **key: str) -> pd.Series:
         at = self.position.get(tuple(key[d] for d in self.dims))
         return self.cells.iloc[at] if at is not None else pd.Series(dtype=object)
+
+    def decision(self, key: tuple[str, ...]) -> tuple[bool, float, str] | None:
+        """(hidden, n, reason) of the cell with these dimension values, None when absent; read
+        from arrays made once the table is final (a view asks for hundreds of cells)."""
+        if self.final is None:
+            self.final = (self.cells["hidden"].to_numpy(dtype=bool), self.n,
+                          self.cells["reason"].astype(object).to_numpy())
+        at = self.position.get(key)
+        if at is None:
+            return None
+        hidden, n, reason = self.final
+        return bool(hidden[at]), float(n[at]), str(reason[at])
+
+    def atom_labels(self, dim: str) -> np.ndarray:
+        """The atoms' values of one dimension, as an array (kept)."""
+        labels = self.labels.get(dim)
+        if labels is None:
+            labels = self.labels[dim] = self.atoms[dim].astype(object).to_numpy()
+        return labels
 
 
 def _null(table: Table, hidden: np.ndarray) -> Null:

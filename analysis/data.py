@@ -62,18 +62,20 @@ class _Kept:
 # Whole-data frames (a handful per database) apart from per-filter-state ones, so a stream of
 # filter changes never pushes out the frames every view selects from.
 _memo = _Kept(32)
-_memo_by_state = _Kept(256)
+_memo_by_state = _Kept(256)  # small frames (counts) per filter state
+_selections = _Kept(8)  # people of a filter state: the few latest (several metrics read them)
 
 
 def _remembered(store: Store, key: tuple[object, ...],
-                build: Callable[[], pd.DataFrame], *, per_state: bool = False) -> pd.DataFrame:
+                build: Callable[[], pd.DataFrame], *, per_state: bool = False,
+                shelf: _Kept | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     version = store.data_version()
     if version is None:
         return build()
     key = (*version, *key)
-    kept = _memo_by_state if per_state else _memo
+    kept = shelf or (_memo_by_state if per_state else _memo)
     frame = kept.get(key)
     if frame is None:
         frame = build()
@@ -100,7 +102,9 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     change then costs a pandas selection, not a join over every survey score).
     """
     scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
-    return _select_people(scores, filters, construct=construct)
+    return _remembered(store, ("paired_scores", filters, construct),
+                       lambda: _select_people(scores, filters, construct=construct),
+                       shelf=_selections)
 
 
 def _select_people(frame: pd.DataFrame, filters: Filters, *,

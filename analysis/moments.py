@@ -12,10 +12,12 @@ Chan, Golub & LeVeque (1983), "Algorithms for computing the sample variance".
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis.data import PULSE_SCORES_SQL, _remembered
 from analysis.filters import Filters
+from analysis.stats._groups import group_ids
 from analysis.store import Store
 from analysis.waves import WAVES_SQL
 
@@ -54,25 +56,24 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
 
 
 def pool(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Cube rows (n, mean_v, m2_v) pooled per ``keys``: n, mean_v and the ddof=1 var_v.
+    """Cube rows (n, mean_v, m2_v) pooled per ``keys`` (a missing key value is a group of its
+    own): n, mean_v and the ddof=1 var_v, in order of first appearance.
 
     Pooled mean = Σ nᵢ·meanᵢ / Σ nᵢ; pooled m2 = Σ (m2ᵢ + nᵢ·(meanᵢ − mean)²); var = m2 / (n − 1).
     """
-    groups = [cube[k] for k in keys]
-    total = cube["n"].groupby(groups, sort=False, dropna=False).transform("sum")
-    parts = {"n": cube["n"]}
+    group, first = group_ids(cube, keys)
+    count = cube["n"].to_numpy(dtype=float)
+    n = np.bincount(group, weights=count, minlength=len(first))
+    out = cube.iloc[first][keys].reset_index(drop=True)
+    out["n"] = n.astype("int64")
     for v in VALUES:
-        weighted = cube["n"] * cube[f"mean_{v}"]
-        mean = weighted.groupby(groups, sort=False, dropna=False).transform("sum") / total
-        parts[f"mean_{v}"] = weighted
-        parts[f"m2_{v}"] = cube[f"m2_{v}"] + cube["n"] * (cube[f"mean_{v}"] - mean) ** 2
-    sums = pd.DataFrame(parts).groupby(groups, sort=False, dropna=False).sum().reset_index()
-    n = sums["n"].astype(float)
-    out = sums[keys].copy()
-    out["n"] = sums["n"].astype("int64")
-    for v in VALUES:
-        out[f"mean_{v}"] = sums[f"mean_{v}"] / n
-        out[f"var_{v}"] = (sums[f"m2_{v}"] / (n - 1)).where(n > 1)
+        mean_i = cube[f"mean_{v}"].to_numpy(dtype=float)
+        mean = np.bincount(group, weights=count * mean_i, minlength=len(first)) / n
+        spread = cube[f"m2_{v}"].to_numpy(dtype=float) + count * (mean_i - mean[group]) ** 2
+        m2 = np.bincount(group, weights=spread, minlength=len(first))
+        out[f"mean_{v}"] = mean
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"var_{v}"] = np.where(n > 1, m2 / (n - 1), np.nan)
     return out
 
 

@@ -92,9 +92,10 @@ def _blank(frame: pd.DataFrame, hidden: np.ndarray, reasons: np.ndarray,
         hidden, None)
     columns = number_columns or [c for c in frame.columns if c != "suppressed"
                                  and pd.api.types.is_numeric_dtype(frame[c])]
-    for column in columns:
-        frame[column] = frame[column].astype(float)
-        frame.loc[hidden, column] = np.nan
+    if columns:  # one block assignment: column by column costs ms each on wide frames
+        values = frame[columns].to_numpy(dtype=float, copy=True, na_value=np.nan)
+        values[hidden] = np.nan
+        frame[columns] = values
     return frame
 
 
@@ -212,20 +213,20 @@ class _Canon:
         table = (self.two_way(metric, outcome, *dims) if len(dims) == 2
                  else self.tables((), metric, outcome)[dims[0] if dims else SLICES[0]])
         if all(len(conditions[d]) == 1 for d in dims):  # one cell: its own decision and reason
-            key = {d: conditions[d][0] for d in dims}
-            wanted_cell = {"cohort": cohort, "role": role, **key}
-            cell = table.lookup(**{d: wanted_cell.get(d, TOTAL) for d in table.dims})
-            if cell.empty:
+            wanted_cell = {"cohort": cohort, "role": role,
+                           **{d: conditions[d][0] for d in dims}}
+            cell = table.decision(tuple(wanted_cell.get(d, TOTAL) for d in table.dims))
+            if cell is None:
                 return True, 0.0, ""
-            return not bool(cell["hidden"]), float(cell["n"]), str(cell["reason"])
-        atoms = table.atoms
-        wanted = np.ones(len(atoms), dtype=bool)
+            hidden, size, reason = cell
+            return not hidden, size, reason
+        wanted = np.ones(len(table.atoms), dtype=bool)
         for dim, value in (("cohort", cohort), ("role", role)):
             if value != TOTAL and dim in table.dims:
-                wanted &= (atoms[dim] == value).to_numpy()
+                wanted &= table.atom_labels(dim) == value
         for dim in dims:
-            wanted &= atoms[dim].isin(list(conditions[dim])).to_numpy()
-        n = float(atoms["n"].to_numpy()[wanted].sum())
+            wanted &= np.isin(table.atom_labels(dim), list(conditions[dim]))
+        n = float(table.atoms["n"].to_numpy()[wanted].sum())
         if not wanted.any():
             return True, 0.0, ""
         ok = bool(table.derivable(wanted.astype(float)[None, :])[0])

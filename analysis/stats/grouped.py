@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.stats._groups import group_ids, segments, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
 
@@ -36,41 +37,62 @@ def _complete(frame: pd.DataFrame, keys: Sequence[str], before: str, after: str,
     return groups, done
 
 
-def _wilcoxon_pratt(done: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+def _complete_ids(done: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray,
+                                                                  pd.DataFrame]:
+    """Complete pairs with a missing key dropped (as a groupby would), their group ids, and one
+    row of key values per group."""
+    done = done[done[keys].notna().all(axis=1)].reset_index(drop=True)
+    group, first = group_ids(done, keys)
+    return done, group, done[keys].iloc[first].reset_index(drop=True)
+
+
+def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided Wilcoxon signed-rank (Pratt zeros, normal approximation with tie correction)
     per group: the formulas of ``scipy.stats.wilcoxon(..., zero_method="pratt",
-    method="asymptotic")``, without continuity correction (scipy's default)."""
-    work = done[keys].assign(d=done["a"] - done["b"])
-    work["absd"] = work["d"].abs()
-    work["r"] = work.groupby(keys, sort=False)["absd"].rank(method="average")
-    work["plus"] = np.where(work["d"] > 0, work["r"], 0.0)
-    work["minus"] = np.where(work["d"] < 0, work["r"], 0.0)
-    work["zero"] = (work["d"] == 0).astype(float)
-    agg = work.groupby(keys, sort=True).agg(n=("d", "size"), r_plus=("plus", "sum"),
-                                            r_minus=("minus", "sum"), n_zero=("zero", "sum"))
+    method="asymptotic")``, without continuity correction (scipy's default). Groups with no
+    ties and no zeros get scipy's own result (exact null distribution for small n).
+
+    Ranks of |d| within a group (ties share the average rank); r₊ and r₋ sum the ranks of
+    positive and negative changes; with n pairs of which n₀ are zero, under H₀
+    E = n(n+1)/4 − n₀(n₀+1)/4 and Var = [n(n+1)(2n+1) − n₀(n₀+1)(2n₀+1) − Σ(t³ − t)/2] / 24
+    over tie groups t of non-zero |d|; z = (r₊ − E)/√Var, p = 2·(1 − Φ(|z|)).
+    """
+    absd = np.abs(d)
+    order = np.lexsort((absd, group))
+    g, a = group[order], absd[order]
+    starts = np.searchsorted(g, np.arange(size))
+    new_run = np.ones(len(g), dtype=bool)
+    new_run[1:] = (g[1:] != g[:-1]) | (a[1:] != a[:-1])
+    run = np.cumsum(new_run) - 1
+    run_start = np.flatnonzero(new_run)
+    run_size = np.diff(np.append(run_start, len(g)))
+    position = run_start - starts[g[run_start]]  # 0-based rank position of each run's first row
+    run_rank = position + (run_size + 1) / 2.0
+    rank = np.empty(len(d))
+    rank[order] = run_rank[run]
+    n = np.bincount(group, minlength=size).astype(float)
+    r_plus = sums(group, np.where(d > 0, rank, 0.0), size)
+    r_minus = sums(group, np.where(d < 0, rank, 0.0), size)
+    n0 = sums(group, (d == 0).astype(float), size)
     # Pratt: zeros take part in the ranking but not in the tie correction
-    ties = work[work["d"] != 0].groupby([*keys, "absd"], sort=False).size().astype(float)
-    tie_term = (ties**3 - ties).groupby(level=list(range(len(keys)))).sum()
-    tie_term = tie_term.reindex(agg.index, fill_value=0.0)
-    n, n0 = agg["n"].astype(float), agg["n_zero"]
+    counted = a[run_start] != 0
+    run_group = g[run_start][counted]
+    ties = run_size[counted].astype(float)
+    tie_term = sums(run_group, ties**3 - ties, size)
+    largest_tie = np.ones(size)
+    np.maximum.at(largest_tie, run_group, ties)
     mean = n * (n + 1) / 4 - n0 * (n0 + 1) / 4
     var = (n * (n + 1) * (2 * n + 1) - n0 * (n0 + 1) * (2 * n0 + 1) - tie_term / 2) / 24
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = (agg["r_plus"] - mean) / np.sqrt(var)
-    out = pd.DataFrame({"wilcoxon_stat": np.minimum(agg["r_plus"], agg["r_minus"]),
-                        "wilcoxon_p": 2 * stats.norm.sf(np.abs(z))}, index=agg.index)
-    out.loc[var <= 0, ["wilcoxon_stat", "wilcoxon_p"]] = np.nan
+        z = (r_plus - mean) / np.sqrt(var)
+    stat = np.where(var > 0, np.minimum(r_plus, r_minus), np.nan)
+    p = np.where(var > 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
     # Exact null distribution where there are no ties or zeros, as the per-group function.
-    largest_tie = ties.groupby(level=list(range(len(keys)))).max().reindex(agg.index, fill_value=1)
-    exact = agg.index[(agg["n"] >= 2) & (n0 == 0) & (largest_tie <= 1)]
-    if len(exact):
-        parts = work.set_index(keys)["d"]
-        for key in exact:
-            d = parts.loc[[key]].to_numpy()
-            result = stats.wilcoxon(d, zero_method="pratt", alternative="two-sided",
-                                    method="auto")
-            out.loc[key, ["wilcoxon_stat", "wilcoxon_p"]] = [result.statistic, result.pvalue]
-    return out
+    for key in np.flatnonzero((n >= 2) & (n0 == 0) & (largest_tie <= 1)):
+        result = stats.wilcoxon(d[group == key], zero_method="pratt", alternative="two-sided",
+                                method="auto")
+        stat[key], p[key] = result.statistic, result.pvalue
+    return stat, p
 
 
 def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: str = "before",
@@ -84,17 +106,29 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     confidence = check_confidence(confidence)
     keys = list(keys)
     groups, done = _complete(frame, keys, before, after, cells)
-    done["d"] = done["a"] - done["b"]
-    done["nonzero"] = done["d"] != 0
-    done["size"] = np.maximum(done["b"].abs(), done["a"].abs())
-    agg = done.groupby(keys, sort=True).agg(
-        n=("d", "size"), mean_before=("b", "mean"), mean_after=("a", "mean"),
-        estimate=("d", "mean"), sd_change=("d", "std"), d_min=("d", "min"), d_max=("d", "max"),
-        nonzero=("nonzero", "any"), scale=("size", "max"))
-    agg["constant"] = ((agg["d_max"] - agg["d_min"])
-                       <= 1e-10 * np.maximum(agg["scale"], np.finfo(float).tiny))
-    agg.loc[~np.isfinite(agg["sd_change"]), "constant"] = True
-    agg = agg.join(_wilcoxon_pratt(done, keys))
+    done, group, agg = _complete_ids(done, keys)
+    size = len(agg)
+    b, a = done["b"].to_numpy(dtype=float), done["a"].to_numpy(dtype=float)
+    d = a - b
+    count = np.bincount(group, minlength=size).astype(float)
+    estimate = sums(group, d, size) / count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.sqrt(sums(group, (d - estimate[group]) ** 2, size) / (count - 1))
+    sd[count < 2] = np.nan
+    order, starts = segments(group, size)
+    spread = (np.maximum.reduceat(d[order], starts) - np.minimum.reduceat(d[order], starts)
+              if size else np.zeros(0))
+    scale = (np.maximum.reduceat(np.maximum(np.abs(b), np.abs(a))[order], starts)
+             if size else np.zeros(0))
+    agg["n"] = count.astype("int64")
+    agg["mean_before"] = sums(group, b, size) / count
+    agg["mean_after"] = sums(group, a, size) / count
+    agg["estimate"] = estimate
+    agg["sd_change"] = sd
+    agg["nonzero"] = sums(group, (d != 0).astype(float), size) > 0
+    agg["constant"] = (spread <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) | \
+        ~np.isfinite(sd)
+    agg["wilcoxon_stat"], agg["wilcoxon_p"] = _wilcoxon_pratt(d, group, size)
     n = agg["n"].astype(float)
     agg["df"] = n - 1
     testable = (agg["n"] >= 2) & ~agg["constant"]
@@ -114,7 +148,7 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     agg["method"] = np.select([few, agg["constant"]],
                               [method + " — fewer than 2 pairs",
                                method + " — all changes are equal, no variance"], method)
-    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    out = groups.merge(agg, on=keys, how="left")
     out["n"] = out["n"].fillna(0).astype("int64")
     out["method"] = out["method"].fillna(method + " — no complete pairs")
     out["p_adjusted"] = np.nan

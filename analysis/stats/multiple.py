@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from analysis.stats._result import as_float_array
 
@@ -19,20 +18,11 @@ def adjust_pvalues(p: object, *, method: str = "holm") -> np.ndarray:
     * ``"fdr_bh"`` / ``"bh"``: Benjamini & Hochberg (1995, JRSS-B 57:289); controls the false
       discovery rate. ``p̃₍ᵢ₎ = min_{j≥i} min(1, m·p₍ⱼ₎ / j)``.
 
-    NaN p-values (tests that could not be run) stay NaN and are not counted in m:
-    ``statsmodels.stats.multitest.multipletests`` is called on the non-NaN values only.
+    NaN p-values (tests that could not be run) stay NaN and are not counted in m, as
+    ``statsmodels.stats.multitest.multipletests`` on the non-NaN values (the tests' reference).
     """
-    key = _METHODS.get(str(method).lower())
-    if key is None:
-        raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
     values = as_float_array(p, "p")
-    finite = ~np.isnan(values)
-    if np.any((values[finite] < 0) | (values[finite] > 1)):
-        raise ValueError("p-values must lie in [0, 1]")
-    out = np.full(values.shape, np.nan)
-    if finite.any():
-        out[finite] = multipletests(values[finite], method=key)[1]
-    return out
+    return adjust_pvalues_by_family(values, np.zeros(values.shape, dtype=int), method=method)
 
 
 def adjust_pvalues_by_family(p: object, families: object, *, method: str = "holm") -> np.ndarray:
