@@ -120,34 +120,32 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
               if size else np.zeros(0))
     scale = (np.maximum.reduceat(np.maximum(np.abs(b), np.abs(a))[order], starts)
              if size else np.zeros(0))
-    agg["n"] = count.astype("int64")
-    agg["mean_before"] = sums(group, b, size) / count
-    agg["mean_after"] = sums(group, a, size) / count
-    agg["estimate"] = estimate
-    agg["sd_change"] = sd
-    agg["nonzero"] = sums(group, (d != 0).astype(float), size) > 0
-    agg["constant"] = (spread <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) | \
-        ~np.isfinite(sd)
-    agg["wilcoxon_stat"], agg["wilcoxon_p"] = _wilcoxon_pratt(d, group, size)
-    n = agg["n"].astype(float)
-    agg["df"] = n - 1
-    testable = (agg["n"] >= 2) & ~agg["constant"]
-    se = agg["sd_change"] / np.sqrt(n)
-    agg["t_stat"] = (agg["estimate"] / se).where(testable)
-    agg["p_value"] = pd.Series(2 * stats.t.sf(np.abs(agg["t_stat"]), agg["df"]),
-                               index=agg.index).where(testable)
-    half = stats.t.ppf(0.5 + confidence / 2, agg["df"].where(testable)) * se
-    agg["ci_low"], agg["ci_high"] = agg["estimate"] - half, agg["estimate"] + half
-    agg["effect_size"] = (agg["estimate"] / agg["sd_change"]).where(testable)
-    agg["hedges_gz"] = (1 - 3 / (4 * agg["df"] - 1)) * agg["effect_size"]
-    few = agg["n"] < 2
-    agg.loc[few, ["sd_change", "df"]] = np.nan
-    agg.loc[few | ~agg["nonzero"], ["wilcoxon_stat", "wilcoxon_p"]] = np.nan
+    nonzero = sums(group, (d != 0).astype(float), size) > 0
+    constant = (spread <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) | ~np.isfinite(sd)
+    w_stat, w_p = _wilcoxon_pratt(d, group, size)
+    few = count < 2
+    testable = ~few & ~constant
+    df = count - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = sd / np.sqrt(count)
+        t_stat = np.where(testable, estimate / se, np.nan)
+        effect = np.where(testable, estimate / sd, np.nan)
+    half = stats.t.ppf(0.5 + confidence / 2, np.where(testable, df, np.nan)) * se
     method = (f"paired t-test (two-sided); {confidence:.0%} CI of mean change; "
               "Wilcoxon signed-rank (Pratt)")
-    agg["method"] = np.select([few, agg["constant"]],
-                              [method + " — fewer than 2 pairs",
-                               method + " — all changes are equal, no variance"], method)
+    agg = agg.assign(
+        n=count.astype("int64"), estimate=estimate, ci_low=estimate - half,
+        ci_high=estimate + half,
+        p_value=np.where(testable, 2 * stats.t.sf(np.abs(t_stat), df), np.nan),
+        effect_size=effect,
+        method=np.select([few, constant], [method + " — fewer than 2 pairs",
+                                           method + " — all changes are equal, no variance"],
+                         method),
+        mean_before=sums(group, b, size) / count, mean_after=sums(group, a, size) / count,
+        sd_change=np.where(few, np.nan, sd), t_stat=t_stat, df=np.where(few, np.nan, df),
+        hedges_gz=(1 - 3 / (4 * df - 1)) * effect,
+        wilcoxon_stat=np.where(few | ~nonzero, np.nan, w_stat),
+        wilcoxon_p=np.where(few | ~nonzero, np.nan, w_p))
     out = groups.merge(agg, on=keys, how="left")
     out["n"] = out["n"].fillna(0).astype("int64")
     out["method"] = out["method"].fillna(method + " — no complete pairs")
