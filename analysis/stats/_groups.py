@@ -31,9 +31,11 @@ def sums(group: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     return np.bincount(group, weights=values, minlength=size)
 
 
-def segments(group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """A stable sort of the rows by group and where each group starts in it (groups are
-    non-empty by construction)."""
+def extremes(values: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each group's minimum and maximum (groups are non-empty by construction)."""
+    if not size:
+        return np.zeros(0), np.zeros(0)
     order = np.argsort(group, kind="stable")
     starts = np.searchsorted(group[order], np.arange(size))
-    return order, starts
+    ordered = values[order]
+    return np.minimum.reduceat(ordered, starts), np.maximum.reduceat(ordered, starts)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats._groups import group_ids, segments, sums
+from analysis.stats._groups import extremes, group_ids, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
 
@@ -115,11 +115,9 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.sqrt(sums(group, (d - estimate[group]) ** 2, size) / (count - 1))
     sd[count < 2] = np.nan
-    order, starts = segments(group, size)
-    spread = (np.maximum.reduceat(d[order], starts) - np.minimum.reduceat(d[order], starts)
-              if size else np.zeros(0))
-    scale = (np.maximum.reduceat(np.maximum(np.abs(b), np.abs(a))[order], starts)
-             if size else np.zeros(0))
+    low, high = extremes(d, group, size)
+    spread = high - low
+    scale = extremes(np.maximum(np.abs(b), np.abs(a)), group, size)[1]
     nonzero = sums(group, (d != 0).astype(float), size) > 0
     constant = (spread <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) | ~np.isfinite(sd)
     w_stat, w_p = _wilcoxon_pratt(d, group, size)
@@ -164,35 +162,40 @@ def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold
     confidence = check_confidence(confidence)
     keys = list(keys)
     groups, done = _complete(frame, keys, before, after, cells)
-    top_b, top_a = done["b"] >= threshold, done["a"] >= threshold
-    cells = done[keys].assign(top_b=top_b.astype(float), top_a=top_a.astype(float),
-                              up=(~top_b & top_a).astype(int), down=(top_b & ~top_a).astype(int))
-    agg = cells.groupby(keys, sort=True).agg(n=("up", "size"), share_before=("top_b", "mean"),
-                                             share_after=("top_a", "mean"),
-                                             discordant_up=("up", "sum"),
-                                             discordant_down=("down", "sum"))
-    up, down = agg["discordant_up"].astype(float), agg["discordant_down"].astype(float)
-    n, disc = agg["n"].astype(float), up + down
-    agg["estimate"] = (up - down) / n
+    done, group, agg = _complete_ids(done, keys)
+    size = len(agg)
+    top_b = done["b"].to_numpy(dtype=float) >= threshold
+    top_a = done["a"].to_numpy(dtype=float) >= threshold
+    n = np.bincount(group, minlength=size).astype(float)
+    up = sums(group, (~top_b & top_a).astype(float), size)
+    down = sums(group, (top_b & ~top_a).astype(float), size)
+    disc = up + down
+    estimate = (up - down) / n
     se = np.sqrt(disc - (up - down) ** 2 / n) / n
     z = stats.norm.ppf(0.5 + confidence / 2)
     tested = disc > 0
-    agg["ci_low"] = (agg["estimate"] - z * se).where(tested & (se > 0))
-    agg["ci_high"] = (agg["estimate"] + z * se).where(tested & (se > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chi2_p = stats.chi2.sf((np.abs(up - down) - 1) ** 2 / np.where(tested, disc, np.nan), 1)
+        ratio = np.where(tested & (down > 0), up / down, np.nan)
     exact_p = np.minimum(1.0, 2 * stats.binom.cdf(np.minimum(up, down), disc, 0.5))
-    chi2_p = stats.chi2.sf((np.abs(up - down) - 1) ** 2 / disc.where(tested), 1)
-    agg["p_value"] = pd.Series(np.where(disc < 25, exact_p, chi2_p), index=agg.index).where(tested)
-    agg["effect_size"] = (up / down.where(down > 0)).where(tested)
-    test = np.where(disc < 25, "exact McNemar", "McNemar chi-square (continuity-corrected)")
-    base = pd.Series(test, index=agg.index).map(
-        lambda t: f"top-2-box (>= {threshold:g}) change; {t}; Wald {confidence:.0%} CI (paired)")
-    agg["method"] = base.where(tested, base + " — no discordant pairs")
-    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    label = f"top-2-box (>= {threshold:g}) change; {{}}; Wald {confidence:.0%} CI (paired)"
+    base = np.where(disc < 25, label.format("exact McNemar"),
+                    label.format("McNemar chi-square (continuity-corrected)"))
+    shown = tested & (se > 0)
+    agg = agg.assign(
+        n=n.astype("int64"), estimate=estimate,
+        ci_low=np.where(shown, estimate - z * se, np.nan),
+        ci_high=np.where(shown, estimate + z * se, np.nan),
+        p_value=np.where(tested, np.where(disc < 25, exact_p, chi2_p), np.nan),
+        effect_size=ratio,
+        method=np.where(tested, base, np.char.add(base.astype(str), " — no discordant pairs")),
+        share_before=sums(group, top_b.astype(float), size) / n,
+        share_after=sums(group, top_a.astype(float), size) / n,
+        discordant_up=up.astype("int64"), discordant_down=down.astype("int64"))
+    out = groups.merge(agg, on=keys, how="left")
     empty = out["n"].isna()
     out["n"] = out["n"].fillna(0).astype("int64")
-    out["method"] = out["method"].fillna(
-        f"top-2-box (>= {threshold:g}) change; exact McNemar; Wald {confidence:.0%} CI (paired)"
-        " — no complete pairs")
+    out["method"] = out["method"].fillna(label.format("exact McNemar") + " — no complete pairs")
     out.loc[empty, list(TOP2BOX_EXTRAS)] = np.nan
     out["p_adjusted"] = np.nan
     return out[[*keys, *COMMON_COLUMNS, *TOP2BOX_EXTRAS]]
@@ -206,18 +209,22 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
     keys = list(keys)
     groups = _groups(frame, keys, cells)
     x = frame[keys].assign(x=pd.to_numeric(frame[value], errors="raise").astype(float))
-    x = x[x["x"].notna()]
-    g = x.groupby(keys, sort=True)["x"]
-    agg = g.agg(n="size", estimate="mean", sd="std", lo="min", hi="max")
-    scale = np.maximum(agg["lo"].abs(), agg["hi"].abs())
-    varies = (agg["n"] >= 2) & ((agg["hi"] - agg["lo"]) > 1e-10 * np.maximum(
-        scale, np.finfo(float).tiny))
-    half = stats.t.ppf(0.5 + confidence / 2, (agg["n"] - 1).where(varies)) * agg["sd"] \
-        / np.sqrt(agg["n"])
-    agg["ci_low"], agg["ci_high"] = agg["estimate"] - half, agg["estimate"] + half
+    x, group, agg = _complete_ids(x[x["x"].notna()], keys)
+    size = len(agg)
+    values = x["x"].to_numpy(dtype=float)
+    n = np.bincount(group, minlength=size).astype(float)
+    mean = sums(group, values, size) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = np.where(n > 1, np.sqrt(sums(group, (values - mean[group]) ** 2, size) / (n - 1)),
+                      np.nan)
+    low, high = extremes(values, group, size)
+    scale = np.maximum(np.abs(low), np.abs(high))
+    varies = (n >= 2) & ((high - low) > 1e-10 * np.maximum(scale, np.finfo(float).tiny))
+    half = stats.t.ppf(0.5 + confidence / 2, np.where(varies, n - 1, np.nan)) * sd / np.sqrt(n)
     method = f"mean; Student-t {confidence:.0%} CI"
-    agg["method"] = method
-    out = groups.merge(agg.reset_index(), on=keys, how="left")
+    agg = agg.assign(n=n.astype("int64"), estimate=mean, ci_low=mean - half,
+                     ci_high=mean + half, method=method, sd=sd)
+    out = groups.merge(agg, on=keys, how="left")
     out["n"] = out["n"].fillna(0).astype("int64")
     out["method"] = out["method"].fillna(method + " — no values")
     for column in ("p_value", "p_adjusted", "effect_size"):
