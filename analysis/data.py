@@ -9,9 +9,11 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from analysis.filters import Filters
+from analysis.stats._groups import group_ids
 from analysis.store import Store, quote_ident
 from analysis.waves import WAVES_SQL
 
@@ -88,6 +90,7 @@ def warm(store: Store) -> None:
     the background when it opens a database, so the first filter changes need not)."""
     everyone = Filters()
     paired_scores(store, everyone)
+    _own_survival(store)
     _outsider_survival(store, everyone, by=None, cohort=None)
     pair_sessions(store)
     pair_members(store, everyone)
@@ -230,14 +233,14 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
 
 def roster_as_of(store: Store) -> pd.Timestamp:
     """The roster's as-of date (meta ``roster_as_of``), else the latest date in the roster."""
-    value = store.scalar(
+    kept = _remembered(store, ("roster_as_of",), lambda: store.query(
         """
         select coalesce(
             (select try_cast(value as date) from meta where key = 'roster_as_of'),
-            (select greatest(max(hire_date), max(termination_date)) from employees))
+            (select greatest(max(hire_date), max(termination_date)) from employees)) as d
         """
-    )
-    return pd.Timestamp(value)
+    ))
+    return pd.Timestamp(kept["d"].iloc[0])
 
 
 def retention_population(store: Store, filters: Filters) -> pd.DataFrame:
@@ -291,37 +294,71 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
 
 def _retention_counts(store: Store, filters: Filters, *, by: str | None,
                       cohort: str | None) -> pd.DataFrame:
-    """Participants and explicit comparison groups counted in SQL per filter state; the implicit
-    comparison arm (everyone outside the programme) from :func:`_outsider_survival`."""
-    where, params = filters.people_where("e")
+    """Participants and explicit comparison groups selected from :func:`_own_survival` and
+    summed for the filter state; the implicit comparison arm (everyone outside the programme)
+    from :func:`_outsider_survival`."""
     if by is not None and by != "role" and by not in SLICE_COLUMNS:
         raise ValueError(f"cannot slice retention by {by!r}")
-    piece = f"e.{quote_ident(by)}" if by in SLICE_COLUMNS else "cast(null as varchar)"
-    sql = f"""
-        with snap as (select cast($as_of as date) as d),
-        own as (
-            select cohort_id, employee_id, role, 1 as treat
-            from participants where role in ('mentor', 'mentee')
-              and ($role is null or role = $role)
-            union all
-            select cohort_id, employee_id, 'comparison', 0
-            from participants where role = 'comparison'
-        )
-        select a.cohort_id, a.treat, a.role, {piece} as slice, {_SURVIVAL_SQL}
-        from own a
-        join cohorts c using (cohort_id)
-        join employees e using (employee_id)
-        cross join snap
-        where {_AT_START_SQL}
-          and ($cohort is null or a.cohort_id = $cohort)
-          and ($only_cohort is null or a.cohort_id = $only_cohort)
-          and {where}
-        group by all
-    """  # noqa: S608 - ``piece`` is a fixed column name; values are bound
-    as_of = roster_as_of(store).date()
-    own = store.query(sql, {**params, "as_of": as_of, "only_cohort": cohort})
+    cube = _own_survival(store)
+    for column, value in (("cohort_id", filters.cohort), ("cohort_id", cohort)):
+        if value is not None:
+            cube = cube[cube[column] == value]
+    if filters.role is not None:  # the role filter narrows the treated arm only
+        cube = cube[(cube["treat"] == 0) | (cube["role"] == filters.role)]
+    own = _survival_sums(cube, filters, by, ["cohort_id", "treat", "role"])
     return pd.concat([own, _outsider_survival(store, filters, by=by, cohort=cohort)],
                      ignore_index=True)
+
+
+def _own_survival(store: Store) -> pd.DataFrame:
+    """Each cohort's participants and explicit comparison group counted per cohort × arm × role
+    × generation × department × level × duration × event (kept while the data is unchanged)."""
+    def build() -> pd.DataFrame:
+        return store.query(f"""
+            with snap as (select cast($as_of as date) as d),
+            own as (
+                select cohort_id, employee_id, role, 1 as treat
+                from participants where role in ('mentor', 'mentee')
+                union all
+                select cohort_id, employee_id, 'comparison', 0
+                from participants where role = 'comparison'
+            )
+            select a.cohort_id, a.treat, a.role, e.generation, e.department, e.level,
+                   {_SURVIVAL_SQL}
+            from own a
+            join cohorts c using (cohort_id)
+            join employees e using (employee_id)
+            cross join snap
+            where {_AT_START_SQL}
+            group by all
+        """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
+    return _remembered(store, ("own_survival",), build)
+
+
+def _survival_sums(cube: pd.DataFrame, filters: Filters, by: str | None,
+                   keys: list[str]) -> pd.DataFrame:
+    """A survival cube's rows in the filters' slices, summed per ``keys`` × slice (the ``by``
+    column; rows without a value for it dropped) × duration × event. ``salary_sum`` stays null
+    where no one in the group has a known salary, as SQL's ``sum``."""
+    for column in SLICE_COLUMNS:
+        if getattr(filters, column):
+            cube = cube[cube[column].isin(getattr(filters, column))]
+    sliced = by in SLICE_COLUMNS
+    cube = cube.assign(slice=cube[by] if sliced else None)
+    if sliced:
+        cube = cube[cube["slice"].notna()]
+    group, first = group_ids(cube, [*keys, "slice", "duration", "event"])
+    out = cube.iloc[first][[*keys, "slice", "duration", "event"]].reset_index(drop=True)
+    for column in ("people", "salary_n"):
+        out[column] = np.bincount(group, weights=cube[column].to_numpy(dtype=float),
+                                  minlength=len(first)).astype("int64")
+    salary = cube["salary_sum"].to_numpy(dtype=float)
+    known = np.bincount(group, weights=~np.isnan(salary), minlength=len(first))
+    total = np.bincount(group, weights=np.nan_to_num(salary), minlength=len(first))
+    out["salary_sum"] = np.where(known > 0, total, np.nan)
+    if not sliced:
+        out["slice"] = None
+    return out
 
 
 # duration and voluntary-exit event at the roster's as-of date, per person (e) and cohort (c)
@@ -357,25 +394,15 @@ def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
             group by all
         """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
     cube = _remembered(store, ("outsider_survival",), build)
-    for column in SLICE_COLUMNS:
-        if getattr(filters, column):
-            cube = cube[cube[column].isin(getattr(filters, column))]
-    sliced = by in SLICE_COLUMNS
-    keys = ["start_date", *(["slice"] if sliced else []), "duration", "event"]
-    cube = cube.assign(slice=cube[by] if sliced else None)
-    if sliced:
-        cube = cube[cube["slice"].notna()]
-    counts = cube.groupby(keys, sort=False)[["people", "salary_sum", "salary_n"]].sum(
-        min_count=1).reset_index()
-    cohorts = store.query("""
+    counts = _survival_sums(cube, filters, by, ["start_date"])
+    cohorts = _remembered(store, ("cohorts_without_comparison",), lambda: store.query("""
         select cohort_id, start_date from cohorts
-        where ($cohort is null or cohort_id = $cohort)
-          and ($only_cohort is null or cohort_id = $only_cohort)
-          and cohort_id not in (select cohort_id from participants where role = 'comparison')
-    """, {"cohort": filters.cohort, "only_cohort": cohort})
+        where cohort_id not in (select cohort_id from participants where role = 'comparison')
+    """))
+    for value in (filters.cohort, cohort):
+        if value is not None:
+            cohorts = cohorts[cohorts["cohort_id"] == value]
     rows = cohorts.merge(counts, on="start_date").drop(columns="start_date")
-    if not sliced:
-        rows["slice"] = None
     rows = rows.assign(treat=0, role="comparison")
     return rows[["cohort_id", "treat", "role", "slice", "duration", "event", "people",
                  "salary_sum", "salary_n"]]
@@ -397,7 +424,8 @@ def cohort_participants(store: Store) -> pd.DataFrame:
           and c.start_date <= snap.d
         group by all
     """
-    return store.query(sql, {"as_of": roster_as_of(store).date()})
+    return _remembered(store, ("cohort_participants",),
+                       lambda: store.query(sql, {"as_of": roster_as_of(store).date()}))
 
 
 def pair_sessions(store: Store, *, cohort: str | None = None,
