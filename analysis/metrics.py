@@ -28,6 +28,7 @@ from analysis import (
 )
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.stats._groups import group_ids
 from analysis.stats.grouped import paired_change_groups
 from analysis.stats.multiple import adjust_pvalues_by_family
 from analysis.stats.power import minimum_detectable_effect, power_note
@@ -188,10 +189,9 @@ def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFram
     if frame.empty or "p_value" not in frame:
         return frame
     frame = frame.copy()
-    keys = (frame["metric"].astype(str) + "|" + frame["cohort"].astype(str) + "|"
-            + frame["role"].astype(str))
-    frame["p_adjusted"] = adjust_pvalues_by_family(frame["p_value"].to_numpy(dtype=float), keys,
-                                                   method=method)
+    family = group_ids(frame, ["metric", "cohort", "role"])[0]
+    frame["p_adjusted"] = adjust_pvalues_by_family(frame["p_value"].to_numpy(dtype=float),
+                                                   family, method=method)
     frame["adjustment"] = "Holm" if method == "holm" else "Benjamini–Hochberg"
     return frame
 

@@ -37,7 +37,9 @@ def adjust_pvalues_by_family(p: object, families: object, *, method: str = "holm
     if key is None:
         raise ValueError(f"method must be one of {sorted(_METHODS)}, got {method!r}")
     values = as_float_array(p, "p")
-    labels = pd.Series(np.asarray(families, dtype=object)).astype(str).to_numpy()
+    labels = np.asarray(families)
+    if labels.dtype == object:  # mixed labels compare as text
+        labels = pd.Series(labels).astype(str).to_numpy()
     if labels.shape != values.shape:
         raise ValueError("families must have one label per p-value")
     finite = ~np.isnan(values)
