@@ -6,8 +6,9 @@ Each returns a tidy DataFrame; no statistics happen here.
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -80,9 +81,26 @@ def _remembered(store: Store, key: tuple[object, ...],
     kept = shelf or (_memo_by_state if per_state else _memo)
     frame = kept.get(key)
     if frame is None:
-        frame = build()
-        kept.put(key, frame)
+        with _building(key):  # one build per key when threads ask at once
+            frame = kept.get(key)
+            if frame is None:
+                frame = build()
+                kept.put(key, frame)
     return frame.copy(deep=False)
+
+
+_locks: dict[tuple[object, ...], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def _building(key: tuple[object, ...]) -> Iterator[None]:
+    with _locks_guard:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        yield
+    with _locks_guard:
+        _locks.pop(key, None)  # later callers find the frame kept
 
 
 def warm(store: Store) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -205,10 +206,23 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
     ``units_for``: the metrics whose counted people are loaded for the privacy tables (default:
     the chosen ones). A metric's rows are decided on its own families alone, so this changes no
     decision; the dashboard passes every metric so all its views share one set of tables."""
-    frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
-    units = _units(store, units_for or metrics or DEFAULT_METRICS)
-    return privacy.suppress_results(frame, min_group_size=min_group_size, filters=filters,
-                                    units=units, arms=_arms)
+    k = privacy.resolve_min_group_size(min_group_size)
+    # The privacy tables depend on the data alone: built beside the metrics (DuckDB and numpy
+    # release the GIL, so a second core does one while the first does the other).
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        prepared = worker.submit(_prepare, store, units_for or metrics or DEFAULT_METRICS, k)
+        frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
+        units = prepared.result()
+    return privacy.suppress_results(frame, min_group_size=k, filters=filters, units=units,
+                                    arms=_arms)
+
+
+def _prepare(store: Store, names: list[str], k: int) -> pd.DataFrame | None:
+    """The units of the named metrics, with their one-way canonical tables built."""
+    units = _units(store, names)
+    if units is not None:
+        privacy.warm(units, min_group_size=k, two_way=False)
+    return units
 
 
 def _arms(row: Any, sliced: bool) -> list[privacy.Arm] | None:

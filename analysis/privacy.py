@@ -256,13 +256,15 @@ def _canon_for(units: pd.DataFrame, k: int) -> _Canon:
     return _CANONS[key]
 
 
-def warm(units: pd.DataFrame, *, min_group_size: int | None = None) -> None:
-    """Build every one-way and two-way canonical table of ``units`` (see :func:`suppress_results`)
-    ahead of the views that need them."""
+def warm(units: pd.DataFrame, *, min_group_size: int | None = None,
+         two_way: bool = True) -> None:
+    """Build every one-way (and unless ``two_way`` is false, two-way) canonical table of
+    ``units`` (see :func:`suppress_results`) ahead of the views that need them."""
     canon = _canon_for(units, resolve_min_group_size(min_group_size))
     for metric, outcome in list(canon.families):
-        for a, b in combinations(SLICES, 2):
-            canon.two_way(metric, outcome, a, b)  # the one-way tables come with them
+        canon.tables((), metric, outcome)
+        for a, b in combinations(SLICES, 2) if two_way else ():
+            canon.two_way(metric, outcome, a, b)
 
 
 def _key(row: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
