@@ -108,6 +108,7 @@ def warm(store: Store) -> None:
     the background when it opens a database, so the first filter changes need not)."""
     everyone = Filters()
     paired_scores(store, everyone)
+    coded_scores(store, everyone)
     _own_survival(store)
     _outsider_survival(store, everyone, by=None, cohort=None)
     pair_sessions(store)
@@ -126,6 +127,22 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     return _remembered(store, ("paired_scores", filters, construct),
                        lambda: _select_people(scores, filters, construct=construct),
                        shelf=_selections)
+
+
+CODED = ("cohort_id", "role", "construct", "generation", "department", "level")
+
+
+def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
+    """:func:`paired_scores` without employee ids, its labels as categories (sorted, so they
+    order as the text does): the statistics stack and group these rows per filter state, and
+    integer codes make that several times cheaper than text."""
+    def build() -> pd.DataFrame:
+        scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+        return scores.drop(columns="employee_id").astype({c: "category" for c in CODED})
+
+    coded = _remembered(store, ("coded_scores",), build)
+    return _remembered(store, ("coded_scores", filters),
+                       lambda: _select_people(coded, filters), shelf=_selections)
 
 
 def _select_people(frame: pd.DataFrame, filters: Filters, *,

@@ -15,6 +15,7 @@ from analysis.slicing import (
     concat,
     label_cells,
     role_groups,
+    with_label,
 )
 from analysis.stats.enps import category, enps_change_from_table
 from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
@@ -26,10 +27,12 @@ ENPS_SEED = 20240601
 
 
 def programme_scores(store: Store, filters: Filters) -> pd.DataFrame:
-    """:func:`analysis.data.paired_scores`, with every cohort together as cohort 'all' too."""
-    scores = data.paired_scores(store, filters)
+    """:func:`analysis.data.coded_scores`, with every cohort together as cohort 'all' too."""
+    scores = data.coded_scores(store, filters)
     if filters.cohort is None and scores["cohort_id"].nunique() > 1:
-        scores = pd.concat([scores, scores.assign(cohort_id=ALL_COHORTS)], ignore_index=True)
+        cohort, pooled = with_label(scores["cohort_id"], ALL_COHORTS)
+        scores = pd.concat([scores.assign(cohort_id=cohort), scores.assign(cohort_id=pooled)],
+                           ignore_index=True)
     return scores
 
 

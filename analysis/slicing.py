@@ -76,7 +76,8 @@ def cell_rows(frame: pd.DataFrame, filters: Filters, by: str | None, *,
     roles = [filters.role] if filters.role else ["mentor", "mentee"]
     parts = [frame[frame["role"].isin(roles)]]
     if not filters.role and by != "role":
-        parts.append(frame.assign(role="all"))
+        role, every = with_label(frame["role"], "all")
+        parts = [frame.assign(role=role)[frame["role"].isin(roles)], frame.assign(role=every)]
         roles = [*roles, "all"]
     stacked = pd.concat(parts, ignore_index=True)
     keys = [*within, "role"]
@@ -89,23 +90,37 @@ def cell_rows(frame: pd.DataFrame, filters: Filters, by: str | None, *,
     return stacked, keys, cells.reset_index(drop=True)
 
 
+def with_label(column: pd.Series, value: str) -> tuple[pd.Series, pd.Series | str]:
+    """``column`` and a column of ``value`` for the same rows, of one dtype: a categorical
+    column gets ``value`` as a category, so stacked copies stay categorical (concatenating
+    different categories would turn them into text)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return column, value
+    if value not in column.cat.categories:
+        column = column.cat.add_categories([value])
+    code = column.cat.categories.get_loc(value)
+    every = pd.Categorical.from_codes(np.full(len(column), code), dtype=column.dtype)
+    return column, pd.Series(every, index=column.index)
+
+
 def label_cells(result: pd.DataFrame, *, metric: str, names: dict[str, str], by: str | None,
                 cohort: str = "cohort_id", outcome: str = "construct") -> pd.DataFrame:
     """Labelled metric rows from a grouped stats result (cell keys of :func:`cell_rows`, then
     the result columns), in the per-cell order: cohort, outcome, role (mentor, mentee, all),
     slice value."""
     sliced = by is not None and by != "role"
-    sort_keys = [result[cohort].astype(str), result[outcome].astype(str),
-                 result["role"].map(ROLE_ORDER)]
+    text = {c: np.asarray(result[c], dtype=object) for c in (cohort, outcome, "role")}
+    sort_keys = [text[cohort].astype(str), text[outcome].astype(str),
+                 pd.Series(text["role"]).map(ROLE_ORDER)]
     if sliced:
-        sort_keys.append(result[by])
+        sort_keys.append(np.asarray(result[by], dtype=object))
     order = np.lexsort([_sort_codes(k) for k in reversed(sort_keys)])  # stable, first key last
-    cohorts = result[cohort].to_numpy()[order]
+    cohorts = text[cohort][order]
     columns: dict[str, object] = {
-        "outcome": result[outcome].to_numpy()[order], "metric": metric, "cohort": cohorts,
+        "outcome": text[outcome][order], "metric": metric, "cohort": cohorts,
         "cohort_name": pd.Series(cohorts).map(names).to_numpy(),
-        "role": result["role"].to_numpy()[order],
-        "group": ([{by: v} for v in result[by].to_numpy()[order]] if sliced
+        "role": text["role"][order],
+        "group": ([{by: v} for v in np.asarray(result[by], dtype=object)[order]] if sliced
                   else [{} for _ in range(len(result))]),
     }
     # one construction: inserting columns one by one costs more than the statistics
@@ -114,7 +129,7 @@ def label_cells(result: pd.DataFrame, *, metric: str, names: dict[str, str], by:
     return pd.DataFrame(columns)
 
 
-def _sort_codes(values: pd.Series) -> np.ndarray:
+def _sort_codes(values: object) -> np.ndarray:
     """Integer ranks that sort as the values do, missing values last (as ``sort_values``)."""
-    codes, _ = pd.factorize(values, sort=True)
+    codes, _ = pd.factorize(np.asarray(values, dtype=object), sort=True)
     return np.where(codes < 0, codes.max(initial=0) + 1, codes)

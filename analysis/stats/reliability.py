@@ -12,6 +12,9 @@ from analysis.stats._result import check_confidence, is_constant, nan_extras, re
 
 ALPHA_EXTRAS = ("n_items", "warning")
 ALPHA_THRESHOLD = 0.7
+# alpha within rounding of the floor counts as on it: summation order (DuckDB aggregates in
+# parallel) must not flip the warning
+_BELOW = ALPHA_THRESHOLD - 1e-12
 
 
 def cronbach_alpha(items: object, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -50,7 +53,7 @@ def cronbach_alpha(items: object, *, confidence: float = 0.95) -> pd.DataFrame:
     gamma = 1 - confidence
     low = 1 - (1 - alpha) * stats.f.ppf(1 - gamma / 2, df1, df2)
     high = 1 - (1 - alpha) * stats.f.ppf(gamma / 2, df1, df2)
-    extras["warning"] = "below 0.7" if alpha < ALPHA_THRESHOLD else ""
+    extras["warning"] = "below 0.7" if alpha < _BELOW else ""
     return result_row(
         n=n,
         estimate=alpha,
@@ -126,5 +129,5 @@ def alpha_from_moments(cells: pd.DataFrame, *, confidence: float = 0.95) -> pd.D
     out["p_value"] = out["p_adjusted"] = out["effect_size"] = np.nan
     out["method"] = method
     out["n_items"] = kk
-    out["warning"] = np.where(ok & (alpha < ALPHA_THRESHOLD), "below 0.7", "")
+    out["warning"] = np.where(ok & (alpha < _BELOW), "below 0.7", "")
     return out
