@@ -6,7 +6,9 @@ pulse waves, :mod:`analysis.waves`). The DiD itself is :func:`analysis.stats.did
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from types import ModuleType
 
 import pandas as pd
 
@@ -14,11 +16,16 @@ from analysis import data, privacy
 from analysis.filters import Filters
 from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
-from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
 from analysis.stats.grouped import did_from_moments
 from analysis.store import Store
 
 PROPENSITY_COVARIATES = ("generation", "department", "level", "tenure_years", "before")
+
+
+def did_stats() -> ModuleType:
+    """The regression DiD and propensity models, imported when first needed (statsmodels' GLM
+    costs half a second; the default DiD comes from moments)."""
+    return importlib.import_module("analysis.stats.did")
 
 
 def _long(wide: pd.DataFrame) -> pd.DataFrame:
@@ -37,7 +44,7 @@ def _with_weights(wide: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame
             frame[column] = frame[column].fillna("unknown")
     # covariates constant in view (a slice on one of them) cannot enter the model
     used = [c for c in covariates if frame[c].nunique(dropna=True) > 1]
-    frame["weight"] = propensity_weights(frame, treat="treat", covariates=used)
+    frame["weight"] = did_stats().propensity_weights(frame, treat="treat", covariates=used)
     return frame
 
 
@@ -46,17 +53,18 @@ def did_cell(wide: pd.DataFrame, *, weighted: bool = False,
     """DiD for one cell (one cohort, construct, treated role and slice) from wide rows
     (employee_id, treat, before, after[, covariates])."""
     if not weighted:
-        return difference_in_differences(_long(wide), outcome="y", cluster="employee_id")
+        return did_stats().difference_in_differences(_long(wide), outcome="y",
+                                                     cluster="employee_id")
     frame = _with_weights(wide, covariates)
     if frame["weight"].isna().all():
-        result = difference_in_differences(_long(wide.iloc[:0]), outcome="y")
+        result = did_stats().difference_in_differences(_long(wide.iloc[:0]), outcome="y")
         result["n_treated"] = int(wide.loc[wide["treat"] == 1, "employee_id"].nunique())
         result["n_comparison"] = int(wide.loc[wide["treat"] == 0, "employee_id"].nunique())
         result["n"] = result["n_treated"] + result["n_comparison"]
         result["method"] = ("propensity-weighted difference-in-differences — the propensity "
                             "model could not be fitted (an arm is empty or perfectly separated)")
         return result
-    result = difference_in_differences(_long(frame), outcome="y", weights="weight")
+    result = did_stats().difference_in_differences(_long(frame), outcome="y", weights="weight")
     result["method"] = "propensity-weighted (ATT) " + result["method"]
     return result
 
@@ -125,7 +133,7 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
     part = frame[(frame["cohort_id"] == cohort) & (frame["construct"] == construct)]
     weighted = _with_weights(part, covariates)
     used = [c for c in covariates if weighted[c].nunique(dropna=True) > 1]
-    table = balance_table(weighted, treat="treat", covariates=used,
+    table = did_stats().balance_table(weighted, treat="treat", covariates=used,
                           weights=None if weighted["weight"].isna().all() else "weight")
     table["n_treated"] = int((part["treat"] == 1).sum())
     table["n_comparison"] = int((part["treat"] == 0).sum())

@@ -5,8 +5,10 @@ effect_size, method`` (see :mod:`analysis.stats._result`); formulas and referenc
 docstrings and in ``docs/methods.md``.
 """
 
+from importlib import import_module
+from typing import Any
+
 from analysis.stats._result import COMMON_COLUMNS, result_row
-from analysis.stats.did import balance_table, difference_in_differences, propensity_weights
 from analysis.stats.effect_words import effect_size_label
 from analysis.stats.enps import enps, enps_change
 from analysis.stats.multiple import adjust_pvalues
@@ -21,6 +23,18 @@ from analysis.stats.survival import (
     survival_at,
     survival_difference_at,
 )
+
+# Loaded on first use: statsmodels' GLM behind the regression DiD costs half a second to
+# import, and most commands take the DiD from moments.
+_LAZY = {"balance_table": "did", "difference_in_differences": "did",
+         "propensity_weights": "did"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'analysis.stats' has no attribute {name!r}")
+    return getattr(import_module(f"analysis.stats.{_LAZY[name]}"), name)
+
 
 __all__ = [
     "COMMON_COLUMNS",
