@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,9 @@ from analysis.stats._result import (
     check_confidence,
     nan_extras,
     paired_arrays,
+    result_record,
     result_row,
+    row_frame,
 )
 
 ENPS_EXTRAS = ("pct_promoters", "pct_passives", "pct_detractors")
@@ -155,7 +158,20 @@ def enps_change_from_table(
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """:func:`enps_change` from the 3×3 table of complete-pair counts (rows: detractor, passive,
-    promoter before; columns: the same after).
+    promoter before; columns: the same after); see :func:`enps_change_record`."""
+    return row_frame(enps_change_record(table, n_resamples=n_resamples, seed=seed,
+                                        confidence=confidence))
+
+
+def enps_change_record(
+    table: object,
+    *,
+    n_resamples: int = 9999,
+    seed: int = 20240601,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """:func:`enps_change_from_table` as a dict (:func:`analysis.stats._result.result_record`),
+    for callers that put many cells into one frame.
 
     CI: bootstrap resampling *people* — ``n_resamples`` multinomial draws of the table's
     counts (``np.random.default_rng(seed)``; pooled by change d, which is all the statistic
@@ -177,7 +193,7 @@ def enps_change_from_table(
     extras = nan_extras(ENPS_CHANGE_EXTRAS)
     if n == 0:
         method = base.format(ci="BCa", conf=confidence) + " — no complete pairs"
-        return result_row(n=0, method=method, extra=extras)
+        return result_record(n=0, method=method, extra=extras)
     grid = counts.reshape(3, 3)
     # the same float operations as _enps_stat on the raw answers
     e_before = 100.0 * (int(grid[2].sum()) / n - int(grid[0].sum()) / n)
@@ -187,14 +203,14 @@ def enps_change_from_table(
     estimate = e_after - e_before
     if n < 2:
         method = base.format(ci="BCa", conf=confidence) + " — fewer than 2 pairs"
-        return result_row(n=n, estimate=estimate, method=method, extra=extras)
+        return result_record(n=n, estimate=estimate, method=method, extra=extras)
     # the statistic depends on the table only through the counts of each change d ∈ {−2..2}:
     # resampling those 5 counts is the same distribution as resampling the 9 cells, in half
     # the binomial draws
     by_change = np.bincount(_CHANGE + 2, weights=counts, minlength=5).astype(np.int64)
     draws = np.random.default_rng(seed).multinomial(n, by_change / n, size=n_resamples)
     low, high, ci_kind = _bca_or_percentile(counts, draws @ _STEPS, confidence)
-    return result_row(
+    return result_record(
         n=n,
         estimate=estimate,
         ci_low=low,
