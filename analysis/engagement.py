@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 from analysis import data, privacy
 from analysis.filters import Filters
 from analysis.slicing import ALL_COHORTS, cohort_names, concat, label, label_cells
+from analysis.stats._dist import wilson
 from analysis.stats.descriptive import dose_response
 from analysis.stats.grouped import mean_ci_groups
 from analysis.store import Store
@@ -60,8 +60,7 @@ def _view_members(members: pd.DataFrame, filters: Filters,
 def _wilson(count: pd.Series, n: pd.Series, *, method: str) -> pd.DataFrame:
     """:func:`analysis.stats.descriptive.proportion` for many cells (NaN where n = 0)."""
     some = n > 0
-    low, high = proportion_confint(count.where(some, 0), n.where(some, 1), alpha=0.05,
-                                   method="wilson")
+    low, high = wilson(count.where(some, 0), n.where(some, 1), confidence=0.95)
     return pd.DataFrame({
         "n": n.astype("int64"), "estimate": (count / n.where(some)),
         "ci_low": pd.Series(low, index=n.index).where(some),

@@ -6,11 +6,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.regression.linear_model import OLS
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.tools.tools import add_constant
 
+from analysis.stats._dist import scipy_stats, t_ppf, wilson
 from analysis.stats._result import as_float_array, check_confidence, is_constant, result_row
 
 DOSE_EXTRAS = ("spearman_rho", "spearman_p", "intercept")
@@ -32,7 +29,7 @@ def mean_ci(values: object, *, confidence: float = 0.95) -> pd.DataFrame:
     sd = float(x.std(ddof=1)) if n > 1 else math.nan
     if n < 2 or is_constant(x, scale=float(np.abs(x).max())):
         return result_row(n=n, estimate=mean, method=method, extra={"sd": sd})
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    half = float(t_ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return result_row(n=n, estimate=mean, ci_low=mean - half, ci_high=mean + half,
                       method=method, extra={"sd": sd})
 
@@ -55,8 +52,9 @@ def proportion(successes: int, n: int, *, confidence: float = 0.95) -> pd.DataFr
     method = f"share; Wilson {confidence:.0%} CI"
     if n == 0:
         return result_row(n=0, method=method + " — none", extra={"count": 0.0})
-    low, high = proportion_confint(successes, n, alpha=1 - confidence, method="wilson")
-    return result_row(n=n, estimate=successes / n, ci_low=low, ci_high=high, method=method,
+    low, high = wilson(successes, n, confidence=confidence)
+    return result_row(n=n, estimate=successes / n, ci_low=float(low), ci_high=float(high),
+                      method=method,
                       extra={"count": float(successes)})
 
 
@@ -88,12 +86,15 @@ def dose_response(dose: object, response: object, *, clusters: object = None,
     if n < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return result_row(n=n, method=method + " — needs ≥3 people and varying values",
                           extra=extras)
+    from statsmodels.regression.linear_model import OLS  # a second to import: on use
+    from statsmodels.tools.tools import add_constant
+
     design = add_constant(x, has_constant="add")
     model = OLS(y, design)
     fit = (model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
            if groups is not None else model.fit())
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))[1]
-    rho = stats.spearmanr(x, y)
+    rho = scipy_stats().spearmanr(x, y)
     extras.update(spearman_rho=float(rho.statistic), spearman_p=float(rho.pvalue),
                   intercept=float(fit.params[0]))
     return result_row(n=n, estimate=float(fit.params[1]), ci_low=ci[0], ci_high=ci[1],

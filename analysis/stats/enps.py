@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
+from analysis.stats._dist import norm_ppf, scipy_stats
 from analysis.stats._result import (
     as_float_array,
     check_confidence,
@@ -61,7 +62,7 @@ def enps(scores: object, *, confidence: float = 0.95) -> pd.DataFrame:
     se = 100.0 * math.sqrt(max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0) / n)
     if n < 2 or se == 0:
         return result_row(n=n, estimate=estimate, method=method, extra=extras)
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = float(norm_ppf(0.5 + confidence / 2))
     return result_row(
         n=n,
         estimate=estimate,
@@ -146,7 +147,8 @@ def _sign_flip_p(counts: np.ndarray) -> float:
     observed = abs(int(counts @ _CHANGE))
     b2 = np.arange(n2 + 1)
     need = np.ceil((observed + n1 + 2 * n2 - 4 * b2) / 2.0)  # smallest B1 reaching |t|
-    upper = float((stats.binom.pmf(b2, n2, 0.5) * stats.binom.sf(need - 1, n1, 0.5)).sum())
+    binom = scipy_stats().binom
+    upper = float((binom.pmf(b2, n2, 0.5) * binom.sf(need - 1, n1, 0.5)).sum())
     return min(1.0, 2.0 * upper)
 
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.stats._dist import chi2_sf, norm_ppf, norm_sf, scipy_stats, t_ppf, t_sf
 from analysis.stats._groups import extremes, group_ids, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
@@ -86,11 +86,11 @@ def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (r_plus - mean) / np.sqrt(var)
     stat = np.where(var > 0, np.minimum(r_plus, r_minus), np.nan)
-    p = np.where(var > 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
+    p = np.where(var > 0, 2 * norm_sf(np.abs(z)), np.nan)
     # Exact null distribution where there are no ties or zeros, as the per-group function.
     for key in np.flatnonzero((n >= 2) & (n0 == 0) & (largest_tie <= 1)):
-        result = stats.wilcoxon(d[group == key], zero_method="pratt", alternative="two-sided",
-                                method="auto")
+        result = scipy_stats().wilcoxon(d[group == key], zero_method="pratt",
+                                        alternative="two-sided", method="auto")
         stat[key], p[key] = result.statistic, result.pvalue
     return stat, p
 
@@ -128,13 +128,13 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
         se = sd / np.sqrt(count)
         t_stat = np.where(testable, estimate / se, np.nan)
         effect = np.where(testable, estimate / sd, np.nan)
-    half = stats.t.ppf(0.5 + confidence / 2, np.where(testable, df, np.nan)) * se
+    half = t_ppf(0.5 + confidence / 2, np.where(testable, df, np.nan)) * se
     method = (f"paired t-test (two-sided); {confidence:.0%} CI of mean change; "
               "Wilcoxon signed-rank (Pratt)")
     agg = agg.assign(
         n=count.astype("int64"), estimate=estimate, ci_low=estimate - half,
         ci_high=estimate + half,
-        p_value=np.where(testable, 2 * stats.t.sf(np.abs(t_stat), df), np.nan),
+        p_value=np.where(testable, 2 * t_sf(np.abs(t_stat), df), np.nan),
         effect_size=effect,
         method=np.select([few, constant], [method + " — fewer than 2 pairs",
                                            method + " — all changes are equal, no variance"],
@@ -172,12 +172,12 @@ def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold
     disc = up + down
     estimate = (up - down) / n
     se = np.sqrt(disc - (up - down) ** 2 / n) / n
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = norm_ppf(0.5 + confidence / 2)
     tested = disc > 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        chi2_p = stats.chi2.sf((np.abs(up - down) - 1) ** 2 / np.where(tested, disc, np.nan), 1)
+        chi2_p = chi2_sf((np.abs(up - down) - 1) ** 2 / np.where(tested, disc, np.nan), 1)
         ratio = np.where(tested & (down > 0), up / down, np.nan)
-    exact_p = np.minimum(1.0, 2 * stats.binom.cdf(np.minimum(up, down), disc, 0.5))
+    exact_p = np.minimum(1.0, 2 * scipy_stats().binom.cdf(np.minimum(up, down), disc, 0.5))
     label = f"top-2-box (>= {threshold:g}) change; {{}}; Wald {confidence:.0%} CI (paired)"
     base = np.where(disc < 25, label.format("exact McNemar"),
                     label.format("McNemar chi-square (continuity-corrected)"))
@@ -220,7 +220,7 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
     low, high = extremes(values, group, size)
     scale = np.maximum(np.abs(low), np.abs(high))
     varies = (n >= 2) & ((high - low) > 1e-10 * np.maximum(scale, np.finfo(float).tiny))
-    half = stats.t.ppf(0.5 + confidence / 2, np.where(varies, n - 1, np.nan)) * sd / np.sqrt(n)
+    half = t_ppf(0.5 + confidence / 2, np.where(varies, n - 1, np.nan)) * sd / np.sqrt(n)
     method = f"mean; Student-t {confidence:.0%} CI"
     agg = agg.assign(n=n.astype("int64"), estimate=mean, ci_low=mean - half,
                      ci_high=mean + half, method=method, sd=sd)
@@ -277,7 +277,7 @@ def did_from_moments(arms: pd.DataFrame, *, confidence: float = 0.95,
     enough = (n_t >= 2) & (n_c >= 2)
     varies = enough & (se > 1e-10 * scale)
     df = people - 1
-    half = stats.t.ppf(0.5 + confidence / 2, df.where(varies)) * se
+    half = t_ppf(0.5 + confidence / 2, df.where(varies)) * se
     method = (f"difference-in-differences, OLS y ~ treat * post; cluster-robust SE by {cluster} "
               f"(t, G−1 df); {confidence:.0%} CI")
     out = pd.DataFrame({
@@ -285,7 +285,7 @@ def did_from_moments(arms: pd.DataFrame, *, confidence: float = 0.95,
         "estimate": estimate.where(enough),
         "ci_low": (estimate - half).where(varies),
         "ci_high": (estimate + half).where(varies),
-        "p_value": pd.Series(2 * stats.t.sf(np.abs(estimate / se), df),
+        "p_value": pd.Series(2 * t_sf(np.abs(estimate / se), df),
                              index=arms.index).where(varies),
         "p_adjusted": np.nan,
         "effect_size": (estimate / pooled).where(varies & (pooled > 0)),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.contingency_tables import mcnemar
 
+from analysis.stats._dist import norm_ppf, scipy_stats, t_ppf, t_sf
 from analysis.stats._result import (
     check_confidence,
     is_constant,
@@ -82,7 +82,7 @@ def paired_change(before: object, after: object, *, confidence: float = 0.95) ->
         )
 
     if np.any(d != 0):
-        w = stats.wilcoxon(d, zero_method="pratt", alternative="two-sided",
+        w = scipy_stats().wilcoxon(d, zero_method="pratt", alternative="two-sided",
                            method=wilcoxon_method(d))
         extras["wilcoxon_stat"] = w.statistic
         extras["wilcoxon_p"] = w.pvalue
@@ -102,8 +102,8 @@ def paired_change(before: object, after: object, *, confidence: float = 0.95) ->
 
     se = sd / math.sqrt(n)
     t_stat = estimate / se
-    p_value = 2 * stats.t.sf(abs(t_stat), df)
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    p_value = 2 * float(t_sf(abs(t_stat), df))
+    half = float(t_ppf(0.5 + confidence / 2, df)) * se
     d_z = estimate / sd
     extras["t_stat"] = t_stat
     extras["hedges_gz"] = (1 - 3 / (4 * df - 1)) * d_z
@@ -163,15 +163,15 @@ def top2box_change(
         )
 
     se = math.sqrt(discordant - (up - down) ** 2 / n) / n
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = float(norm_ppf(0.5 + confidence / 2))
     # full 2x2 for mcnemar: rows before top/below, columns after top/below
     both_top = int(np.sum(top_before & top_after))
     both_below = int(np.sum(~top_before & ~top_after))
     table = [[both_top, down], [up, both_below]]
     if discordant < 25:
-        res = mcnemar(table, exact=True)
+        res = _mcnemar()(table, exact=True)
     else:
-        res = mcnemar(table, exact=False, correction=True)
+        res = _mcnemar()(table, exact=False, correction=True)
     return result_row(
         n=n,
         estimate=estimate,
@@ -182,3 +182,10 @@ def top2box_change(
         method=method,
         extra=extras,
     )
+
+
+def _mcnemar() -> Any:
+    """statsmodels' McNemar test, imported on first use (statsmodels costs a second to load)."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    return mcnemar

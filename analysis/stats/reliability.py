@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.stats._dist import f_ppf
 from analysis.stats._result import check_confidence, is_constant, nan_extras, result_row
 
 ALPHA_EXTRAS = ("n_items", "warning")
@@ -51,8 +51,8 @@ def cronbach_alpha(items: object, *, confidence: float = 0.95) -> pd.DataFrame:
     alpha = k / (k - 1) * (1 - data.var(axis=0, ddof=1).sum() / total_var)
     df1, df2 = n - 1, (n - 1) * (k - 1)
     gamma = 1 - confidence
-    low = 1 - (1 - alpha) * stats.f.ppf(1 - gamma / 2, df1, df2)
-    high = 1 - (1 - alpha) * stats.f.ppf(gamma / 2, df1, df2)
+    low = 1 - (1 - alpha) * float(f_ppf(1 - gamma / 2, df1, df2))
+    high = 1 - (1 - alpha) * float(f_ppf(gamma / 2, df1, df2))
     extras["warning"] = "below 0.7" if alpha < _BELOW else ""
     return result_row(
         n=n,
@@ -118,8 +118,8 @@ def alpha_from_moments(cells: pd.DataFrame, *, confidence: float = 0.95) -> pd.D
         df1 = np.where(ok, n - 1, 1)
         df2 = np.where(ok, (n - 1) * (kk - 1), 1)
         gamma = 1 - confidence
-        low = np.where(ok, 1 - (1 - alpha) * stats.f.ppf(1 - gamma / 2, df1, df2), np.nan)
-        high = np.where(ok, 1 - (1 - alpha) * stats.f.ppf(gamma / 2, df1, df2), np.nan)
+        low = np.where(ok, 1 - (1 - alpha) * f_ppf(1 - gamma / 2, df1, df2), np.nan)
+        high = np.where(ok, 1 - (1 - alpha) * f_ppf(gamma / 2, df1, df2), np.nan)
     base = f"Cronbach's alpha (complete cases); Feldt {confidence:.0%} CI"
     method = np.where(~enough, base + " — needs ≥2 items and ≥2 people",
                       np.where(flat, base + " — total score has no variance", base))

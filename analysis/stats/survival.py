@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 
+from analysis.stats._dist import chi2_sf, norm_ppf, norm_sf
 from analysis.stats._frame import as_binary, design_matrix, require_columns
 from analysis.stats._result import (
     as_float_array,
@@ -91,7 +90,7 @@ def _km_steps(d: np.ndarray, e: np.ndarray, w: np.ndarray
 @functools.lru_cache(maxsize=8)
 def _z(confidence: float) -> float:
     """The two-sided normal quantile (cached: scipy's ppf costs a millisecond per call)."""
-    return float(stats.norm.ppf(0.5 + confidence / 2))
+    return float(norm_ppf(0.5 + confidence / 2))
 
 
 def _loglog_ci(s: np.ndarray, se: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +273,7 @@ def survival_difference_at_counts(
         estimate=estimate,
         ci_low=estimate - z * se,
         ci_high=estimate + z * se,
-        p_value=2 * stats.norm.sf(abs(estimate / se)),
+        p_value=2 * float(norm_sf(abs(estimate / se))),
         method=method,
         extra=extras,
     )
@@ -351,7 +350,7 @@ def logrank_counts(durations: object, events: object, groups: object,
     chi2 = float(o_minus_e.dot(np.linalg.solve(var, o_minus_e)))
     extras["chi2"] = chi2
     extras["df"] = k - 1
-    return result_record(n=int(w.sum()), p_value=stats.chi2.sf(chi2, k - 1), method=method,
+    return result_record(n=int(w.sum()), p_value=float(chi2_sf(chi2, k - 1)), method=method,
                       extra=extras)
 
 
@@ -398,6 +397,8 @@ def cox_hazard_ratio(
     x = pd.concat(
         [work["_t"].rename(treat), design_matrix(work, covariates, drop_first=True)], axis=1
     )
+    from statsmodels.duration.hazard_regression import PHReg  # a second to import: on use
+
     fit = PHReg(d, x.to_numpy(dtype=float), status=e, ties="efron").fit()
     coef, se = float(fit.params[0]), float(fit.bse[0])
     ci = np.asarray(fit.conf_int(alpha=1 - confidence))[0]
@@ -458,7 +459,7 @@ def cox_hazard_ratio_counts(durations: object, events: object, treat: object,
         estimate=math.exp(coef),
         ci_low=math.exp(coef - z * se),
         ci_high=math.exp(coef + z * se),
-        p_value=float(2 * stats.norm.sf(abs(coef / se))),
+        p_value=float(2 * norm_sf(abs(coef / se))),
         method=method,
         extra=extras,
     )
