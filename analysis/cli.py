@@ -157,7 +157,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from analysis import metrics
+    from analysis import metrics, parallel
     from analysis.filters import Filters
     from analysis.privacy import resolve_min_group_size
     from analysis.store import Store
@@ -165,13 +165,14 @@ def cmd_metrics(args: argparse.Namespace) -> int:
     filters = Filters(cohort=args.cohort, role=args.role, generation=tuple(args.generation),
                       department=tuple(args.department), level=tuple(args.level))
     k = resolve_min_group_size(args.min_group_size)
-    with Store(_default_db(args.db), read_only=True) as store:
-        unknown = [m for m in args.metric if m not in metrics.REGISTRY]
-        if unknown:
-            raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: "
-                             f"{', '.join(metrics.REGISTRY)}")
-        frame = metrics.results(store, filters, by=args.by, metrics=args.metric or None,
-                                min_group_size=k, adjust=args.adjust)
+    unknown = [m for m in args.metric if m not in metrics.REGISTRY]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: "
+                         f"{', '.join(metrics.REGISTRY)}")
+    db = _default_db(args.db)
+    Store(db, read_only=True).close()  # a missing or foreign file fails here, with its message
+    frame = parallel.results(db, filters, by=args.by, names=args.metric or None,
+                             min_group_size=k, adjust=args.adjust)
     if args.json:
         say(metrics.to_json(frame, filters, min_group_size=k))
     else:

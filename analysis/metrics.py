@@ -7,6 +7,7 @@ through :func:`results`.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -261,10 +262,16 @@ def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
     return kept
 
 
+_ON_USE = ("scipy.stats", "statsmodels.regression.linear_model", "statsmodels.tools.tools",
+           "statsmodels.duration.hazard_regression", "statsmodels.stats.contingency_tables")
+
+
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
     """Build the whole-data frames and every canonical privacy table of this database now (the
     dashboard does this in the background when it opens a file, so the first views need not
     wait for them)."""
+    for module in _ON_USE:  # imported where used; a server imports them now, not in a request
+        importlib.import_module(module)
     data.warm(store)
     moments.warm(store)
     units = _units(store, list(REGISTRY))
