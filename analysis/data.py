@@ -161,17 +161,20 @@ def _select_people(frame: pd.DataFrame, filters: Filters, *,
 
 
 def _paired_scores(store: Store) -> pd.DataFrame:
+    # each person's before and after per construct first, then onto every participant × construct
+    # (participants are unique per cohort and person)
     return store.query("""
         with scored as (
-            select a.cohort_id, a.phase, s.employee_id, s.construct, s.score
+            select a.cohort_id, s.employee_id, s.construct,
+                   max(case when a.phase = 'pre' then s.score end) as before,
+                   max(case when a.phase = 'post' then s.score end) as after
             from construct_scores s
             join administrations a using (administration_id)
             where a.kind = 'programme'
+            group by all
         )
         select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
-               c.construct,
-               max(case when sc.phase = 'pre' then sc.score end) as before,
-               max(case when sc.phase = 'post' then sc.score end) as after
+               c.construct, sc.before, sc.after
         from participants p
         join employees e using (employee_id)
         join (select distinct cohort_id, construct from scored) c using (cohort_id)
@@ -179,7 +182,6 @@ def _paired_scores(store: Store) -> pd.DataFrame:
           on sc.cohort_id = p.cohort_id and sc.employee_id = p.employee_id
          and sc.construct = c.construct
         where p.role in ('mentor', 'mentee')
-        group by all
         order by p.cohort_id, c.construct, p.employee_id
     """)
 

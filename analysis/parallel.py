@@ -20,8 +20,10 @@ from analysis import metrics, privacy
 from analysis.filters import Filters
 from analysis.store import Store
 
-# Below this the second process's start-up (about a second of imports) costs more than it saves.
-LARGE_FILE_BYTES = 64 * 1024 * 1024
+# The second process's start-up (about a second of imports) pays off only when the privacy side
+# is several seconds: a large file and many metrics (each brings its own unit families).
+LARGE_FILE_BYTES = 16 * 1024 * 1024
+MANY_METRICS = 8
 
 _store: Store | None = None  # the worker process's connection
 
@@ -32,7 +34,7 @@ def results(db: Path, filters: Filters, *, by: str | None = None,
     """:func:`analysis.metrics.results` of the database file ``db``."""
     k = privacy.resolve_min_group_size(min_group_size)
     chosen = names or metrics.DEFAULT_METRICS
-    if db.stat().st_size < LARGE_FILE_BYTES:
+    if db.stat().st_size < LARGE_FILE_BYTES or len(chosen) < MANY_METRICS:
         with Store(db, read_only=True) as store:
             return metrics.results(store, filters, by=by, metrics=names, min_group_size=k,
                                    adjust=adjust)
