@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data, privacy, units
 from analysis.filters import Filters
 from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
@@ -128,17 +128,26 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
     comparison group before and after propensity weighting, for one cohort and construct.
 
     Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison, plus
-    n_treated and n_comparison. Empty when either arm is below the minimum group size."""
+    n_treated and n_comparison. Shown only when the ``did`` row of the same group (cohort,
+    construct, role in view, no slice) is shown: both arms' complementary-suppression decisions
+    (:func:`analysis.units.did_arms`); else empty, with the reason in
+    ``attrs["empty_reason"]``."""
+    k = privacy.resolve_min_group_size(min_group_size)
     frame = data.pulse_pairs(store, filters)
     part = frame[(frame["cohort_id"] == cohort) & (frame["construct"] == construct)]
+    sizes = {"n_treated": int((part["treat"] == 1).sum()),
+             "n_comparison": int((part["treat"] == 0).sum())}
+    row = pd.DataFrame([{"metric": "did", "outcome": construct, "cohort": cohort,
+                         "role": filters.role or "all", "group": {}, **sizes}])
+    decided = privacy.suppress_results(row, min_group_size=k, units=units.did_units(store),
+                                       filters=filters, arms=units.did_arms)
+    if bool(decided["suppressed"].iloc[0]):
+        empty = pd.DataFrame(columns=["covariate", "smd_unweighted", "smd_weighted",
+                                      "mean_treated", "mean_comparison", *sizes])
+        empty.attrs["empty_reason"] = str(decided["suppressed_reason"].iloc[0])
+        return empty
     weighted = _with_weights(part, covariates)
     used = [c for c in covariates if weighted[c].nunique(dropna=True) > 1]
     table = did_stats().balance_table(weighted, treat="treat", covariates=used,
                           weights=None if weighted["weight"].isna().all() else "weight")
-    table["n_treated"] = int((part["treat"] == 1).sum())
-    table["n_comparison"] = int((part["treat"] == 0).sum())
-    if min(table["n_treated"].min(), table["n_comparison"].min(), len(part)) < \
-            privacy.resolve_min_group_size(min_group_size):
-        return table.iloc[:0]  # an arm below the minimum group size: nothing to show
-    return table
-
+    return table.assign(**sizes)

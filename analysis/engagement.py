@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data
 from analysis.filters import Filters
 from analysis.slicing import ALL_COHORTS, cohort_names, concat, label, label_cells
 from analysis.stats._dist import wilson
@@ -158,22 +158,3 @@ def dose_response_rows(store: Store, filters: Filters, by: str | None) -> pd.Dat
                 rows.append(label(result, outcome=outcome, metric="dose_response",
                                   cohort=cohort, names=names, role=role, group=group))
     return concat(rows)
-
-
-def pair_health(store: Store, filters: Filters, *, cohort: str,
-                min_group_size: int | None = None) -> pd.DataFrame:
-    """One row per pair of a cohort for programme managers: pair_id, sessions held, minutes,
-    scheduled, cancelled, no-show, last held session, days since, stalled. No employee ids.
-
-    Empty when fewer pairs than the minimum group size are in view."""
-    k = privacy.resolve_min_group_size(min_group_size)
-    pairs = data.pair_sessions(store, cohort=cohort, stall_days=STALL_DAYS)
-    members = data.pair_members(store, filters)
-    pairs = pairs[pairs["pair_id"].isin(members.loc[members["cohort_id"] == cohort, "pair_id"])]
-    columns = ["pair_id", "held", "minutes", "scheduled", "cancelled", "no_show", "last_held",
-               "median_gap_days", "days_since_held", "stalled"]
-    if len(pairs) < k:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    out = pairs[columns].sort_values(["stalled", "days_since_held"], ascending=[False, False])
-    out["stalled"] = out["stalled"].astype(bool)
-    return out.reset_index(drop=True).astype({"held": np.int64, "scheduled": np.int64})

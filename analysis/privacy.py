@@ -267,6 +267,14 @@ def warm(units: pd.DataFrame, *, min_group_size: int | None = None,
             canon.two_way(metric, outcome, a, b)
 
 
+def canonical_tables(units: pd.DataFrame, metric: str, outcome: str, *,
+                     min_group_size: int | None = None) -> dict[str, complement.Table]:
+    """The protected one-way tables (cohort × role × slice, by slice) of one unit family: the
+    decisions its result rows are made on (:mod:`analysis.banded` ties band tables to them)."""
+    canon = _canon_for(units, resolve_min_group_size(min_group_size))
+    return canon.tables((), metric, outcome)
+
+
 def _key(row: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
     cohort = TOTAL if row["cohort"] == ALL else str(row["cohort"])
     role = TOTAL if row["role"] == ALL else str(row["role"])

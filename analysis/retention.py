@@ -212,6 +212,25 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
     return _frame(rows)
 
 
+KM_COLUMNS = ["arm", "time", "survival", "ci_low", "ci_high", "at_risk", "events", "n"]
+
+
+def _km_arms(store: Store, filters: Filters, cohort: str, k: int
+             ) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]]:
+    """(arm, durations, events, people, Kaplan–Meier steps) of each arm with k or more people."""
+    cols = _columns(data.retention_counts(store, filters, cohort=cohort), None)
+    for treat, arm in ((1, "participants"), (0, "comparison")):
+        durations, events, people = _arm(cols, np.flatnonzero(cols["treat"] == treat))
+        if people.sum() >= k:
+            yield arm, durations, events, people, kaplan_meier_counts(durations, events, people)
+
+
+def _stack(curves: list[pd.DataFrame]) -> pd.DataFrame:
+    if not curves:
+        return pd.DataFrame(columns=KM_COLUMNS)
+    return pd.concat(curves, ignore_index=True)[KM_COLUMNS]
+
+
 def km_curves(store: Store, filters: Filters, *, cohort: str,
               min_group_size: int | None = None) -> pd.DataFrame:
     """Kaplan–Meier curves with log-log bands and at-risk counts, one per arm, for the dashboard.
@@ -221,18 +240,33 @@ def km_curves(store: Store, filters: Filters, *, cohort: str,
     stops where fewer than that many people remain at risk (so no step describes a tiny group).
     """
     k = privacy.resolve_min_group_size(min_group_size)
-    cols = _columns(data.retention_counts(store, filters, cohort=cohort), None)
+    return _stack([curve[curve["at_risk"] >= k].assign(arm=arm, n=int(people.sum()))
+                   for arm, _d, _e, people, curve in _km_arms(store, filters, cohort, k)])
+
+
+def km_monthly(store: Store, filters: Filters, *, cohort: str, step_days: int = 30,
+               min_group_size: int | None = None) -> pd.DataFrame:
+    """:func:`km_curves` read on a fixed grid (every ``step_days`` days from the start).
+
+    The estimate is the same step function, read at each grid day; ``at_risk`` is the people
+    still followed on that day (``#{duration >= day}``) and ``events`` the exits since the last
+    grid day. A grid shared by every view means a shown curve gives counts on the same days
+    whatever the filter; each curve stops where fewer than the minimum remain at risk.
+    """
+    k = privacy.resolve_min_group_size(min_group_size)
     curves = []
-    for treat, arm in ((1, "participants"), (0, "comparison")):
-        durations, events, people = _arm(cols, np.flatnonzero(cols["treat"] == treat))
-        n = int(people.sum())
-        if n < k:
-            continue
-        curve = kaplan_meier_counts(durations, events, people)
-        curve = curve[curve["at_risk"] >= k]
-        curves.append(curve.assign(arm=arm, n=n))
-    if not curves:
-        return pd.DataFrame(columns=["arm", "time", "survival", "ci_low", "ci_high", "at_risk",
-                                     "events", "n"])
-    out = pd.concat(curves, ignore_index=True)
-    return out[["arm", "time", "survival", "ci_low", "ci_high", "at_risk", "events", "n"]]
+    for arm, durations, events, people, steps in _km_arms(store, filters, cohort, k):
+        n = float(people.sum())
+        days = np.arange(0.0, float(durations.max()) + 1.0, float(step_days))
+        at = np.searchsorted(steps["time"].to_numpy(dtype=float), days, side="right") - 1
+        curve = steps.iloc[at][["survival", "ci_low", "ci_high"]].reset_index(drop=True)
+        order = np.argsort(durations, kind="stable")
+        d, exits = durations[order], np.concatenate([[0.0], np.cumsum((events * people)[order])])
+        gone = np.concatenate([[0.0], np.cumsum(people[order])])
+        before = np.searchsorted(d, days, side="left")  # people with duration < day
+        upto = exits[np.searchsorted(d, days, side="right")]  # exits on or before the day
+        curve["time"] = days
+        curve["at_risk"] = n - gone[before]
+        curve["events"] = np.diff(np.concatenate([[0.0], upto]))
+        curves.append(curve[curve["at_risk"] >= k].assign(arm=arm, n=n))
+    return _stack(curves)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data, pair_health, privacy
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.store import Store
@@ -15,8 +12,6 @@ from analysis.store import Store
 ENGAGEMENT_METRICS = ["sessions_held", "minutes_per_pair", "median_sessions_per_pair",
                       "share_pairs_3plus", "cadence_days", "cancellation_rate", "stalled_pairs",
                       "dose_response"]
-PAIR_COLUMNS = ["pair_id", "held", "minutes", "scheduled", "cancelled", "no_show", "last_held",
-                "median_gap_days", "days_since_held", "stalled"]
 DOSE_BUCKETS = [(0, 2, "0–2"), (3, 5, "3–5"), (6, 8, "6–8"), (9, 10_000, "9+")]
 
 _PAIRS_SQL = """
@@ -112,16 +107,22 @@ def cohort_for(store: Store, filters: Filters) -> tuple[str | None, str]:
 
 
 def pairs(store: Store, filters: Filters) -> pd.DataFrame:
-    """Pair health for one cohort (stalled pairs first), when the build provides it."""
-    function = getattr(importlib.import_module("analysis.engagement"), "pair_health", None) \
-        if importlib.util.find_spec("analysis.engagement") else None
+    """Pair health of the cohort in view: pairs per health status (stalled first), with the
+    cohort's published pair count in ``attrs["pairs"]`` (None when that row is hidden)."""
     cohort, note = cohort_for(store, filters)
-    if function is None or cohort is None:
-        frame = pd.DataFrame(columns=PAIR_COLUMNS)
-        frame.attrs["empty_reason"] = "The pair health table is not available yet in this build."
+    if cohort is None:
+        frame = pd.DataFrame(columns=pair_health.COLUMNS)
+        frame.attrs["empty_reason"] = "No cohort has started yet."
         return frame
-    frame = function(store, filters, cohort=cohort)
+    frame = pair_health.pair_health(store, filters, cohort=cohort)
+    names = [m for m in ENGAGEMENT_METRICS if common.available(m)]  # metric_table's rows
+    total = common.overall(common.results(store, filters, names))
+    if not total.empty:
+        total = total[(total["metric"] == "sessions_held") & (total["cohort"] == cohort)
+                      & (total["role"] == (filters.role or "all"))]
+    shown = len(total) == 1 and not bool(total["suppressed"].iloc[0])
+    frame.attrs["pairs"] = int(total["n"].iloc[0]) if shown else None
     frame.attrs["note"] = note
     if frame.empty:
-        frame.attrs["empty_reason"] = "Fewer pairs than the minimum group size match these filters."
+        frame.attrs["empty_reason"] = "No pairs match these filters."
     return frame

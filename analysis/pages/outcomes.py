@@ -1,9 +1,9 @@
 """Skills, Satisfaction & eNPS and Inclusion pages: one topic = a few constructs.
 
-Before/after and change (paired, same people), the distribution of individual changes (binned,
-small bins suppressed), difference-in-differences against the comparison group, item-level
-means and the mentor/mentee split. Tidy frames; a frame that cannot be filled says why in
-``frame.attrs["empty_reason"]``.
+Before/after and change (paired, same people), the distribution of individual changes (fixed
+bins, each decided by :mod:`analysis.change_bins`), difference-in-differences against the
+comparison group, item-level means and the mentor/mentee split. Tidy frames; a frame that
+cannot be filled says why in ``frame.attrs["empty_reason"]``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import data, metrics, privacy
+from analysis import change_bins, data, metrics, privacy
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.store import Store
@@ -24,7 +24,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
 CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low", "ci_high",
                   "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
                   "suppressed", "scale"]
-BINS_PER_SCALE = 8
+REASON_WITH_CHANGE = "hidden with the construct's change"
 REASON_WAVES = ("hidden: answered by nearly the same people as the construct's change, so the "
                 "difference would describe a few people")
 
@@ -98,46 +98,31 @@ def did(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
 
 def distribution(store: Store, filters: Filters, topic: str, *,
                  min_group_size: int | None = None) -> pd.DataFrame:
-    """Counts of individual changes (after − before) per construct in equal-width bins.
+    """Counts of individual changes (after − before) per construct in fixed bins.
 
-    Columns: outcome, label, bin_low, bin_high, count, suppressed, n (people in the construct).
-    Bins with fewer than the minimum group size are blanked and marked.
+    Columns: outcome, label, bin (change / bin width, rounded), bin_low, bin_high, count,
+    suppressed, suppressed_reason, n (people in the construct). Each bin is decided by
+    :mod:`analysis.change_bins` (complementary suppression across filters, cohorts and
+    breakdowns); nothing of a construct whose paired change (the same people) is hidden.
     """
     k = privacy.resolve_min_group_size(min_group_size)
-    columns = ["outcome", "label", "bin_low", "bin_high", "count", "suppressed", "n"]
-    scores = data.paired_scores(store, filters)
-    scores = scores[scores["construct"].isin(_constructs(topic))].dropna(
-        subset=["before", "after"])
-    if scores.empty:
+    columns = ["outcome", "label", "bin", "bin_low", "bin_high", "count", "suppressed",
+               "suppressed_reason", "n"]
+    counts = change_bins.histogram(store, filters, _constructs(topic), min_group_size=k)
+    if counts.empty:
         return _empty(columns, "No one with answers before and after matches these filters.")
-    scales = store.query("select construct, min(scale_min) as lo, max(scale_max) as hi "
-                         "from items group by construct")
-    scores = scores.merge(scales, on="construct")
-    width = (scores["hi"] - scores["lo"]) / BINS_PER_SCALE
-    change = scores["after"] - scores["before"]
-    scores["bin_low"] = np.floor(change / width + 0.5) * width - width / 2
-    scores["bin_high"] = scores["bin_low"] + width
-    counts = scores.groupby(["construct", "bin_low", "bin_high"], as_index=False).size()
-    counts = counts.rename(columns={"construct": "outcome", "size": "count"})
-    totals = scores.groupby("construct").size().rename("n")
-    counts = counts.merge(totals, left_on="outcome", right_index=True)
-    # Bins of one construct add up to its n: complementary suppression per construct, and
-    # nothing of a construct whose paired change (same people) is hidden.
-    guarded = [privacy.suppress_counts(part[["bin_low", "count"]], dims=["bin_low"], n="count",
-                                       min_group_size=k, margins=False).assign(outcome=outcome)
-               for outcome, part in counts.groupby("outcome", sort=False)]
-    guard = pd.concat(guarded, ignore_index=True)
-    guard["bin_low"] = guard["bin_low"].astype(float)
-    counts = counts.merge(guard[["outcome", "bin_low", "suppressed"]], on=["outcome", "bin_low"],
-                          how="left")
     paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
     shown = paired.loc[~paired["suppressed"].astype(bool)].set_index("outcome")["n"]
-    whole_ok = counts["outcome"].map(shown) == counts["n"]  # same people, shown there
-    counts["suppressed"] = counts["suppressed"].fillna(True).astype(bool) | ~whole_ok
+    people = data.paired_scores(store, filters).dropna(subset=["before", "after"])
+    n = people.groupby("construct").size()
+    whole_ok = (counts["outcome"].map(shown) == counts["outcome"].map(n)).to_numpy()
+    hide = ~whole_ok & ~counts["suppressed"].to_numpy(dtype=bool)
+    counts["suppressed"] = counts["suppressed"].to_numpy(dtype=bool) | hide
+    counts.loc[hide, "suppressed_reason"] = REASON_WITH_CHANGE
     counts["count"] = counts["count"].astype(float).where(~counts["suppressed"])
-    counts["n"] = counts["n"].astype(float).where(whole_ok)
+    counts["n"] = counts["outcome"].map(n).astype(float).where(whole_ok)
     counts["label"] = counts["outcome"].map(common.label)
     return counts[columns].reset_index(drop=True)
 
@@ -209,7 +194,7 @@ def items(store: Store, filters: Filters, topic: str, *,
     frame["suppressed"] = hidden
     frame["suppressed_reason"] = np.select(
         [small, pair_hidden.to_numpy(), near],
-        [privacy.SUPPRESSED_REASON.format(k=k), "hidden with the construct's change",
+        [privacy.SUPPRESSED_REASON.format(k=k), REASON_WITH_CHANGE,
          REASON_WAVES], privacy.REASON_UNCHECKED)
     frame["suppressed_reason"] = frame["suppressed_reason"].where(hidden, None)
     for column in ("n_before", "mean_before", "n_after", "mean_after"):

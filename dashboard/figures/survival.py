@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.base import empty, finish, frame_reason
-from dashboard.theme import OKABE_ITO
+from dashboard.theme import OKABE_ITO, SUPPRESSED
 
 ARM_STYLE = [(OKABE_ITO[0], "solid"), (OKABE_ITO[1], "dash"), (OKABE_ITO[2], "dot")]
 
@@ -19,11 +19,16 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def km_curves(frame: pd.DataFrame, *, title: str) -> go.Figure:
     """Step curves (colour *and* dash per arm) with shaded bands; n per arm in the legend.
 
-    ``frame``: arm, time (days), survival, ci_low, ci_high, at_risk (optional n column).
+    ``frame``: arm, time (days), survival, ci_low, ci_high, at_risk (optional n column);
+    ``frame.attrs["hidden_arms"]``: arm -> why its curve is hidden (a marked legend entry).
     """
     if frame.empty:
         return empty(title, frame_reason(frame))
     fig = go.Figure()
+    for arm, why in dict(frame.attrs.get("hidden_arms") or {}).items():
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=f"{arm}: hidden",
+                                 marker={"symbol": "x", "color": SUPPRESSED},
+                                 hovertemplate=f"{arm}: {why}<extra></extra>"))
     for i, (arm, part) in enumerate(frame.groupby("arm", sort=False)):
         colour, dash = ARM_STYLE[i % len(ARM_STYLE)]
         part = part.sort_values("time")
@@ -45,5 +50,5 @@ def km_curves(frame: pd.DataFrame, *, title: str) -> go.Figure:
                   annotation_text="12 months", annotation_position="bottom left")
     fig.update_layout(xaxis_title="days since the cohort started",
                       yaxis={"title": "still employed (no voluntary exit)", "tickformat": ".0%"})
-    return finish(fig, title=title, subtitle="Kaplan–Meier estimate with 95% pointwise band",
-                  height=440)
+    return finish(fig, title=title, subtitle="Kaplan–Meier estimate with 95% pointwise band, "
+                                              "read every 30 days", height=440)

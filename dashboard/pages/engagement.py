@@ -7,6 +7,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from analysis import privacy
 from analysis.filters import Filters
 from analysis.pages import common, engagement
 from dashboard import ids, model
@@ -17,17 +18,17 @@ dash.register_page(__name__, path="/engagement", name="Engagement", order=5)
 COLUMNS = [("metric", "Measure"), ("outcome", "Outcome"), ("role", "Who"), ("n", "n"),
            ("estimate", "Estimate"), ("ci", "95% CI"), ("p_adjusted", "Adjusted p")]
 FORMATS = {"n": lambda v: num(v, 0), "estimate": lambda v: num(v, 2), "p_adjusted": p_value}
-PAIR_HEADERS = {"pair_id": "Pair", "held": "Held", "minutes": "Minutes",
-                "scheduled": "Scheduled", "cancelled": "Cancelled", "no_show": "No-show",
-                "last_held": "Last held", "median_gap_days": "Median gap (days)",
-                "days_since_held": "Days since held", "stalled": "Stalled"}
+PAIR_HEADERS = {"cohort": "Cohort", "status": "Status", "pairs": "Pairs",
+                "median_sessions": "Median sessions held",
+                "median_days_since": "Median days since last held",
+                "share_cancelled": "Share cancelled", "suppressed_reason": "Note"}
 
 
 def layout(**_query: str) -> html.Div:
     return html.Div([
         html.H2("Engagement", className="h4"),
         html.P("Are pairs meeting? A pair is stalled when it has held no session in 45 days "
-               "while its cohort runs.", className="text-muted"),
+               "while its cohort runs, slowing when none in 21 days.", className="text-muted"),
         dcc.Loading(html.Div(id=ids.Engagement.TABLE)),
         dbc.Row([dbc.Col(chart_block("engagement-sessions"), lg=7),
                  dbc.Col(chart_block("engagement-dose"), lg=5)]),
@@ -53,23 +54,31 @@ def pair_table(search: str | None) -> object:
     frame = model.call(engagement.pairs, Filters.from_query(search))
     if frame.empty:
         return empty_state(str(frame.attrs.get("empty_reason", "No pairs match these filters.")))
-    stalled = int(frame["stalled"].sum())
-    rows = frame.assign(last_held=frame["last_held"].astype(str),
-                        stalled=frame["stalled"].map({True: "stalled", False: ""}))
+    rows = frame.assign(
+        pairs=frame["pairs"].map(lambda v: num(v, 0)),
+        median_sessions=frame["median_sessions"].map(lambda v: num(v, 1)),
+        median_days_since=frame["median_days_since"].map(lambda v: num(v, 0)),
+        share_cancelled=frame["share_cancelled"].map(
+            lambda v: "—" if v != v else f"{v:.0%}"),
+        suppressed_reason=frame["suppressed_reason"].fillna(""))
     grid = dag.AgGrid(
         id=ids.Engagement.GRID,
-        rowData=rows.to_dict("records"),
-        columnDefs=[{"field": c, "headerName": h, "sortable": True, "filter": True}
-                    for c, h in PAIR_HEADERS.items() if c in rows],
-        rowClassRules={"stalled": "params.data.stalled === 'stalled'"},
-        columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight",
-                                                            "pagination": True,
-                                                            "paginationPageSize": 20},
+        rowData=rows[list(PAIR_HEADERS)].to_dict("records"),
+        columnDefs=[{"field": c, "headerName": h, "sortable": True}
+                    for c, h in PAIR_HEADERS.items()],
+        rowClassRules={"stalled": "params.data.status === 'stalled'"},
+        columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
         className="ag-theme-alpine",
     )
+    stalled = frame[(frame["status"] == "stalled") & ~frame["suppressed"].astype(bool)]
+    total = frame.attrs.get("pairs")
+    headline = f"{int(stalled['pairs'].iloc[0])} of {total} pairs stalled" \
+        if len(stalled) == 1 and total is not None else "Stalled pairs: hidden (privacy minimum)"
     note = str(frame.attrs.get("note", ""))
     return html.Div([
-        html.P([html.Strong(f"{stalled} of {len(frame)} pairs stalled", id="pairs-stalled"),
-                " (highlighted, with the word “stalled”). " + note], className="small"),
+        html.P([html.Strong(headline, id="pairs-stalled"),
+                " (stalled rows highlighted). Each row counts at least "
+                f"{privacy.resolve_min_group_size()} pairs; hidden rows say why. " + note],
+               className="small"),
         grid,
     ])

@@ -102,6 +102,8 @@ def test_engagement_numbers_equal_cli_for_a_shared_link(page, server: str, demo_
     assert page.locator("#pairs-stalled").inner_text() == \
         f"{count} of {stalled['n']} pairs stalled"
     assert page.locator(".ag-row.stalled").count() >= 1
+    # Pairs per health status, never one row per pair: three statuses of one cohort.
+    assert page.locator(".ag-center-cols-container .ag-row").count() == 3
 
 
 def test_did_numbers_equal_cli_with_cohort_and_role(page, server: str, demo_db) -> None:

@@ -15,6 +15,9 @@ import statsmodels.formula.api as smf
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+from analysis import metrics
+from analysis.comparison import did_balance
+from analysis.filters import Filters
 from analysis.store import Store
 from tests.conftest import run_cli
 
@@ -178,3 +181,27 @@ def test_roi_is_a_range_from_the_retention_difference(rows: list[dict], tables: 
     assert r["estimate"] == pytest.approx(r["net_base"], rel=REL)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((min(ends), max(ends)), rel=REL)
     assert r["ci_low"] < r["estimate"] < r["ci_high"] and r["programme_cost"] == cost
+
+
+def test_did_balance_follows_the_did_rows_decision(demo_db: Path) -> None:
+    store = Store(demo_db, read_only=True)
+    departments = store.query("select distinct department from employees "
+                              "where department is not null order by 1")["department"]
+    views = [Filters(), Filters(generation=("Silent",)),
+             Filters(role="mentee", level=("Director",)),
+             *[Filters(role="mentor", department=(d,)) for d in departments]]
+    seen = set()
+    for filters in views:
+        table = did_balance(store, filters, cohort="C1", construct="inclusion")
+        did = metrics.results(store, filters, metrics=["did"])
+        row = did[(did["cohort"] == "C1") & (did["outcome"] == "inclusion")
+                  & (did["role"] == (filters.role or "all")) & (did["group"] == {})]
+        assert len(row) == 1
+        hidden = bool(row["suppressed"].iloc[0])
+        seen.add(hidden)
+        assert table.empty == hidden, filters
+        if hidden:
+            assert table.attrs["empty_reason"] == row["suppressed_reason"].iloc[0]
+        else:
+            assert table["n_treated"].iloc[0] == row["n_treated"].iloc[0]
+    assert seen == {True, False}  # both cases occur

@@ -6,12 +6,14 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from scipy import stats
 
-from analysis import metrics
-from analysis.engagement import ENGAGEMENT_METRICS, pair_health
+from analysis import data, metrics
+from analysis.engagement import ENGAGEMENT_METRICS, STALL_DAYS
 from analysis.filters import Filters
+from analysis.pair_health import pair_health, statuses
 from analysis.store import Store
 from tests.conftest import run_cli
 from tests.integration.tinydb import build_tiny
@@ -65,16 +67,39 @@ def test_engagement_by_hand(tiny: Path) -> None:
     assert stalled["estimate"] == pytest.approx(0.6, rel=REL) and stalled["count"] == 3
 
 
-def test_pair_health_has_no_employee_ids(tiny: Path) -> None:
+def test_pair_health_counts_statuses_and_hides_rows_of_few_pairs(tiny: Path) -> None:
     with Store(tiny, read_only=True) as store:
-        table = pair_health(store, Filters(), cohort="T1")
-        hidden = pair_health(store, Filters(department=("IT",)), cohort="T1")
-    assert list(table["pair_id"]) == ["P3", "P2", "P5", "P1", "P4"]  # stalled first, longest ago
-    assert table["stalled"].tolist() == [True, True, True, False, False]
-    assert table.set_index("pair_id")["days_since_held"].to_dict() == {
-        "P3": 90, "P2": 86, "P5": 49, "P1": 41, "P4": 6}
-    assert not any("employee" in c for c in table.columns)
-    assert hidden.empty  # two pairs in IT: below the minimum group size
+        pairs = data.pair_sessions(store, cohort="T1", stall_days=STALL_DAYS)
+        status = dict(zip(pairs["pair_id"], statuses(pairs), strict=True))
+        table = pair_health(store, Filters(), cohort="T1", min_group_size=3)
+    # by hand: days since held P3 90, P2 86, P5 49 (stalled), P1 41 (> 21: slowing), P4 6
+    assert status == {"P3": "stalled", "P2": "stalled", "P5": "stalled", "P1": "slowing",
+                      "P4": "on track"}
+    assert table["status"].tolist() == ["stalled", "slowing", "on track"]
+    # slowing and on track hold one pair each; with them hidden, the cohort's 5 pairs minus
+    # a shown stalled row would give the two: complementary suppression hides it too.
+    assert table["suppressed"].all() and table["pairs"].isna().all()
+    assert table["suppressed_reason"].str.len().gt(0).all()
+    assert not any("pair_id" in c or "employee" in c for c in table.columns)
+
+
+def test_pair_health_rows_equal_a_direct_count(demo_db: Path) -> None:
+    with Store(demo_db, read_only=True) as store:
+        table = pair_health(store, Filters(), cohort="C2")
+        pairs = data.pair_sessions(store, cohort="C2", stall_days=STALL_DAYS)
+    shown = table[~table["suppressed"]]
+    assert len(shown) >= 2 and (shown["pairs"] >= 5).all()
+    for row in shown.to_dict("records"):
+        # Reference: numpy on the per-pair rows of that status, thresholds by hand.
+        days = pairs["days_since_held"].to_numpy(dtype=float)
+        stalled = pairs["stalled"].to_numpy(dtype=bool)
+        mask = {"stalled": stalled, "slowing": ~stalled & (days > 21),
+                "on track": ~stalled & (days <= 21)}[row["status"]]
+        assert row["pairs"] == mask.sum()
+        assert row["median_sessions"] == np.median(pairs["held"].to_numpy()[mask])
+        assert row["median_days_since"] == np.median(days[mask])
+        assert row["share_cancelled"] == pytest.approx(
+            pairs["cancelled"].to_numpy()[mask].sum() / pairs["scheduled"].to_numpy()[mask].sum())
 
 
 def test_cadence_of_three_pairs_is_suppressed(tiny: Path) -> None:

@@ -88,3 +88,19 @@ def test_km_curves_match_survfuncright_on_people(store, people):
     np.testing.assert_array_equal(mine["events"], sf.n_events[keep])
     np.testing.assert_array_equal(mine["at_risk"], sf.n_risk[keep])
     assert (mine["n"] == len(part)).all()
+
+
+def test_km_monthly_reads_survfuncright_on_a_30_day_grid(store, people):
+    cohort = people["cohort_id"].iloc[0]
+    grid = retention.km_monthly(store, Filters(), cohort=cohort, min_group_size=5)
+    part = people[(people["cohort_id"] == cohort) & (people["treat"] == 1)]
+    mine = grid[grid["arm"] == "participants"]
+    d, e = part["duration"].to_numpy(dtype=float), part["event"].to_numpy()
+    sf = SurvfuncRight(d, e)  # reference: statsmodels on people, its step read at each day
+    at = np.searchsorted(sf.surv_times, mine["time"].to_numpy(), side="right") - 1
+    want = np.where(at >= 0, sf.surv_prob[np.clip(at, 0, None)], 1.0)
+    np.testing.assert_allclose(mine["survival"], want, rtol=TOL)
+    t = mine["time"].to_numpy()[:, None]
+    np.testing.assert_array_equal(mine["at_risk"], (d >= t).sum(axis=1))  # by hand
+    np.testing.assert_array_equal(mine["events"], ((e == 1) & (d <= t) & (d > t - 30)).sum(axis=1))
+    assert (np.diff(mine["time"]) == 30).all() and (mine["at_risk"] >= 5).all()
