@@ -6,8 +6,9 @@ publishes (the paired change's n, the number of pairs), so a band is a cell of a
 
 * ``cohort × role × band``: the views without a slice filter. Its band margin (cohort × role,
   every band together) *is* the base family's canonical table (:mod:`analysis.privacy`): fixed to
-  its decisions (never picked here, hidden exactly where it is hidden, those guarded), as
-  :mod:`analysis.twoway` ties a two-way table to its one-way margins.
+  its decisions (never picked here, hidden exactly where it is hidden, and those guarded unless
+  the visible ones already give them away), as :mod:`analysis.twoway` ties a two-way table to
+  its one-way margins.
 * ``role × slice × band`` over every cohort together, for each slice: the views with a one-slice
   filter, built by :func:`analysis.twoway.table` with the margins fixed to the base family's
   one-way table and to the first table's all-cohort cells.
@@ -41,6 +42,7 @@ class Bands:
     """The protected tables of one banded family: "" (cohort × role × band) and one per slice."""
 
     tables: dict[str, complement.Table]
+    k: int
 
 
 def protect(units: pd.DataFrame, base: dict[str, complement.Table], *, k: int,
@@ -68,28 +70,44 @@ def protect(units: pd.DataFrame, base: dict[str, complement.Table], *, k: int,
     hidden = np.zeros(len(cells), dtype=bool)  # a margin the base does not know: hidden
     hidden[found["index"].to_numpy()] = found["hidden"].astype("boolean").fillna(True).to_numpy(
         dtype=bool)
-    complement.protect(built, k=k, forced=hidden, fixed=margin, guard=hidden)
+    guard = twoway.guarded(built, hidden, margin)
+    complement.protect(built, k=k, forced=hidden, fixed=margin, guard=guard)
     tables = {"": built}
     for dim in slices:
-        tables[dim] = twoway.table(units, {dim: base[dim], BAND: built}, [dim, BAND], k=k)
-    return Bands(tables)
+        tables[dim] = twoway.table(units, {dim: base[dim], BAND: built}, [dim, BAND], k=k,
+                                   guard_public=False)
+    return Bands(tables, k)
 
 
 def decide(bands: Bands, *, cohort: str | None, role: str | None,
-           conditions: dict[str, tuple[str, ...]], counts: pd.Series) -> pd.DataFrame:
+           conditions: dict[str, tuple[str, ...]], counts: pd.Series,
+           every: tuple[str, ...] = ()) -> pd.DataFrame:
     """Which bands of one view may be shown.
 
     ``counts``: people per band in the view (index: band labels), as the display computed them;
     a band whose count differs from the tables' is hidden. Returns band, n, suppressed,
-    suppressed_reason for every band of the tables and of ``counts``.
+    suppressed_reason for every band with people in ``counts``; when one of them is hidden, also
+    for the bands of ``every`` (all the display's bands) with no one, hidden like a small band:
+    otherwise the empty bands beside a hidden one would tell where a small group's people are.
     """
+    out = _decide(bands, cohort=cohort, role=role, conditions=conditions, counts=counts)
+    empty = [b for b in every if b not in set(out[BAND])]
+    if not out["suppressed"].any() or not empty:
+        return out
+    hidden = pd.DataFrame({BAND: empty, "n": np.nan, "suppressed": True,
+                           "suppressed_reason": complement.REASON_SMALL.format(k=bands.k)})
+    return pd.concat([out, hidden], ignore_index=True)
+
+
+def _decide(bands: Bands, *, cohort: str | None, role: str | None,
+            conditions: dict[str, tuple[str, ...]], counts: pd.Series) -> pd.DataFrame:
     cohort_key = TOTAL if cohort is None else str(cohort)
     role_key = TOTAL if role is None else str(role)
     dims = [d for d in SLICES if d in conditions]
-    first = bands.tables[""]
-    table = bands.tables.get(dims[0] if len(dims) == 1 else "", first)
+    table = bands.tables.get(dims[0] if len(dims) == 1 else "", bands.tables[""])
     atoms = table.atoms
-    labels = sorted(set(first.atoms[BAND].astype(str)) | set(counts.index.astype(str)))
+    counts = counts[counts > 0]
+    labels = sorted(set(counts.index.astype(str)))
     out = pd.DataFrame({BAND: labels})
     out["n"] = out[BAND].map(counts.rename(index=str)).fillna(0.0).astype(float)
     refused = (REASON_THREE if len(dims) > 1

@@ -21,6 +21,7 @@ from analysis.store import Store
 
 BINS_PER_SCALE = 8
 OUTER = BINS_PER_SCALE // 2  # bins -4..4: the outer two hold everything beyond
+EVERY = tuple(str(b) for b in range(-OUTER, OUTER + 1))
 COLUMNS = ["outcome", "bin", "bin_low", "bin_high", "count", "suppressed", "suppressed_reason"]
 
 _cache: dict[tuple[object, ...], banded.Bands] = {}
@@ -70,7 +71,8 @@ def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,
     """People per fixed bin of (after − before) per construct for the view, protected.
 
     Columns: :data:`COLUMNS`. Hidden bins keep their edges, with the reason; bins with no one
-    in the view are left out.
+    in the view are left out, unless a bin of the construct is hidden: then they are marked
+    hidden too (see :func:`banded.decide`).
     """
     k = privacy.resolve_min_group_size(min_group_size)
     widths = scales(store)
@@ -82,8 +84,9 @@ def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,
     for construct in [c for c in constructs if c in present]:
         counts = view.loc[view["construct"] == construct, "bin"].astype(str).value_counts()
         decided = banded.decide(bands(store, construct, k=k), cohort=filters.cohort,
-                                role=filters.role, conditions=conditions, counts=counts)
-        decided = decided[decided["band"].isin(counts.index)].assign(outcome=construct)
+                                role=filters.role, conditions=conditions, counts=counts,
+                                every=EVERY)
+        decided = decided.assign(outcome=construct)
         parts.append(decided.assign(bin=decided["band"].astype(int)).sort_values("bin"))
     if not parts:
         return pd.DataFrame(columns=COLUMNS)

@@ -66,7 +66,8 @@ def pair_health(store: Store, filters: Filters, *, cohort: str | None = None,
                 min_group_size: int | None = None) -> pd.DataFrame:
     """Pairs per health status for each cohort in view (``cohort``, else every cohort): pairs,
     median sessions held, median days since the last held session, share of scheduled sessions
-    cancelled. Hidden rows keep their cohort and status, blank numbers and the reason.
+    cancelled. Hidden rows keep their cohort and status, blank numbers and the reason; a status
+    with no pairs is left out unless another row of the cohort is hidden (then it is hidden too).
 
     Columns: :data:`COLUMNS`; no pair or employee ids."""
     k = privacy.resolve_min_group_size(min_group_size)
@@ -87,11 +88,11 @@ def pair_health(store: Store, filters: Filters, *, cohort: str | None = None,
     parts = []
     for cohort_id, part in grouped.groupby("cohort_id", sort=True):
         decided = banded.decide(bands, cohort=str(cohort_id), role=None, conditions=conditions,
-                                counts=part.set_index("status")["pairs"])
-        decided = decided[decided["band"].isin(part["status"])]
+                                counts=part.set_index("status")["pairs"], every=STATUSES)
         rows = part.merge(decided[["band", "suppressed", "suppressed_reason"]],
-                          left_on="status", right_on="band")
-        parts.append(rows.rename(columns={"cohort_id": "cohort"}))
+                          left_on="status", right_on="band", how="right")
+        rows["status"] = rows["band"]
+        parts.append(rows.assign(cohort_id=cohort_id).rename(columns={"cohort_id": "cohort"}))
     out = pd.concat(parts, ignore_index=True)
     hidden = out["suppressed"].to_numpy(dtype=bool)
     for column in ("pairs", "median_sessions", "median_days_since", "share_cancelled"):

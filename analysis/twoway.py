@@ -38,11 +38,21 @@ def count_atoms(units: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return atoms.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
+def guarded(table: complement.Table, forced: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """The ``forced`` (hidden) margins that do not already follow from the ``fixed`` visible
+    ones: only those need guarding, the others are public through the tables that fix them."""
+    public = table.derivable(table.member[forced], ~(fixed & ~forced))
+    guard = forced.copy()
+    guard[np.flatnonzero(forced)[public]] = False
+    return guard
+
+
 def table(units: pd.DataFrame, one_way: dict[str, complement.Table], dims: list[str], *,
-          k: int) -> complement.Table:
+          k: int, guard_public: bool = True) -> complement.Table:
     """The protected role × ``dims`` table of ``units`` over every cohort (one row per person;
     missing slice values are a hidden group), its margins fixed to the ``one_way`` tables'
-    all-cohort rows by slice."""
+    all-cohort rows by slice. ``guard_public=False`` guards only the hidden margins that do not
+    follow from the visible ones (:func:`guarded`)."""
     built = complement.build(count_atoms(units, ["role", *dims]), ["role", *dims])
     cells = built.cells
     a, b = dims
@@ -57,4 +67,5 @@ def table(units: pd.DataFrame, one_way: dict[str, complement.Table], dims: list[
         hidden[found["index"].to_numpy()] |= found["hidden"].astype("boolean").fillna(
             True).to_numpy(dtype=bool)
     forced = margin & hidden
-    return complement.protect(built, k=k, forced=forced, fixed=margin, guard=forced)
+    guard = forced if guard_public else guarded(built, forced, margin)
+    return complement.protect(built, k=k, forced=forced, fixed=margin, guard=guard)
