@@ -30,9 +30,9 @@ import pandas as pd
 from analysis import metrics
 from analysis.comparison import did_balance
 from analysis.demo_db import build_demo
-from analysis.engagement import pair_health
 from analysis.filters import Filters
 from analysis.outcomes import reliability
+from analysis.pair_health import pair_health
 from analysis.retention import km_curves
 from analysis.sentences import sentences
 from analysis.store import Store
@@ -105,7 +105,7 @@ roi[["avoided_exits", "mean_salary", "programme_cost", "net_low", "net_base", "n
 eng = metrics.results(store, Filters(cohort="C3"), metrics=names)
 for text in sentences(eng[eng["role"].isin(["all", "mentee"])]):
     print(text)"""),
-    ("code", """pair_health(store, everyone, cohort="C3").head(5)"""),
+    ("code", """pair_health(store, everyone, cohort="C3")"""),
     ("md", "## 9. Reliability of the survey constructs"),
     ("code", """rel = reliability(store, everyone)
 rel[["administration_id", "construct", "n", "estimate", "ci_low", "ci_high", "warning"]].head(10)"""),
