@@ -95,3 +95,13 @@ def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,
     out["bin_low"] = (out["bin"] - 0.5) * width
     out["bin_high"] = out["bin_low"] + width
     return out[COLUMNS]
+
+
+def warm(store: Store, *, min_group_size: int | None = None) -> None:
+    """Build every construct's bin tables now (the dashboard's background warm-up)."""
+    k = privacy.resolve_min_group_size(min_group_size)
+    every = metrics._units(store, list(metrics.REGISTRY))
+    if every is None:
+        return
+    for construct in every.loc[every["metric"] == "paired_change", "outcome"].unique():
+        bands(store, str(construct), k=k)

@@ -99,3 +99,8 @@ def pair_health(store: Store, filters: Filters, *, cohort: str | None = None,
         out[column] = out[column].astype(float).where(~hidden)
     out["order"] = out["status"].map({s: i for i, s in enumerate(STATUSES)})
     return out.sort_values(["cohort", "order"])[COLUMNS].reset_index(drop=True)
+
+
+def warm(store: Store, *, min_group_size: int | None = None) -> None:
+    """Build the pair-status tables now (the dashboard's background warm-up)."""
+    _bands(store, k=privacy.resolve_min_group_size(min_group_size))
