@@ -332,6 +332,11 @@ def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
                               cwd=REPO, capture_output=True, text=True, check=False)
         import_seconds = time.monotonic() - t0
         time.sleep(max(0.0, seconds - (time.monotonic() - started)))
+        # A reader sees the new data once the server has reopened the file and rebuilt its
+        # caches; on a loaded machine that can outlast the window, so wait for it (bounded).
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not seen or seen[-1] == before):
+            time.sleep(0.2)
         probing.set()
         prober.join()
         after = "|".join(render(probe_client, probe_app, probe_view)[0])
