@@ -347,19 +347,23 @@ def _retention_counts(store: Store, filters: Filters, *, by: str | None,
                      ignore_index=True)
 
 
+# Each cohort's treated people (mentors, mentees) and its explicit comparison group, if any.
+OWN_ARMS_SQL = """
+                select cohort_id, employee_id, role, 1 as treat
+                from participants where role in ('mentor', 'mentee')
+                union all
+                select cohort_id, employee_id, 'comparison', 0
+                from participants where role = 'comparison'
+"""
+
+
 def _own_survival(store: Store) -> pd.DataFrame:
     """Each cohort's participants and explicit comparison group counted per cohort × arm × role
     × generation × department × level × duration × event (kept while the data is unchanged)."""
     def build() -> pd.DataFrame:
         return store.query(f"""
             with snap as (select cast($as_of as date) as d),
-            own as (
-                select cohort_id, employee_id, role, 1 as treat
-                from participants where role in ('mentor', 'mentee')
-                union all
-                select cohort_id, employee_id, 'comparison', 0
-                from participants where role = 'comparison'
-            )
+            own as ({OWN_ARMS_SQL})
             select a.cohort_id, a.treat, a.role, e.generation, e.department, e.level,
                    {_SURVIVAL_SQL}
             from own a

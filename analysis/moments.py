@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.data import PULSE_SCORES_SQL, _remembered
+from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, _remembered
 from analysis.filters import Filters
 from analysis.stats._groups import group_ids
 from analysis.store import Store
@@ -93,13 +93,7 @@ def _participant_cube(store: Store) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         return store.query(f"""
             with waves as ({WAVES_SQL}),
-            own as (
-                select cohort_id, employee_id, role, 1 as treat
-                from participants where role in ('mentor', 'mentee')
-                union all
-                select cohort_id, employee_id, 'comparison', 0
-                from participants where role = 'comparison'
-            ),
+            own as ({OWN_ARMS_SQL}),
             pairs as (
                 select a.cohort_id, a.role, a.treat, e.generation, e.department, e.level,
                        b.construct, b.score as pre, f.score as post, f.score - b.score as d
