@@ -70,15 +70,14 @@ _selections = _Kept(8)  # people of a filter state: the few latest (several metr
 
 
 def _remembered(store: Store, key: tuple[object, ...],
-                build: Callable[[], pd.DataFrame], *, per_state: bool = False,
-                shelf: _Kept | None = None) -> pd.DataFrame:
+                build: Callable[[], pd.DataFrame], *, shelf: _Kept | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     version = store.data_version()
     if version is None:
         return build()
     key = (*version, *key)
-    kept = shelf or (_memo_by_state if per_state else _memo)
+    kept = shelf if shelf is not None else _memo
     frame = kept.get(key)
     if frame is None:
         with _building(key):  # one build per key when threads ask at once
@@ -326,7 +325,7 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
     """
     return _remembered(store, ("retention_counts", filters, by, cohort),
                        lambda: _retention_counts(store, filters, by=by, cohort=cohort),
-                       per_state=True)
+                       shelf=_memo_by_state)
 
 
 def _retention_counts(store: Store, filters: Filters, *, by: str | None,

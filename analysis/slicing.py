@@ -74,10 +74,12 @@ def cell_rows(frame: pd.DataFrame, filters: Filters, by: str | None, *,
     group, even one nobody is in (as the per-cell loop reports n = 0); with a slice the slice
     values present (rows without one drop out, as in :func:`slices`)."""
     roles = [filters.role] if filters.role else ["mentor", "mentee"]
-    parts = [frame[frame["role"].isin(roles)]]
-    if not filters.role and by != "role":
+    chosen = frame["role"].isin(roles)
+    if filters.role or by == "role":
+        parts = [frame[chosen]]
+    else:
         role, every = with_label(frame["role"], "all")
-        parts = [frame.assign(role=role)[frame["role"].isin(roles)], frame.assign(role=every)]
+        parts = [frame.assign(role=role)[chosen], frame.assign(role=every)]
         roles = [*roles, "all"]
     stacked = pd.concat(parts, ignore_index=True)
     keys = [*within, "role"]
