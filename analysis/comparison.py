@@ -13,6 +13,7 @@ from types import ModuleType
 import pandas as pd
 
 from analysis import data, privacy, units
+from analysis.complement import UNPUBLISHED
 from analysis.filters import Filters
 from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
@@ -127,11 +128,14 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
     """Covariate balance (standardised mean differences) of the participants against the
     comparison group before and after propensity weighting, for one cohort and construct.
 
-    Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison, plus
-    n_treated and n_comparison. Shown only when the ``did`` row of the same group (cohort,
-    construct, role in view, no slice) is shown: both arms' complementary-suppression decisions
-    (:func:`analysis.units.did_arms`); else empty, with the reason in
-    ``attrs["empty_reason"]``."""
+    Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison,
+    suppressed, suppressed_reason, plus n_treated and n_comparison. Shown only when the ``did``
+    row of the same group (cohort, construct, role in view, no slice) is shown: both arms'
+    complementary-suppression decisions (:func:`analysis.units.did_arms`); else empty, with the
+    reason in ``attrs["empty_reason"]``. A level of a categorical covariate is a share of each
+    arm (share × n counts people), so it is the did row broken down by that covariate: its
+    numbers are shown only when that row (cohort, role, filters and the level) is shown — the
+    same decision for both arms, the breakdown's complementary suppression included."""
     k = privacy.resolve_min_group_size(min_group_size)
     frame = data.pulse_pairs(store, filters)
     part = frame[(frame["cohort_id"] == cohort) & (frame["construct"] == construct)]
@@ -139,15 +143,65 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
              "n_comparison": int((part["treat"] == 0).sum())}
     row = pd.DataFrame([{"metric": "did", "outcome": construct, "cohort": cohort,
                          "role": filters.role or "all", "group": {}, **sizes}])
-    decided = privacy.suppress_results(row, min_group_size=k, units=units.did_units(store),
+    did_units = units.did_units(store)
+    decided = privacy.suppress_results(row, min_group_size=k, units=did_units,
                                        filters=filters, arms=units.did_arms)
     if bool(decided["suppressed"].iloc[0]):
-        empty = pd.DataFrame(columns=["covariate", "smd_unweighted", "smd_weighted",
-                                      "mean_treated", "mean_comparison", *sizes])
+        empty = pd.DataFrame(columns=[*BALANCE_COLUMNS, *sizes])
         empty.attrs["empty_reason"] = str(decided["suppressed_reason"].iloc[0])
         return empty
     weighted = _with_weights(part, covariates)
     used = [c for c in covariates if weighted[c].nunique(dropna=True) > 1]
     table = did_stats().balance_table(weighted, treat="treat", covariates=used,
-                          weights=None if weighted["weight"].isna().all() else "weight")
-    return table.assign(**sizes)
+                                      weights=None if weighted["weight"].isna().all() else "weight")
+    levels = _level_rows(part, table, used, construct=construct, cohort=cohort,
+                         role=filters.role or "all")
+    checked = privacy.suppress_results(levels, min_group_size=k, units=did_units,
+                                       filters=filters, arms=units.did_arms,
+                                       number_columns=list(sizes))
+    hidden = pd.Series(False, index=table.index)
+    reasons = pd.Series(None, index=table.index, dtype=object)
+    at = checked["at"].to_numpy(dtype=int)
+    hidden.iloc[at] = checked["suppressed"].to_numpy(dtype=bool)
+    reasons.iloc[at] = checked["suppressed_reason"].to_numpy()
+    numeric = ~table["covariate"].isin(levels["covariate"])
+    incomplete = len(part) - len(weighted.dropna(subset=used))
+    if 0 < incomplete < k:  # means over the arms less 1–4 people would describe them
+        hidden |= numeric
+        reasons = reasons.where(~numeric, privacy.REASON_FILTER)
+    out = table.assign(suppressed=hidden.to_numpy(), suppressed_reason=reasons.where(hidden))
+    numbers = ["smd_unweighted", "smd_weighted", "mean_treated", "mean_comparison"]
+    out[numbers] = out[numbers].astype(float).where(~hidden, axis=0)
+    return out.assign(**sizes)[[*BALANCE_COLUMNS, *sizes]]
+
+
+BALANCE_COLUMNS = ["covariate", "smd_unweighted", "smd_weighted", "mean_treated",
+                   "mean_comparison", "suppressed", "suppressed_reason"]
+
+
+def _level_rows(part: pd.DataFrame, table: pd.DataFrame, used: Sequence[str], *,
+                construct: str, cohort: str, role: str) -> pd.DataFrame:
+    """One ``did`` row broken down by each categorical covariate level of ``table`` (``at``:
+    its position there): the people of each arm with that level, counted on ``part`` (a level
+    of people with no value, "unknown", is the breakdown's unrecorded group: hidden)."""
+    categorical = [c for c in used if not pd.api.types.is_numeric_dtype(part[c])]
+    names = table["covariate"].astype(str)
+    split = names.str.split("=", n=1, expand=True).reindex(columns=[0, 1])
+    rows = table.assign(at=range(len(table)), dim=split[0], level=split[1])
+    rows = rows[rows["dim"].isin(categorical) & rows["level"].notna()]
+    counted = []
+    for dim in categorical:  # a handful of covariates, not data rows
+        counts = part.groupby([part[dim].astype(object).fillna("unknown"), "treat"]).size()
+        counts = counts.unstack("treat").reindex(columns=[1, 0]).fillna(0)
+        counted.append(counts.set_axis(["n_treated", "n_comparison"], axis=1).rename_axis(
+            "level").reset_index().assign(dim=dim))
+    if not counted:
+        return pd.DataFrame(columns=["metric", "outcome", "cohort", "role", "group",
+                                     "n_treated", "n_comparison", "at", "covariate"])
+    rows = rows.merge(pd.concat(counted, ignore_index=True), on=["dim", "level"], how="left")
+    group = [{d: UNPUBLISHED if v == "unknown" else v}
+             for d, v in zip(rows["dim"], rows["level"], strict=True)]
+    return pd.DataFrame({"metric": "did", "outcome": construct, "cohort": cohort, "role": role,
+                         "group": group, "n_treated": rows["n_treated"].to_numpy(),
+                         "n_comparison": rows["n_comparison"].to_numpy(),
+                         "at": rows["at"].to_numpy(), "covariate": rows["covariate"].to_numpy()})

@@ -99,10 +99,10 @@ _add(Chart("retention-km", "Retention: Kaplan–Meier curves", "/retention",
 _add(Chart("engagement-sessions", "Sessions per month", "/engagement",
            _call(engagement.sessions_over_time),
            partial(engagement_figures.sessions_over_time, title="Sessions per month")))
-_add(Chart("engagement-dose", "Dose–response: sessions held and digital-skill gain",
+_add(Chart("engagement-dose", "Dose–response: sessions held and skill gain",
            "/engagement", _call(engagement.dose_response),
            partial(engagement_figures.dose_response,
-                   title="Dose–response: sessions held and digital-skill gain")))
+                   title="Dose–response: sessions held and skill gain")))
 _add(Chart("slices-heatmap", "Slice explorer", "/slices", _call(slices.heatmap),
            partial(heatmap.slice_heatmap, title=""), options=slices.options))
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from analysis import change_bins, logs, metrics, pair_health, summary
+from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.pages import overview as overview_page
@@ -105,6 +105,8 @@ def _start_warm(db: Store) -> None:
             metrics.warm(db)
             change_bins.warm(db)  # the banded displays' tables, on top of the metrics'
             pair_health.warm(db)
+            dose_bands.warm(db)
+            session_months.warm(db)
         except Exception as exc:
             logs.event("privacy.warm_failed", level=logging.WARNING, error=type(exc).__name__)
         else:

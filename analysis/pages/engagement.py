@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import data, pair_health, privacy
+from analysis import data, dose_bands, metrics, pair_health, privacy, session_months
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.store import Store
@@ -12,36 +12,39 @@ from analysis.store import Store
 ENGAGEMENT_METRICS = ["sessions_held", "minutes_per_pair", "median_sessions_per_pair",
                       "share_pairs_3plus", "cadence_days", "cancellation_rate", "stalled_pairs",
                       "dose_response"]
-DOSE_BUCKETS = [(0, 2, "0–2"), (3, 5, "3–5"), (6, 8, "6–8"), (9, 10_000, "9+")]
-
-_PAIRS_SQL = """
-    select distinct p.cohort_id, p.pair_id
-    from participants p join employees e using (employee_id)
-    where p.role in ('mentor', 'mentee') and p.pair_id is not null
-      and ($cohort is null or p.cohort_id = $cohort)
-      and ($role is null or p.role = $role)
-      and {where}
-"""
 
 
 def sessions_over_time(store: Store, filters: Filters) -> pd.DataFrame:
-    """Sessions per month and status for the pairs in view.
+    """Sessions per month and status for the pairs in view (a cohort, or every cohort).
 
-    Columns: month, status, sessions, pairs (pairs in view, the chart's n).
-    """
-    where, params = filters.people_where("e")
-    sql = f"""
-        with pairs as ({_PAIRS_SQL.format(where=where)})
-        select date_trunc('month', s.date) as month, s.status, count(*) as sessions,
-               (select count(*) from pairs) as pairs
-        from sessions s join pairs using (cohort_id, pair_id)
-        group by all order by 1, 2
-    """  # noqa: S608 - ``where`` holds only placeholders; values are bound
-    frame = store.query(sql, params)
-    k = privacy.resolve_min_group_size()
-    if frame.empty or int(frame["pairs"].iloc[0]) * 2 < k:
-        frame = frame.iloc[0:0]
-        frame.attrs["empty_reason"] = "No mentoring sessions match these filters."
+    Columns: month, status, sessions, suppressed, suppressed_reason, pairs (the published pair
+    count of the view, the chart's n). Cells are decided on the pairs behind them
+    (:mod:`analysis.session_months`); the chart needs the view's pair count shown and is not
+    offered under a slice filter (the reason in ``attrs["empty_reason"]``)."""
+    columns = [*session_months.COLUMNS, "pairs"]
+    if any(getattr(filters, d) for d in privacy.SLICES):
+        return _no_chart(columns, session_months.REASON_SLICE)
+    view = Filters(cohort=filters.cohort, role=filters.role)
+    names = [m for m in ENGAGEMENT_METRICS if common.available(m)]
+    rows = common.overall(common.results(store, view, names))
+    cohort = common.cohort_in_view(rows, view) if not rows.empty else None
+    if not rows.empty:
+        rows = rows[(rows["metric"] == "sessions_held") & (rows["cohort"] == cohort)
+                    & (rows["role"] == (filters.role or "all"))]
+    if len(rows) != 1:
+        return _no_chart(columns, "No mentoring sessions match these filters.")
+    if bool(rows["suppressed"].iloc[0]):
+        return _no_chart(columns, f"Sessions hidden: {rows['suppressed_reason'].iloc[0]}.")
+    one = None if cohort == metrics.ALL_COHORTS else cohort
+    frame = session_months.chart(store, cohort=one)
+    if frame.empty:
+        return _no_chart(columns, "No mentoring sessions match these filters.")
+    return frame.assign(pairs=int(rows["n"].iloc[0]))[columns]
+
+
+def _no_chart(columns: list[str], reason: str) -> pd.DataFrame:
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["empty_reason"] = reason
     return frame
 
 
@@ -57,41 +60,18 @@ def metric_table(store: Store, filters: Filters) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def dose_response(store: Store, filters: Filters, *, outcome: str = "skills.digital",
+def dose_response(store: Store, filters: Filters, *,
                   min_group_size: int | None = None) -> pd.DataFrame:
-    """Mean change of ``outcome`` by how many sessions the person's pair held (binned).
+    """Mean gain on the person's role's skill (mentees: digital, mentors: leadership) by how
+    many sessions their pair held (buckets), the people of the ``dose_response`` row.
 
-    Columns: bucket, order, n, mean_change, suppressed, outcome. Descriptive (no test); people in
-    buckets smaller than the minimum group size are hidden.
-    """
-    k = privacy.resolve_min_group_size(min_group_size)
-    scores = data.paired_scores(store, filters, construct=outcome).dropna(
-        subset=["before", "after"])
-    held = store.query("""
-        select p.cohort_id, p.employee_id,
-               count(s.session_id) filter (where s.status = 'held') as sessions_held
-        from participants p
-        left join sessions s on s.cohort_id = p.cohort_id and s.pair_id = p.pair_id
-        where p.role in ('mentor', 'mentee')
-        group by all
-    """)
-    frame = scores.merge(held, on=["cohort_id", "employee_id"])
-    columns = ["bucket", "order", "n", "mean_change", "suppressed", "outcome"]
-    if frame.empty:
-        out = pd.DataFrame(columns=columns)
+    Columns: bucket, order, n, mean_change, suppressed, suppressed_reason, outcome.
+    Descriptive (no test); each bucket is protected like a cell of that row's breakdown
+    (:mod:`analysis.dose_bands`)."""
+    out = dose_bands.buckets(store, filters, min_group_size=min_group_size)
+    if out.empty:
         out.attrs["empty_reason"] = "No one with answers before and after matches these filters."
-        return out
-    bounds = pd.DataFrame(DOSE_BUCKETS, columns=["lo", "hi", "bucket"])
-    frame["order"] = pd.cut(frame["sessions_held"], bins=[-1, *bounds["hi"]], labels=False)
-    frame["change"] = frame["after"] - frame["before"]
-    out = frame.groupby("order", as_index=False).agg(n=("change", "size"),
-                                                     mean_change=("change", "mean"))
-    out["bucket"] = bounds["bucket"].to_numpy()[out["order"].astype(int)]
-    out["suppressed"] = out["n"] < k
-    out["mean_change"] = out["mean_change"].where(~out["suppressed"])
-    out["n"] = out["n"].astype(float).where(~out["suppressed"])
-    out["outcome"] = outcome
-    return out[columns]
+    return out
 
 
 def cohort_for(store: Store, filters: Filters) -> tuple[str | None, str]:
