@@ -1,7 +1,10 @@
-"""Server time of the Dash callbacks a filter change fires, page by page (no browser).
+"""Server time of a dashboard filter change, page by page (no browser).
 
-Reads ``/_dash-dependencies`` and, for every callback whose inputs include the URL's query
-string, posts the request a browser would send. This measures server time only.
+A filter change in the browser fires the filter bar's callback (dropdown -> URL query string),
+then every callback on the page whose inputs include the URL's query string: the page's tables,
+each chart (one request per chart of the pattern-matching chart callback), the download links
+and the navigation links. This posts exactly those requests, built from ``/_dash-dependencies``
+and the rendered layouts (:mod:`benchmarks.dash_requests`), and sums their server time.
 """
 
 from __future__ import annotations
@@ -12,50 +15,18 @@ import time
 from typing import Any
 
 from analysis.filters import Filters
-from dashboard.ids import FILTER_NAMES
+from benchmarks.dash_requests import (
+    Components,
+    View,
+    callback_payloads,
+    id_key,
+    page_components,
+    url_callbacks,
+    walk,
+)
+from dashboard.ids import FILTER_NAMES, FILTER_TYPE
 
-URL_ID = "url"
-
-
-def url_callbacks(client: Any) -> list[dict[str, Any]]:
-    deps = client.get("/_dash-dependencies").get_json()
-    return [d for d in deps if any(i["id"] == URL_ID and i["property"] == "search"
-                                   for i in d["inputs"])]
-
-
-def _expand(item_id: str, prop: str, value: Any = None) -> Any:
-    """A wildcard (ALL) id becomes the list of concrete filter components it matches."""
-    if not item_id.startswith("{"):
-        return {"id": item_id, "property": prop, "value": value}
-    pattern = json.loads(item_id)
-    return [{"id": {**pattern, "name": name}, "property": prop,
-             "value": {"name": name, "type": pattern["type"]} if prop == "id" else None}
-            for name in FILTER_NAMES]
-
-
-def _payload(dep: dict[str, Any], search: str, pathname: str) -> dict[str, Any]:
-    def entry(item: dict[str, Any]) -> Any:
-        if item["id"] == URL_ID:
-            return {**item, "value": search if item["property"] == "search" else pathname}
-        return _expand(item["id"], item["property"])
-
-    outputs = []
-    for out in dep["output"].strip(".").split("..."):
-        item_id, prop = out.rsplit(".", 1)
-        expanded = _expand(item_id, prop)
-        if isinstance(expanded, dict):
-            expanded.pop("value")
-        else:
-            for e in expanded:
-                e.pop("value")
-        outputs.append(expanded)
-    return {
-        "output": dep["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [entry(i) for i in dep["inputs"]],
-        "state": [entry(s) for s in dep.get("state", [])],
-        "changedPropIds": [f"{URL_ID}.search"],
-    }
+MULTI_FILTERS = {"generation", "department", "level"}
 
 
 def random_filters(rng: random.Random, options: dict[str, list[dict[str, str]]]) -> Filters:
@@ -73,60 +44,51 @@ def random_filters(rng: random.Random, options: dict[str, list[dict[str, str]]])
     )
 
 
+def filter_values(filters: Filters) -> dict[str, Any]:
+    """The filter bar's dropdown values for ``filters``, keyed as the layout's component ids."""
+    out = {}
+    for name in FILTER_NAMES:
+        value = getattr(filters, name)
+        key = id_key({"type": FILTER_TYPE, "name": name})
+        out[key] = list(value) if name in MULTI_FILTERS else value
+    return out
+
+
+def filter_change(deps: list[dict[str, Any]], page: Components, path: str,
+                  filters: Filters) -> list[dict[str, Any]]:
+    """The POST bodies a browser sends when the filter bar changes to ``filters`` on ``path``."""
+    view = View(path=path, search=filters.to_query(), values=filter_values(filters))
+    changed = id_key({"type": FILTER_TYPE, "name": "cohort"}) + ".value"
+    sync = [d for d in deps if d["output"].startswith("..url.search")]
+    rest = [d for d in url_callbacks(deps) if d not in sync]
+    return [*callback_payloads(sync, page, view, changed=changed),
+            *callback_payloads(rest, page, view, changed="url.search")]
+
+
 def measure(client: Any, pages: list[str], options: dict[str, list[dict[str, str]]], *,
             states: int = 30, seed: int = 11) -> dict[str, list[float]]:
-    """Milliseconds per filter change, per page (sum over the callbacks it fires)."""
+    """Milliseconds per filter change, per page (the sum over every request it fires)."""
     rng = random.Random(seed)
-    deps = url_callbacks(client)
+    deps: list[dict[str, Any]] = client.get("/_dash-dependencies").get_json()
+    shell: Components = {}
+    walk(client.get("/_dash-layout").get_json(), shell)
+
+    def post(body: dict[str, Any]) -> tuple[int, bytes]:
+        resp = client.post("/_dash-update-component", data=json.dumps(body),
+                           content_type="application/json")
+        return resp.status_code, resp.data
+
     timings: dict[str, list[float]] = {}
     for path in pages:
-        page_deps = [d for d in deps if _fires_on(client, d, path)]
+        page = page_components(post, deps, shell, View(path=path))
         times = []
         for _ in range(states):
-            search = random_filters(rng, options).to_query()
+            bodies = filter_change(deps, page, path, random_filters(rng, options))
             start = time.perf_counter()
-            for dep in page_deps:
-                resp = client.post("/_dash-update-component", json=_payload(dep, search, path))
-                if resp.status_code >= 500:
-                    raise RuntimeError(f"{path}: callback {dep['output']} answered "
-                                       f"{resp.status_code}")
+            for body in bodies:
+                status, _ = post(body)
+                if status >= 500:
+                    raise RuntimeError(f"{path}: callback {body['output']} answered {status}")
             times.append((time.perf_counter() - start) * 1000)
         timings[path] = times
     return timings
-
-
-def _fires_on(client: Any, dep: dict[str, Any], path: str) -> bool:
-    """A page's callbacks are those whose outputs exist in that page's layout."""
-    layout = client.get(path).status_code == 200 and _page_ids(client, path)
-    outputs = {o.rsplit(".", 1)[0] for o in dep["output"].strip(".").split("...")}
-    # The global filter-bar callback (it writes the URL) fires on every page.
-    return URL_ID in outputs or bool(layout and outputs & layout)
-
-
-_cache: dict[str, set[str]] = {}
-
-
-def _page_ids(client: Any, path: str) -> set[str]:
-    if path not in _cache:
-        import dash
-
-        ids: set[str] = set()
-        for page in dash.page_registry.values():
-            if page["relative_path"] == path:
-                layout = page["layout"]
-                tree = layout() if callable(layout) else layout
-                ids = _collect(tree)
-        _cache[path] = ids
-    return _cache[path]
-
-
-def _collect(component: Any) -> set[str]:
-    found: set[str] = set()
-    cid = getattr(component, "id", None)
-    if isinstance(cid, str):
-        found.add(cid)
-    children = getattr(component, "children", None)
-    for child in children if isinstance(children, list | tuple) else [children]:
-        if child is not None and not isinstance(child, str | int | float):
-            found |= _collect(child)
-    return found

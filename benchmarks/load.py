@@ -33,107 +33,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from benchmarks.dash_requests import (
+    Components,
+    View,
+    callback_payloads,
+    id_key,
+    page_components,
+    router,
+    walk,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-WILD = ("ALL", "MATCH", "ALLSMALLER")
 MAX_REQUESTS = 500_000  # hard bound whatever the duration
 TIMEOUT = 300.0  # seconds a simulated user waits for one answer before counting an error
-
-
-# -- the app as the browser sees it ---------------------------------------------------------------
-
-def _id_key(cid: Any) -> str:
-    return json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid
-
-
-def _parse_id(text: str) -> Any:
-    return json.loads(text) if text.startswith("{") else text
-
-
-def _walk(tree: Any, found: dict[str, tuple[Any, dict[str, Any], str]]) -> None:
-    """Collect components with an id: key -> (id, props, type)."""
-    if isinstance(tree, list):
-        for item in tree:
-            _walk(item, found)
-    elif isinstance(tree, dict) and "props" in tree:
-        props = tree["props"]
-        if "id" in props:
-            found[_id_key(props["id"])] = (props["id"], props, tree.get("type", ""))
-        for value in props.values():
-            _walk(value, found)
-
-
-def _matches(pattern: Any, cid: Any) -> bool:
-    if not isinstance(pattern, dict):
-        return pattern == cid
-    return (isinstance(cid, dict) and set(pattern) == set(cid)
-            and all(isinstance(v, list) or cid[k] == v for k, v in pattern.items()))
-
-
-def _outputs(dep: dict[str, Any]) -> list[tuple[Any, str]]:
-    text = dep["output"]
-    parts = text[2:-2].split("...") if text.startswith("..") else [text]
-    return [(_parse_id(p.rsplit(".", 1)[0]), p.rsplit(".", 1)[1]) for p in parts]
-
-
-@dataclass
-class View:
-    path: str = "/"
-    search: str = ""
-    values: dict[str, Any] = field(default_factory=dict)  # filter component key -> value
-
-
-def _value(cid: Any, prop: str, comp: dict[str, Any], view: View) -> Any:
-    if prop == "search":
-        return view.search
-    if prop == "pathname":
-        return view.path
-    if prop == "id":
-        return cid
-    key = _id_key(cid)
-    return view.values[key] if key in view.values and prop == "value" else comp.get(prop)
-
-
-def callback_payloads(deps: list[dict[str, Any]], comps: dict[str, tuple[Any, dict, str]],
-                      view: View, *, changed: str) -> list[dict[str, Any]]:
-    """One POST body per callback (and per MATCH instance) whose inputs are all on the page."""
-    bodies = []
-    for dep in deps:
-        if dep.get("clientside_function"):
-            continue
-        specs = [(_parse_id(s["id"]), s["property"]) for s in dep["inputs"] + dep["state"]]
-        outs = _outputs(dep)
-        match_pattern = next((p for p, _ in specs + outs if isinstance(p, dict)
-                              and any(v == ["MATCH"] for v in p.values())), None)
-        instances = ([c[0] for c in comps.values() if _matches(match_pattern, c[0])]
-                     if match_pattern else [None])
-        for inst in instances:
-            def resolve(pattern: Any, inst: Any = inst) -> list[Any]:
-                if isinstance(pattern, dict) and inst is not None:
-                    pattern = {k: (inst[k] if v == ["MATCH"] else v) for k, v in pattern.items()}
-                return [c[0] for c in comps.values() if _matches(pattern, c[0])]
-
-            def entries(pattern: Any, prop: str, *, value: bool) -> Any:
-                hits = resolve(pattern)
-                rows = [{"id": h, "property": prop,
-                         **({"value": _value(h, prop, comps[_id_key(h)][1], view)}
-                            if value else {})} for h in hits]
-                wild_all = isinstance(pattern, dict) and any(
-                    v in (["ALL"], ["ALLSMALLER"]) for v in pattern.values())
-                return rows if wild_all else (rows[0] if rows else None)
-
-            inputs = [entries(p, prop, value=True) for p, prop in
-                      [(_parse_id(s["id"]), s["property"]) for s in dep["inputs"]]]
-            if any(i is None for i in inputs):
-                continue  # an input is not on this page: the browser would not fire it
-            state = [entries(_parse_id(s["id"]), s["property"], value=True) for s in dep["state"]]
-            outputs = [entries(p, prop, value=False) for p, prop in outs]
-            if any(o is None for o in outputs):
-                continue
-            bodies.append({"output": dep["output"],
-                           "outputs": outputs if dep["output"].startswith("..") else outputs[0],
-                           "inputs": inputs, "state": state, "changedPropIds": [changed]})
-    return bodies
 
 
 # -- one simulated user ---------------------------------------------------------------------------
@@ -195,28 +108,26 @@ class App:
         _, deps = client.request("GET", "/_dash-dependencies")
         self.deps: list[dict[str, Any]] = json.loads(deps)
         self.shell: dict[str, tuple[Any, dict, str]] = {}
-        _walk(json.loads(layout), self.shell)
+        walk(json.loads(layout), self.shell)
         self.pages = sorted({str(c[1]["href"]).split("?")[0] for c in self.shell.values()
                              if c[2] == "NavLink" and str(c[1].get("href", "")).startswith("/")}
                             ) or ["/"]
         self.filters = [c for c in self.shell.values() if c[1].get("options") is not None
-                        and (not only or _id_key(c[0]) in only
+                        and (not only or id_key(c[0]) in only
                              or (isinstance(c[0], dict) and c[0].get("name") in only))]
 
 
-def render(client: Client, app: App, view: View) -> tuple[list[str], dict[str, Any]]:
+def render(client: Client, app: App, view: View) -> tuple[list[str], Components]:
     """Navigate to ``view``: the pages callback, then each callback on the page; body digests."""
-    page: dict[str, tuple[Any, dict, str]] = dict(app.shell)
-    nav = [d for d in app.deps if "_pages_content" in d["output"]]
-    for body in callback_payloads(nav, app.shell, view, changed="_pages_location.pathname"):
-        status, payload = client.request("POST", "/_dash-update-component", body)
-        if status == 200:
-            content = json.loads(payload)["response"].get("_pages_content", {})
-            _walk(content.get("children"), page)
+    def post(body: dict[str, Any]) -> tuple[int, bytes]:
+        return client.request("POST", "/_dash-update-component", body)
+
+    page = page_components(post, app.deps, app.shell, view)
+    nav = router(app.deps)
     rest = [d for d in app.deps if d not in nav]
     digests = []
     for body in callback_payloads(rest, page, view, changed="url.search"):
-        status, payload = client.request("POST", "/_dash-update-component", body)
+        status, payload = post(body)
         digests.append(f"{status}:{hashlib.sha256(payload).hexdigest()[:16]}")
     return digests, page
 
@@ -224,10 +135,10 @@ def render(client: Client, app: App, view: View) -> tuple[list[str], dict[str, A
 def change_filter(client: Client, app: App, view: View, rng: random.Random) -> None:
     cid, props, _ = rng.choice(app.filters)
     values = [o["value"] if isinstance(o, dict) else o for o in props["options"]]
-    view.values[_id_key(cid)] = (rng.sample(values, k=min(len(values), rng.randint(0, 2)))
+    view.values[id_key(cid)] = (rng.sample(values, k=min(len(values), rng.randint(0, 2)))
                                  if props.get("multi") else rng.choice([None, *values]))
     sync = [d for d in app.deps if d["output"].startswith("..url.search")]
-    for body in callback_payloads(sync, app.shell, view, changed=_id_key(cid) + ".value"):
+    for body in callback_payloads(sync, app.shell, view, changed=id_key(cid) + ".value"):
         status, payload = client.request("POST", "/_dash-update-component", body)
         if status == 200:
             view.search = json.loads(payload)["response"].get("url", {}).get("search", "")

@@ -46,7 +46,9 @@ def create_app(db: Path) -> Dash:
     from dashboard import components, filterbar  # noqa: F401  (register the global callbacks)
 
     app.layout = lambda: html.Div([
-        dcc.Location(id=ids.URL, refresh="callback-nav"),
+        # refresh=False: the filter bar's URL change reaches only this Location, so the Pages
+        # router does not re-render the page (which would fire every callback a second time).
+        dcc.Location(id=ids.URL, refresh=False),
         _navbar(),
         dbc.Container([filterbar.layout(), dash.page_container], fluid=True,
                       className="page-body"),
