@@ -20,7 +20,7 @@ from analysis.waves import WAVES_SQL
 
 
 def cohorts(store: Store) -> pd.DataFrame:
-    return _remembered(store, ("cohorts",), lambda: store.query(
+    return remembered(store, ("cohorts",), lambda: store.query(
         "select cohort_id, name, start_date, end_date, cost from cohorts order by start_date"
     ))
 
@@ -69,7 +69,7 @@ _memo_by_state = _Kept(256)  # small frames (counts) per filter state
 _selections = _Kept(8)  # people of a filter state: the few latest (several metrics read them)
 
 
-def _remembered(store: Store, key: tuple[object, ...],
+def remembered(store: Store, key: tuple[object, ...],
                 build: Callable[[], pd.DataFrame], *, shelf: _Kept | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
@@ -122,9 +122,9 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     one query over all participants, kept while the data is unchanged (a dashboard filter
     change then costs a pandas selection, not a join over every survey score).
     """
-    scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
-    return _remembered(store, ("paired_scores", filters, construct),
-                       lambda: _select_people(scores, filters, construct=construct),
+    scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+    return remembered(store, ("paired_scores", filters, construct),
+                       lambda: select_people(scores, filters, construct=construct),
                        shelf=_selections)
 
 
@@ -136,15 +136,15 @@ def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
     order as the text does): the statistics stack and group these rows per filter state, and
     integer codes make that several times cheaper than text."""
     def build() -> pd.DataFrame:
-        scores = _remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+        scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
         return scores.drop(columns="employee_id").astype({c: "category" for c in CODED})
 
-    coded = _remembered(store, ("coded_scores",), build)
-    return _remembered(store, ("coded_scores", filters),
-                       lambda: _select_people(coded, filters), shelf=_selections)
+    coded = remembered(store, ("coded_scores",), build)
+    return remembered(store, ("coded_scores", filters),
+                       lambda: select_people(coded, filters), shelf=_selections)
 
 
-def _select_people(frame: pd.DataFrame, filters: Filters, *,
+def select_people(frame: pd.DataFrame, filters: Filters, *,
                    construct: str | None = None) -> pd.DataFrame:
     """The rows of a participants' frame (cohort_id, role, the slice columns[, construct]) that
     pass the filters, in their order: what ``filters.people_where`` selects in SQL."""
@@ -269,7 +269,7 @@ def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
 
 def roster_as_of(store: Store) -> pd.Timestamp:
     """The roster's as-of date (meta ``roster_as_of``), else the latest date in the roster."""
-    kept = _remembered(store, ("roster_as_of",), lambda: store.query(
+    kept = remembered(store, ("roster_as_of",), lambda: store.query(
         """
         select coalesce(
             (select try_cast(value as date) from meta where key = 'roster_as_of'),
@@ -323,7 +323,7 @@ def retention_counts(store: Store, filters: Filters, *, by: str | None = None,
     thousand rows per cohort instead of one per person. Kept while the data is unchanged
     (retention and ROI rows read the same counts).
     """
-    return _remembered(store, ("retention_counts", filters, by, cohort),
+    return remembered(store, ("retention_counts", filters, by, cohort),
                        lambda: _retention_counts(store, filters, by=by, cohort=cohort),
                        shelf=_memo_by_state)
 
@@ -372,7 +372,7 @@ def _own_survival(store: Store) -> pd.DataFrame:
             where {_AT_START_SQL}
             group by all
         """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
-    return _remembered(store, ("own_survival",), build)
+    return remembered(store, ("own_survival",), build)
 
 
 def _survival_sums(cube: pd.DataFrame, filters: Filters, by: str | None,
@@ -433,9 +433,9 @@ def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
               and {_AT_START_SQL}
             group by all
         """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
-    cube = _remembered(store, ("outsider_survival",), build)
+    cube = remembered(store, ("outsider_survival",), build)
     counts = _survival_sums(cube, filters, by, ["start_date"])
-    cohorts = _remembered(store, ("cohorts_without_comparison",), lambda: store.query("""
+    cohorts = remembered(store, ("cohorts_without_comparison",), lambda: store.query("""
         select cohort_id, start_date from cohorts
         where cohort_id not in (select cohort_id from participants where role = 'comparison')
     """))
@@ -464,7 +464,7 @@ def cohort_participants(store: Store) -> pd.DataFrame:
           and c.start_date <= snap.d
         group by all
     """
-    return _remembered(store, ("cohort_participants",),
+    return remembered(store, ("cohort_participants",),
                        lambda: store.query(sql, {"as_of": roster_as_of(store).date()}))
 
 
@@ -479,7 +479,7 @@ def pair_sessions(store: Store, *, cohort: str | None = None,
     runs). Every cohort's pairs come from one query kept while the data is unchanged
     (engagement and dose–response read the same pairs; a cohort filter selects from them).
     """
-    pairs = _remembered(store, ("pair_sessions", stall_days),
+    pairs = remembered(store, ("pair_sessions", stall_days),
                         lambda: _pair_sessions(store, cohort=None, stall_days=stall_days))
     if cohort is None:
         return pairs
@@ -542,19 +542,19 @@ def pair_members(store: Store, filters: Filters) -> pd.DataFrame:
     Columns: cohort_id, pair_id, employee_id, role, generation, department, level. Selected
     from every member, kept while the data is unchanged.
     """
-    members = _remembered(store, ("pair_members",), lambda: store.query("""
+    members = remembered(store, ("pair_members",), lambda: store.query("""
         select p.cohort_id, p.pair_id, p.employee_id, p.role, e.generation, e.department,
                e.level
         from participants p join employees e using (employee_id)
         where p.role in ('mentor', 'mentee') and p.pair_id is not null
         order by p.cohort_id, p.pair_id, p.role
     """))
-    return _select_people(members, filters)
+    return select_people(members, filters)
 
 
 def construct_scales(store: Store) -> pd.DataFrame:
     """Scale range of each construct's items: construct, scale_min, scale_max, n_items."""
-    return _remembered(store, ("construct_scales",), lambda: store.query(
+    return remembered(store, ("construct_scales",), lambda: store.query(
         "select construct, min(scale_min) as scale_min, max(scale_max) as scale_max, "
         "count(*) as n_items from items group by construct order by construct"
     ))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, _remembered
+from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, remembered
 from analysis.filters import Filters
 from analysis.stats._groups import group_ids
 from analysis.store import Store
@@ -108,7 +108,7 @@ def _participant_cube(store: Store) -> pd.DataFrame:
             from pairs
             group by all
         """)  # noqa: S608 - fixed SQL pieces only
-    return _remembered(store, ("participant_pulse_cube",), build)
+    return remembered(store, ("participant_pulse_cube",), build)
 
 
 def _outsider_cube(store: Store) -> pd.DataFrame:
@@ -140,7 +140,7 @@ def _outsider_cube(store: Store) -> pd.DataFrame:
             join shared_waves w using (before_administration_id, after_administration_id)
             group by all
         """)  # noqa: S608 - fixed SQL pieces only
-    return _remembered(store, ("outsider_cube",), build)
+    return remembered(store, ("outsider_cube",), build)
 
 
 def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -157,7 +157,7 @@ def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.Data
 
 def _cohort_waves(store: Store) -> pd.DataFrame:
     """Each cohort without an explicit comparison group, with its before/after waves."""
-    return _remembered(store, ("cohort_waves",), lambda: store.query(f"""
+    return remembered(store, ("cohort_waves",), lambda: store.query(f"""
         with waves as ({WAVES_SQL})
         select cohort_id, before_administration_id, after_administration_id from waves
         where cohort_id not in (select cohort_id from participants where role = 'comparison')

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
 from analysis.filters import Filters
 from analysis.pages import common
+from analysis.pages import outcomes as outcomes_page
 from analysis.pages import overview as overview_page
 from analysis.store import Store, StoreError
 
@@ -107,6 +108,7 @@ def _start_warm(db: Store) -> None:
             pair_health.warm(db)
             dose_bands.warm(db)
             session_months.warm(db)
+            outcomes_page.warm(db)
         except Exception as exc:
             logs.event("privacy.warm_failed", level=logging.WARNING, error=type(exc).__name__)
         else:

@@ -140,42 +140,16 @@ def items(store: Store, filters: Filters, topic: str, *,
     mean_after, suppressed, suppressed_reason.
     """
     k = privacy.resolve_min_group_size(min_group_size)
-    where, params = filters.people_where("e")
-    sql = f"""
-        with answers as (
-            select i.construct, r.item_id, p.cohort_id, r.employee_id,
-                   max(case when a.phase = 'pre' then r.value end) as before,
-                   max(case when a.phase = 'post' then r.value end) as after
-            from responses r
-            join administrations a using (administration_id)
-            join items i using (item_id)
-            join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
-            join employees e on e.employee_id = r.employee_id
-            where a.kind = 'programme' and p.role in ('mentor', 'mentee')
-              and list_contains($constructs, i.construct)
-              and ($cohort is null or p.cohort_id = $cohort)
-              and ($role is null or p.role = $role)
-              and {where}
-            group by all
-        ), pairs as (
-            select a.cohort_id, s.employee_id, s.construct
-            from construct_scores s join administrations a using (administration_id)
-            where a.kind = 'programme' and list_contains($constructs, s.construct)
-            group by all
-            having count(distinct a.phase) = 2
-        )
-        select n.construct as outcome, n.item_id, any_value(i.text) as text,
-               any_value(i.reverse_coded) as reverse_coded,
-               count(*) as n_before, avg(n.before) as mean_before,
-               count(*) as n_after, avg(n.after) as mean_after
-        from answers n
-        join pairs using (cohort_id, employee_id, construct)
-        join items i on i.item_id = n.item_id
-        where n.before is not null and n.after is not null
-        group by n.construct, n.item_id
-        order by n.construct, n.item_id
-    """  # noqa: S608 - ``where`` holds only placeholders; values are bound
-    frame = store.query(sql, {**params, "constructs": list(_constructs(topic))})
+    cube = data.select_people(_item_cube(store), filters)
+    cube = cube[cube["construct"].isin(_constructs(topic))]
+    sums = cube.groupby(["construct", "item_id"], as_index=False, sort=True, observed=True)[
+        ["n", "sum_before", "sum_after"]].sum()
+    frame = sums.merge(_item_texts(store), on="item_id", how="left").rename(
+        columns={"construct": "outcome"})
+    frame = frame.assign(n_before=frame["n"], mean_before=frame["sum_before"] / frame["n"],
+                         n_after=frame["n"], mean_after=frame["sum_after"] / frame["n"])[
+        ["outcome", "item_id", "text", "reverse_coded", "n_before", "mean_before", "n_after",
+         "mean_after"]]
     if frame.empty:
         return _empty(["outcome", "label", "item_id", "text", "reverse_coded", "n_before",
                        "mean_before", "n_after", "mean_after", "suppressed",
@@ -204,6 +178,50 @@ def items(store: Store, filters: Filters, topic: str, *,
     frame["item_label"] = frame["text"].fillna(frame["item_id"]).str.slice(0, 60) + \
         frame["reverse_coded"].map({True: " (reverse-coded)", False: ""})
     return frame
+
+
+def _item_cube(store: Store) -> pd.DataFrame:
+    """Per cohort × role × slice × construct × item: the count and the sums of the before and
+    after answers of people who answered the item in both programme surveys and completed the
+    construct's pair. Kept while the data is unchanged: a filter state sums a few cube rows
+    (the same means as averaging its people's answers)."""
+    return data.remembered(store, ("item_cube",), lambda: store.query("""
+        with answers as (
+            select i.construct, r.item_id, p.cohort_id, p.role, r.employee_id,
+                   max(case when a.phase = 'pre' then r.value end) as before,
+                   max(case when a.phase = 'post' then r.value end) as after
+            from responses r
+            join administrations a using (administration_id)
+            join items i using (item_id)
+            join participants p on p.cohort_id = a.cohort_id and p.employee_id = r.employee_id
+            where a.kind = 'programme' and p.role in ('mentor', 'mentee')
+            group by all
+        ), pairs as (
+            select a.cohort_id, s.employee_id, s.construct
+            from construct_scores s join administrations a using (administration_id)
+            where a.kind = 'programme'
+            group by all
+            having count(distinct a.phase) = 2
+        )
+        select n.cohort_id, n.role, e.generation, e.department, e.level, n.construct,
+               n.item_id, count(*) as n, sum(n.before) as sum_before, sum(n.after) as sum_after
+        from answers n
+        join pairs using (cohort_id, employee_id, construct)
+        join employees e on e.employee_id = n.employee_id
+        where n.before is not null and n.after is not null
+        group by all
+    """))
+
+
+def _item_texts(store: Store) -> pd.DataFrame:
+    return data.remembered(store, ("item_texts",), lambda: store.query(
+        "select item_id, text, reverse_coded from items"))
+
+
+def warm(store: Store) -> None:
+    """Build the item cube now (the dashboard's background warm-up)."""
+    _item_cube(store)
+    _item_texts(store)
 
 
 def changes_all(store: Store, filters: Filters) -> pd.DataFrame:
