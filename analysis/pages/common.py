@@ -90,16 +90,29 @@ _results_cache: dict[tuple[object, ...], pd.DataFrame] = {}
 
 def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: str | None,
                    k: int) -> pd.DataFrame:
-    """``results`` memoised per store and filter state (pages share one computation)."""
-    key = (id(store), filters, names, by, k)
-    if key not in _results_cache:
-        if len(_results_cache) > 256:
+    """``results`` memoised per store, filter state and metric, so views asking for different
+    sets of metrics share each one (the overview's cards and its change chart both read
+    paired_change). The same rows as one call for all ``names``: Holm families and privacy
+    decisions are per metric."""
+    def key(name: str) -> tuple[object, ...]:
+        return (id(store), filters, name, by, k)
+
+    kept = {name: _results_cache.get(key(name)) for name in names}
+    missing = [name for name, frame in kept.items() if frame is None]
+    if missing:
+        if len(_results_cache) > 1024:
             _results_cache.clear()
         # every metric's units: all views share the tables the background warm-up built
-        _results_cache[key] = metrics.results(store, filters, by=by, metrics=list(names),
-                                              units_for=list(metrics.REGISTRY),
-                                              min_group_size=k)
-    return _results_cache[key]
+        frame = metrics.results(store, filters, by=by, metrics=missing,
+                                units_for=list(metrics.REGISTRY), min_group_size=k)
+        for name in missing:
+            kept[name] = _results_cache[key(name)] = \
+                frame[frame["metric"] == name].reset_index(drop=True)
+    frames = [kept[name] for name in names]
+    shown = [f for f in frames if not f.empty]
+    if len(shown) < 2:
+        return shown[0] if shown else frames[0]
+    return pd.concat(shown, ignore_index=True)
 
 
 def clear_cache() -> None:
