@@ -97,8 +97,12 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
     def key(name: str) -> tuple[object, ...]:
         return (id(store), filters, name, by, k)
 
-    kept = {name: _results_cache.get(key(name)) for name in names}
-    missing = [name for name, frame in kept.items() if frame is None]
+    kept: dict[str, pd.DataFrame] = {}
+    for name in names:
+        frame = _results_cache.get(key(name))
+        if frame is not None:
+            kept[name] = frame
+    missing = [name for name in names if name not in kept]
     if missing:
         if len(_results_cache) > 1024:
             _results_cache.clear()
