@@ -36,7 +36,10 @@ def scales(store: Store) -> pd.DataFrame:
 
 def binned(scores: pd.DataFrame, widths: pd.DataFrame) -> pd.DataFrame:
     """Completed pairs of ``scores`` with their bin (an integer: change / width, rounded)."""
-    done = scores.dropna(subset=["before", "after"]).merge(widths, on="construct")
+    done = scores.dropna(subset=["before", "after"])
+    # a lookup, not a merge: the statistics' frames carry the construct as a category
+    width = done["construct"].map(widths.set_index("construct")["width"]).to_numpy(dtype=float)
+    done = done.assign(width=width)[~np.isnan(width)]
     change = (done["after"] - done["before"]).to_numpy(dtype=float)
     index = np.clip(np.floor(change / done["width"].to_numpy() + 0.5), -OUTER, OUTER)
     return done.assign(bin=index.astype(int))
@@ -76,8 +79,8 @@ def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,
     """
     k = privacy.resolve_min_group_size(min_group_size)
     widths = scales(store)
-    view = binned(data.paired_scores(store, filters), widths)
-    view = view[view["construct"].isin(constructs)]
+    scores = data.coded_scores(store, filters)  # the selection paired change already made
+    view = binned(scores[scores["construct"].isin(constructs)], widths)
     conditions = {d: tuple(getattr(filters, d)) for d in SLICES if getattr(filters, d)}
     parts = []
     present = set(view["construct"])

@@ -115,8 +115,9 @@ def distribution(store: Store, filters: Filters, topic: str, *,
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
     shown = paired.loc[~paired["suppressed"].astype(bool)].set_index("outcome")["n"]
-    people = data.paired_scores(store, filters).dropna(subset=["before", "after"])
-    n = people.groupby("construct").size()
+    people = data.coded_scores(store, filters).dropna(subset=["before", "after"])
+    n = people.groupby("construct", observed=True).size()
+    n.index = n.index.astype(str)
     whole_ok = (counts["outcome"].map(shown) == counts["outcome"].map(n)).to_numpy()
     hide = ~whole_ok & ~counts["suppressed"].to_numpy(dtype=bool)
     counts["suppressed"] = counts["suppressed"].to_numpy(dtype=bool) | hide
