@@ -137,8 +137,9 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
                                     "Use mentor, mentee or comparison.",
                                     row=int(people["row"][bad_role].iloc[0]), column=cols["role"]))
         people.loc[people["role"] == "comparison", "pair_id"] = None
-        known = set(store.query("select employee_id from employees")["employee_id"])
-        unknown = ~people["employee_id"].isin(known)
+        known = store.query("select employee_id from employees")["employee_id"]
+        # as objects: pandas' arrow-string isin takes seconds against a roster-sized value set
+        unknown = ~people["employee_id"].astype(object).isin(known.astype(object)).to_numpy()
         if unknown.any():
             missing = first_few(sorted(set(people["employee_id"][unknown])))
             problems.append(Problem(file, f"{int(unknown.sum())} employee id(s) are not in the "
