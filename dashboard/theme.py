@@ -11,11 +11,16 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 SIGNIFICANT = "#0072B2"
 NOT_SIGNIFICANT = "#9AA5B1"
 SUPPRESSED = "#D0D5DB"
+MUTED = "#52606D"  # reference lines, notes, empty-state text
 FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
 
 def register() -> str:
-    """Register the template (idempotent) and return its name."""
+    """Register the template and make it plotly's default (both idempotent); return its name.
+
+    As the default, every ``go.Figure`` gets it once at construction, so the figure builders
+    never re-apply (and re-validate) it per figure.
+    """
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = go.layout.Template(
             layout=go.Layout(
@@ -31,4 +36,5 @@ def register() -> str:
                 hoverlabel={"font": {"family": FONT}},
             )
         )
+    pio.templates.default = TEMPLATE_NAME
     return TEMPLATE_NAME

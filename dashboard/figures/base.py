@@ -1,75 +1,159 @@
-"""Shared pieces of every figure: the template, titles with n, empty states, suppression notes."""
+"""Shared pieces of every figure: the template, titles with n, empty states, suppression notes,
+panel grids and reference lines.
+
+Builders assemble the figure as plain dicts (traces, layout) and construct ``go.Figure`` once, in
+:func:`finish` or :func:`empty`: plotly's incremental API (``make_subplots``, ``add_vline``,
+``update_*``, ``add_trace(row=…)``) validates again on every call and cost several times more
+than building the same figure from its finished dict.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from dashboard.theme import register
+from dashboard.theme import MUTED, register
+
+register()  # the crossgen template as plotly's default: applied once per go.Figure
 
 ALPHA = 0.05
 SIG_NAME = "significant (adjusted p < 0.05)"
 NOT_SIG_NAME = "not significant"
+REFERENCE_LINE = {"color": MUTED, "width": 1}
+
+Trace = dict[str, Any]
+Layout = dict[str, Any]
 
 
 def frame_reason(frame: pd.DataFrame, default: str = "Nothing matches these filters.") -> str:
     return str(frame.attrs.get("empty_reason") or default)
 
 
+def paper_text(text: str, *, x: float, y: float, size: int, **placement: Any) -> dict[str, Any]:
+    """A text annotation placed in paper coordinates (panel titles, notes, empty states)."""
+    return {"text": text, "xref": "paper", "yref": "paper", "x": x, "y": y, "showarrow": False,
+            "font": {"size": size, **placement.pop("font", {})}, **placement}
+
+
 def empty(title: str, reason: str) -> go.Figure:
     """A figure that explains why it has nothing to show."""
-    fig = go.Figure()
-    fig.update_layout(
-        template=register(), title={"text": title}, height=260,
-        xaxis={"visible": False}, yaxis={"visible": False},
-        annotations=[{"text": reason, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
-                      "showarrow": False, "font": {"size": 16, "color": "#52606D"}}],
-    )
-    return fig
+    return go.Figure(layout={
+        "title": {"text": title}, "height": 260,
+        "xaxis": {"visible": False}, "yaxis": {"visible": False},
+        "annotations": [paper_text(reason, x=0.5, y=0.5, size=16, font={"color": MUTED})],
+    })
 
 
-def finish(fig: go.Figure, *, title: str, subtitle: str, height: int,
-           note: str = "") -> go.Figure:
-    """Template, a title whose subtitle carries n (and the suppression note, if any)."""
+def finish(data: list[Trace], layout: Layout, *, title: str, subtitle: str, height: int,
+           note: str = "", bottom: int = 110) -> go.Figure:
+    """The figure, constructed once: a title whose subtitle carries n (and the suppression
+    note, if any), the horizontal legend under the plot, ``bottom`` pixels of bottom margin."""
     if note:
         subtitle = f"{subtitle} · <i>{note}</i>" if subtitle else f"<i>{note}</i>"
-    fig.update_layout(template=register(), height=height + 40,
-                      title={"text": title, "subtitle": {"text": subtitle}},
-                      margin={"t": 84, "b": 110},
-                      legend={"orientation": "h", "yref": "container", "yanchor": "bottom",
-                              "y": 0, "x": 0})
-    return fig
+    layout = {**layout, "height": height + 40,
+              "title": {"text": title, "subtitle": {"text": subtitle}},
+              "margin": {"t": 84, "b": bottom},
+              "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom",
+                         "y": 0, "x": 0}}
+    return go.Figure(data=data, layout=layout)
+
+
+def shown_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
+    """The rows not suppressed, with only ``columns`` (plus ``scale`` when present), and how
+    many rows are hidden. Narrowed first: every row filter copies each column it keeps."""
+    hidden = frame["suppressed"].to_numpy(dtype=bool)
+    keep = [*columns, "scale"] if "scale" in frame else columns
+    return frame.loc[~hidden, keep].copy(), int(hidden.sum())
+
+
+# -- panels and reference lines ---------------------------------------------------------------
+
+def panel_axes(i: int) -> dict[str, str]:
+    """The axis references of panel ``i`` (1-based) for a trace: ``{"xaxis": "x2", …}``."""
+    suffix = "" if i == 1 else str(i)
+    return {"xaxis": f"x{suffix}", "yaxis": f"y{suffix}"}
+
+
+def axis_key(ref: str) -> str:
+    """The layout key of an axis reference: "x2" -> "xaxis2"."""
+    return f"{ref[0]}axis{ref[1:]}"
+
+
+def domains(count: int, *, spacing: float, sizes: list[int] | None = None) -> list[list[float]]:
+    """Domains of ``count`` panels along one direction, first panel at the low end (left or
+    bottom), ``spacing`` between them; the same arithmetic as ``make_subplots``."""
+    usable = 1.0 - spacing * (count - 1)
+    if sizes is None:
+        lengths = [usable / count] * count
+    else:
+        total = float(sum(sizes))
+        lengths = [usable * (size / total) for size in sizes]
+    starts = [sum(lengths[:k]) + k * spacing for k in range(count)]
+    return [[max(start, 0.0), min(start + length, 1.0)]
+            for start, length in zip(starts, lengths, strict=True)]
+
+
+def vline(x: float, *, panel: int = 1, dash: str | None = None) -> dict[str, Any]:
+    """A vertical reference line at ``x`` across the full height of a panel (a layout shape)."""
+    axes = panel_axes(panel)
+    return {"type": "line", "xref": axes["xaxis"], "x0": x, "x1": x,
+            "yref": f"{axes['yaxis']} domain", "y0": 0, "y1": 1,
+            "line": {**REFERENCE_LINE, "dash": dash} if dash else REFERENCE_LINE}
+
+
+def hline(y: float) -> dict[str, Any]:
+    """A horizontal reference line at ``y`` across the full width of the plot."""
+    return {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": y, "y1": y,
+            "line": REFERENCE_LINE}
 
 
 def scale_panels(shown: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """Rows grouped by answer scale (e.g. eNPS 0–10 apart from 1–5 scales), larger scale last;
     one group when there is no ``scale`` column or a single scale."""
-    if "scale" not in shown or shown["scale"].nunique(dropna=False) < 2:
+    if "scale" not in shown:
         return [("", shown)]
-    width = shown["scale"].astype(str).str.split("–").map(
-        lambda ends: float(ends[-1]) - float(ends[0]) if len(ends) == 2 else np.inf)
-    order = width.groupby(shown["scale"].astype(str)).first().sort_values().index
-    return [(scale, shown[shown["scale"].astype(str) == scale]) for scale in order]
+    scales = shown["scale"].astype(str).to_numpy()
+    names = sorted(set(scales))  # alphabetical among scales of equal width
+    if len(names) < 2:
+        return [("", shown)]
+
+    def width(scale: str) -> float:
+        ends = scale.split("–")
+        return float(ends[-1]) - float(ends[0]) if len(ends) == 2 else np.inf
+
+    return [(scale, shown[scales == scale]) for scale in sorted(names, key=width)]
 
 
-def panel_grid(panels: list[tuple[str, pd.DataFrame]], *, row_px: int,
-               x_title: str) -> tuple[go.Figure, int]:
-    """One panel (row) per answer scale, each with its own x axis titled with the scale, sized
-    by its rows; returns the figure and the plotting height in pixels."""
+def panel_grid(panels: list[tuple[str, pd.DataFrame]], *, row_px: int, x_title: str,
+               y_axis: dict[str, Any]) -> tuple[Layout, int]:
+    """One panel (row, top to bottom) per answer scale, each with its own x axis titled with the
+    scale, sized by its rows; every y axis gets ``y_axis``. Returns the layout's axes and panel
+    titles, and the plotting height in pixels. Traces go on ``panel_axes(row)``."""
     sizes = [max(len(part), 1) for _, part in panels]
     gap = 90  # pixels between panels: room for the x ticks and the next panel's title
     plot_height = row_px * sum(sizes) + gap * (len(panels) - 1)
     several = len(panels) > 1
-    titles = [f"{x_title}, {scale} scale" for scale, _ in panels] if several else None
-    fig = make_subplots(rows=len(panels), cols=1, row_heights=sizes, subplot_titles=titles,
-                        vertical_spacing=gap / plot_height if several else 0.0)
-    fig.update_annotations(font_size=13, xanchor="right", x=1)
-    if not several:
-        fig.update_xaxes(title_text=x_title)
-    return fig, plot_height
+    rows = domains(len(panels), spacing=gap / plot_height if several else 0.0,
+                   sizes=sizes[::-1])[::-1]
+    layout: Layout = {}
+    for i, row in enumerate(rows, start=1):
+        axes = panel_axes(i)
+        layout[axis_key(axes["xaxis"])] = {"anchor": axes["yaxis"], "domain": [0.0, 1.0]}
+        layout[axis_key(axes["yaxis"])] = {"anchor": axes["xaxis"], "domain": row, **y_axis}
+    if several:
+        layout["annotations"] = [
+            paper_text(f"{x_title}, {scale} scale", x=1, y=row[1], size=13, xanchor="right",
+                       yanchor="bottom")
+            for (scale, _), row in zip(panels, rows, strict=True)]
+    else:
+        layout["xaxis"]["title"] = {"text": x_title}
+    return layout, plot_height
 
+
+# -- text ---------------------------------------------------------------------------------------
 
 def suppressed_note(count: int, what: str = "group") -> str:
     if not count:

@@ -7,11 +7,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.base import (
+    Trace,
     empty,
     finish,
     frame_reason,
+    panel_axes,
     panel_grid,
     scale_panels,
+    shown_rows,
     suppressed_note,
 )
 from dashboard.theme import OKABE_ITO
@@ -29,8 +32,8 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
     """
     if frame.empty:
         return empty(title, frame_reason(frame))
-    hidden = frame["suppressed"].astype(bool)
-    shown = frame[~hidden].copy()
+    shown, hidden = shown_rows(frame, list(dict.fromkeys(
+        [label, n_before, n_after, "mean_before", "mean_after"])))
 
     def n_of(column: str) -> pd.Series:
         return shown[column].map(lambda v: "–" if pd.isna(v) else str(int(v))).astype(str)
@@ -41,24 +44,25 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
     else:
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + " / " + n_of(n_after) + ")"
     panels = scale_panels(shown)
-    fig, plot_height = panel_grid(panels, row_px=40, x_title="mean score")
+    layout, plot_height = panel_grid(panels, row_px=40, x_title="mean score",
+                                     y_axis={"autorange": "reversed"})
+    data: list[Trace] = []
     for row, (_scale, part) in enumerate(panels, start=1):
+        axes = panel_axes(row)
         # One line per row: before, after, gap (None breaks the line), flattened.
         xs = np.column_stack([part["mean_before"], part["mean_after"],
                               np.full(len(part), None)]).ravel()
         ys = np.column_stack([part["y"], part["y"], np.full(len(part), None)]).ravel()
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
-                                 line={"color": "#CBD2D9", "width": 4}), row=row, col=1)
-        for column, name, colour, symbol in (("mean_before", "before", BEFORE, "diamond-open"),
-                                             ("mean_after", "after", AFTER, "circle")):
-            fig.add_trace(go.Scatter(
-                x=part[column], y=part["y"], mode="markers", name=name, legendgroup=name,
-                showlegend=row == 1,
-                marker={"color": colour, "size": 13, "symbol": symbol,
-                        "line": {"width": 2, "color": colour}},
-                hovertemplate="%{y}<br>" + name + " mean %{x:.2f}<extra></extra>"),
-                row=row, col=1)
-        fig.update_yaxes(autorange="reversed", row=row, col=1)
-    return finish(fig, title=title, subtitle=subtitle or "mean before and after, same people",
-                  height=170 + plot_height,
-                  note=suppressed_note(int(hidden.sum())))
+        data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "hoverinfo": "skip",
+                     "showlegend": False, "line": {"color": "#CBD2D9", "width": 4}, **axes})
+        data += [{"type": "scatter", "x": part[column], "y": part["y"], "mode": "markers",
+                  "name": name, "legendgroup": name, "showlegend": row == 1,
+                  "marker": {"color": colour, "size": 13, "symbol": symbol,
+                             "line": {"width": 2, "color": colour}},
+                  "hovertemplate": "%{y}<br>" + name + " mean %{x:.2f}<extra></extra>", **axes}
+                 for column, name, colour, symbol in (
+                     ("mean_before", "before", BEFORE, "diamond-open"),
+                     ("mean_after", "after", AFTER, "circle"))]
+    return finish(data, layout, title=title,
+                  subtitle=subtitle or "mean before and after, same people",
+                  height=170 + plot_height, note=suppressed_note(hidden))

@@ -2,40 +2,54 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.figures.base import (
     NOT_SIG_NAME,
     SIG_NAME,
+    Trace,
     empty,
     finish,
     frame_reason,
+    panel_axes,
     panel_grid,
     scale_panels,
+    shown_rows,
     significant,
     suppressed_note,
+    vline,
 )
 from dashboard.theme import NOT_SIGNIFICANT, OKABE_ITO, SIGNIFICANT
 
 X_TITLE = "change after − before (scale points)"
+POINT_COLUMNS = ["label", "n", "estimate", "ci_low", "ci_high", "p_adjusted"]
 
 
-def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str,
-            y: pd.Series, legendgroup: str | None = None, showlegend: bool = True) -> go.Scatter:
-    return go.Scatter(
-        x=part["estimate"], y=y, mode="markers", name=name, legendgroup=legendgroup,
-        showlegend=showlegend,
-        marker={"color": colour, "size": 13, "symbol": symbol,
-                "line": {"width": 2, "color": colour}},
-        error_x={"type": "data", "symmetric": False, "array": part["ci_high"] - part["estimate"],
-                 "arrayminus": part["estimate"] - part["ci_low"], "color": colour,
-                 "thickness": 2},
-        customdata=part[["ci_low", "ci_high", "p_adjusted", "n"]].to_numpy(),
-        hovertemplate="%{y}<br>estimate %{x:.2f} (95% CI %{customdata[0]:.2f} to "
-                      "%{customdata[1]:.2f})<br>adjusted p = %{customdata[2]:.3f}, "
-                      "n = %{customdata[3]}<extra></extra>",
-    )
+def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str, legendgroup: str,
+            **placement: Any) -> Trace:
+    """Estimates with CI whiskers; ``part``: y (the label), estimate, ci_low, ci_high,
+    p_adjusted, n. Arrays go in as numpy: plotly converts pandas columns more slowly."""
+    estimate = part["estimate"].to_numpy()
+    return {
+        "type": "scatter", "x": estimate, "y": part["y"].to_numpy(), "mode": "markers",
+        "name": name, "legendgroup": legendgroup,
+        "marker": {"color": colour, "size": 13, "symbol": symbol,
+                   "line": {"width": 2, "color": colour}},
+        "error_x": {"type": "data", "symmetric": False,
+                    "array": part["ci_high"].to_numpy() - estimate,
+                    "arrayminus": estimate - part["ci_low"].to_numpy(), "color": colour,
+                    "thickness": 2},
+        "customdata": np.column_stack([part[c].to_numpy(dtype=float)
+                                       for c in ("ci_low", "ci_high", "p_adjusted", "n")]),
+        "hovertemplate": "%{y}<br>estimate %{x:.2f} (95% CI %{customdata[0]:.2f} to "
+                         "%{customdata[1]:.2f})<br>adjusted p = %{customdata[2]:.3f}, "
+                         "n = %{customdata[3]}<extra></extra>",
+        **placement,
+    }
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
@@ -52,25 +66,26 @@ def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Fi
     """
     if frame.empty:
         return empty(title, frame_reason(frame))
-    hidden = frame["suppressed"].astype(bool)
-    shown = frame[~hidden].copy()
+    shown, hidden = shown_rows(frame, POINT_COLUMNS)
+    shown["y"] = _label(shown)
+    shown["significant"] = significant(shown["p_adjusted"])
     panels = scale_panels(shown)
-    fig, plot_height = panel_grid(panels, row_px=46, x_title=x_title)
+    layout, plot_height = panel_grid(panels, row_px=46, x_title=x_title,
+                                     y_axis={"autorange": "reversed"})
+    data: list[Trace] = []
     for row, (_scale, part) in enumerate(panels, start=1):
-        flags = significant(part["p_adjusted"])
         for flag, name, colour, symbol in ((True, SIG_NAME, SIGNIFICANT, "circle"),
                                            (False, NOT_SIG_NAME, NOT_SIGNIFICANT,
                                             "circle-open")):
-            sub = part[flags == flag]
-            fig.add_trace(_points(sub, name=name, colour=colour, symbol=symbol, y=_label(sub),
-                                  legendgroup=name, showlegend=row == 1), row=row, col=1)
-        fig.add_vline(x=0, line={"color": "#52606D", "width": 1}, row=row, col=1)
-        fig.update_yaxes(autorange="reversed", row=row, col=1)
+            data.append(_points(part[part["significant"] == flag], name=name, colour=colour,
+                                symbol=symbol, legendgroup=name, showlegend=row == 1,
+                                **panel_axes(row)))
+    layout["shapes"] = [vline(0, panel=row) for row in range(1, len(panels) + 1)]
     total = shown["n"].max() if len(shown) else None
     subtitle = f"largest group n = {int(total)}" if total is not None and not pd.isna(total) \
         else "no group large enough to show"
-    return finish(fig, title=title, subtitle=subtitle, height=170 + plot_height,
-                  note=suppressed_note(int(hidden.sum())))
+    return finish(data, layout, title=title, subtitle=subtitle, height=170 + plot_height,
+                  note=suppressed_note(hidden))
 
 
 def change_by_outcome(results: pd.DataFrame, *, title: str, labels: dict[str, str]) -> go.Figure:
@@ -87,21 +102,21 @@ def role_split(frame: pd.DataFrame, *, title: str) -> go.Figure:
     """Mentors and mentees side by side per outcome: colour = role, fill = significance."""
     if frame.empty:
         return empty(title, frame_reason(frame))
-    hidden = frame["suppressed"].astype(bool)
-    shown = frame[~hidden].copy()
-    fig = go.Figure()
+    shown, hidden = shown_rows(frame, [*POINT_COLUMNS, "role"])
+    drawn = shown[shown["role"].isin(list(ROLE_STYLE))].copy()
+    drawn["y"] = drawn["label"] + " · " + drawn["role"].map(
+        {role: name.lower() for role, (name, _) in ROLE_STYLE.items()}) + "  (n = " + \
+        drawn["n"].astype(int).astype(str) + ")"
+    flags = significant(drawn["p_adjusted"])
+    data: list[Trace] = []
     for role, (name, colour) in ROLE_STYLE.items():
-        part = shown[shown["role"] == role]
-        flags = significant(part["p_adjusted"])
         for flag, suffix, symbol in ((True, "significant", "circle"),
                                      (False, "not significant", "circle-open")):
-            sub = part[flags == flag]
-            y = sub["label"] + " · " + name.lower() + "  (n = " + \
-                sub["n"].astype(int).astype(str) + ")"
-            fig.add_trace(_points(sub, name=f"{name}, {suffix}", colour=colour, symbol=symbol,
-                                  y=y, legendgroup=role))
-    fig.add_vline(x=0, line={"color": "#52606D", "width": 1})
-    fig.update_layout(xaxis_title=X_TITLE, yaxis={"autorange": "reversed",
-                                                   "categoryorder": "category ascending"})
-    return finish(fig, title=title, subtitle="filled marker: significant after Holm adjustment",
-                  height=190 + 40 * max(len(shown), 1), note=suppressed_note(int(hidden.sum())))
+            data.append(_points(drawn[(drawn["role"] == role) & (flags == flag)],
+                                name=f"{name}, {suffix}", colour=colour, symbol=symbol,
+                                legendgroup=role, showlegend=True))
+    layout = {"shapes": [vline(0)], "xaxis": {"title": {"text": X_TITLE}},
+              "yaxis": {"autorange": "reversed", "categoryorder": "category ascending"}}
+    return finish(data, layout, title=title,
+                  subtitle="filled marker: significant after Holm adjustment",
+                  height=190 + 40 * max(len(shown), 1), note=suppressed_note(hidden))

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import empty, finish, frame_reason, significant, suppressed_note
+from dashboard.figures.base import (
+    Trace,
+    empty,
+    finish,
+    frame_reason,
+    significant,
+    suppressed_note,
+)
 from dashboard.theme import SUPPRESSED
 
 # Blue–orange diverging (colour-blind safe ends of Okabe–Ito), white at zero.
@@ -18,37 +25,45 @@ def slice_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
     cols. Significant cells carry ★ (not colour alone); hidden cells are grey and say so."""
     if frame.empty:
         return empty(title or "Slice explorer: change per cell", frame_reason(frame))
-    rows = sorted(frame["row"].astype(str).unique())
-    cols = sorted(frame["col"].astype(str).unique())
-    grid = frame.assign(row=frame["row"].astype(str), col=frame["col"].astype(str))
-    star = np.where(significant(grid["p_adjusted"]), " ★", "")
-    grid["text"] = np.where(
-        grid["suppressed"].astype(bool), "hidden<br>n < min",
-        grid["estimate"].map(lambda v: f"{v:+.2f}") + star + "<br>n = "
-        + grid["n"].map(lambda v: "" if pd.isna(v) else str(int(v))))
-    z = grid.pivot(index="row", columns="col", values="estimate").reindex(index=rows,
-                                                                           columns=cols)
-    text = grid.pivot(index="row", columns="col", values="text").reindex(index=rows,
-                                                                         columns=cols)
-    hidden = grid.pivot(index="row", columns="col", values="suppressed").reindex(
-        index=rows, columns=cols)
-    limit = float(np.nanmax(np.abs(z.to_numpy(dtype=float)))) if z.notna().any().any() else 1.0
-    fig = go.Figure()
-    fig.add_trace(go.Heatmap(  # grey under-layer marks hidden and empty cells
-        z=np.where(hidden.fillna(True).astype(bool), 1.0, np.nan), x=cols, y=rows,
-        colorscale=[[0, SUPPRESSED], [1, SUPPRESSED]], showscale=False, hoverinfo="skip"))
-    fig.add_trace(go.Heatmap(
-        z=z.to_numpy(dtype=float), x=cols, y=rows, text=text.fillna("no one").to_numpy(),
-        texttemplate="%{text}", textfont={"size": 13}, colorscale=DIVERGING, zmid=0,
-        zmin=-limit, zmax=limit, xgap=2, ygap=2,
-        colorbar={"title": {"text": "change"}},
-        hovertemplate="%{y} × %{x}<br>%{text}<extra></extra>"))
+    row_of = frame["row"].astype(str).to_numpy()
+    col_of = frame["col"].astype(str).to_numpy()
+    rows, cols = sorted(set(row_of)), sorted(set(col_of))
+    # Each frame row's cell in the rows × cols grid (a pivot without pandas' index machinery).
+    cell = (np.searchsorted(np.array(rows, dtype=object), row_of),
+            np.searchsorted(np.array(cols, dtype=object), col_of))
+    if len(np.unique(cell[0] * len(cols) + cell[1])) < len(frame):
+        raise ValueError("slice_heatmap needs one frame row per (row, col) cell")
+    suppressed = frame["suppressed"].to_numpy(dtype=bool)
+    star = np.where(significant(frame["p_adjusted"]), " ★", "")
+    text = np.where(
+        suppressed, "hidden<br>n < min",
+        frame["estimate"].map(lambda v: f"{v:+.2f}") + star + "<br>n = "
+        + frame["n"].map(lambda v: "" if pd.isna(v) else str(int(v))))
+
+    def on_grid(values: np.ndarray, empty_cell: object, dtype: type) -> np.ndarray:
+        out: np.ndarray = np.full((len(rows), len(cols)), empty_cell, dtype=dtype)
+        out[cell] = values
+        return out
+
+    z = on_grid(frame["estimate"].to_numpy(dtype=float), np.nan, float)
+    limit = float(np.nanmax(np.abs(z))) if not np.isnan(z).all() else 1.0
+    data: list[Trace] = [
+        {"type": "heatmap",  # grey under-layer marks hidden and empty cells
+         "z": np.where(on_grid(suppressed, True, bool), 1.0, np.nan), "x": cols, "y": rows,
+         "colorscale": [[0, SUPPRESSED], [1, SUPPRESSED]], "showscale": False,
+         "hoverinfo": "skip"},
+        {"type": "heatmap", "z": z, "x": cols, "y": rows,
+         "text": on_grid(text, "no one", object), "texttemplate": "%{text}",
+         "textfont": {"size": 13}, "colorscale": DIVERGING, "zmid": 0, "zmin": -limit,
+         "zmax": limit, "xgap": 2, "ygap": 2, "colorbar": {"title": {"text": "change"}},
+         "hovertemplate": "%{y} × %{x}<br>%{text}<extra></extra>"},
+    ]
     label, dim_r, dim_c = frame["label"].iloc[0], frame["rows"].iloc[0], frame["cols"].iloc[0]
-    fig.update_layout(xaxis={"title": dim_c, "side": "bottom"},
-                      yaxis={"title": dim_r, "autorange": "reversed"})
-    total = int(grid["n"].sum())
-    return finish(fig, title=title or f"Change in {label} by {dim_r} × {dim_c}",
+    layout = {"xaxis": {"title": {"text": dim_c}, "side": "bottom"},
+              "yaxis": {"title": {"text": dim_r}, "autorange": "reversed"}}
+    total = int(frame["n"].sum())
+    return finish(data, layout, title=title or f"Change in {label} by {dim_r} × {dim_c}",
                   subtitle=f"{label}: mean change after − before per cell; ★ significant after "
                            f"Holm adjustment across cells; n shown = {total}",
                   height=160 + 64 * len(rows),
-                  note=suppressed_note(int(grid["suppressed"].astype(bool).sum()), "cell"))
+                  note=suppressed_note(int(suppressed.sum()), "cell"))

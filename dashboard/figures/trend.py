@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.base import empty, finish, frame_reason, significant
-from dashboard.theme import OKABE_ITO
+from dashboard.figures.base import (
+    Trace,
+    empty,
+    finish,
+    frame_reason,
+    hline,
+    paper_text,
+    significant,
+)
+from dashboard.theme import MUTED, OKABE_ITO
 
 DASHES = ["solid", "dash", "dot", "dashdot"]
 
@@ -20,40 +29,40 @@ def cohort_trend(frame: pd.DataFrame, *, title: str) -> go.Figure:
     """
     if frame.empty:
         return empty(title, frame_reason(frame))
-    fig = go.Figure()
+    data: list[Trace] = []
     for i, (lab, part) in enumerate(frame.groupby("label", sort=False)):
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         shown = part[~part["suppressed"].astype(bool)]
         flags = significant(shown["p_adjusted"])
         role = str(part["role"].iloc[0])
-        fig.add_trace(go.Scatter(
-            x=shown["cohort_name"], y=shown["estimate"], mode="lines+markers+text",
-            name=f"{lab} ({'all participants' if role == 'all' else role + 's'})",
-            line={"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2},
-            marker={"size": 12, "color": colour,
-                    "symbol": ["circle" if f else "circle-open" for f in flags],
-                    "line": {"width": 2, "color": colour}},
-            error_y={"type": "data", "symmetric": False,
-                     "array": shown["ci_high"] - shown["estimate"],
-                     "arrayminus": shown["estimate"] - shown["ci_low"], "color": colour},
-            text=shown["n"].map(lambda n: f"n={int(n)}"), textposition="middle right",
-            textfont={"size": 11, "color": colour},
-            hovertemplate="%{x}<br>change %{y:.2f}<extra>" + lab + "</extra>"))
-    fig.add_hline(y=0, line={"color": "#52606D", "width": 1})
+        data.append({
+            "type": "scatter", "x": shown["cohort_name"], "y": shown["estimate"],
+            "mode": "lines+markers+text",
+            "name": f"{lab} ({'all participants' if role == 'all' else role + 's'})",
+            "line": {"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2},
+            "marker": {"size": 12, "color": colour,
+                       "symbol": np.where(flags, "circle", "circle-open").tolist(),
+                       "line": {"width": 2, "color": colour}},
+            "error_y": {"type": "data", "symmetric": False,
+                        "array": shown["ci_high"] - shown["estimate"],
+                        "arrayminus": shown["estimate"] - shown["ci_low"], "color": colour},
+            "text": shown["n"].map(lambda n: f"n={int(n)}"), "textposition": "middle right",
+            "textfont": {"size": 11, "color": colour},
+            "hovertemplate": "%{x}<br>change %{y:.2f}<extra>" + lab + "</extra>"})
     notes = frame[frame["note"].astype(bool)]
     per_cohort = (notes["label"].str.lower() + " " + notes["note"]).groupby(
         notes["cohort_name"], sort=False).agg("; ".join)
     note = ("Too small to tell a moderate effect (d = 0.5):<br>"
             + "<br>".join(per_cohort.index + ": " + per_cohort.to_numpy())) \
         if len(per_cohort) else ""
-    fig.update_layout(yaxis_title="change (scale points)",
-                      xaxis={"range": [-0.4, frame["cohort_name"].nunique() - 0.6]})
-    out = finish(fig, title=title,
-                 subtitle="filled marker: significant after adjustment; bars: 95% CI",
-                 height=440)
-    if note:
+    layout = {"shapes": [hline(0)], "yaxis": {"title": {"text": "change (scale points)"}},
+              "xaxis": {"range": [-0.4, frame["cohort_name"].nunique() - 0.6]}}
+    height, bottom = 440, 110
+    if note:  # under the legend, with room for its lines
         lines = note.count("<br>") + 1
-        out.add_annotation(text=note, xref="paper", yref="paper", x=0, y=-0.3, yanchor="top",
-                           showarrow=False, align="left", font={"size": 11, "color": "#52606D"})
-        out.update_layout(margin={"b": 130 + 16 * lines}, height=480 + 16 * lines)
-    return out
+        layout["annotations"] = [paper_text(note, x=0, y=-0.3, size=11, yanchor="top",
+                                            align="left", font={"color": MUTED})]
+        height, bottom = height + 16 * lines, bottom + 20 + 16 * lines
+    return finish(data, layout, title=title,
+                  subtitle="filled marker: significant after adjustment; bars: 95% CI",
+                  height=height, bottom=bottom)
