@@ -55,26 +55,37 @@ class Overview:
 
 def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | None,
          cohort: str | None) -> pd.Series | None:
-    """The one whole-group row of a metric for the cohort and role in view (None if absent)."""
-    rows = common.overall(frame[frame["metric"] == metric]) if not frame.empty else frame
-    if rows.empty:
+    """The one whole-group row of a metric for the cohort and role in view (None if absent).
+    ``frame``: whole-group rows (:func:`common.overall`)."""
+    if frame.empty:
         return None
-    if outcome is not None and "outcome" in rows:
-        rows = rows[rows["outcome"] == outcome]
-    if "scenario" in rows and rows["scenario"].notna().any():  # ROI: the base scenario
-        rows = rows[rows["scenario"] == "base"]
-    if cohort is not None and (rows["cohort"] == cohort).any():
-        rows = rows[rows["cohort"] == cohort]
+
+    def column(name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype=object)
+
+    # masks over a few columns, one row taken at the end: boolean indexing of the whole (wide)
+    # results frame six times per filter change cost more than the statistics behind a card
+    rows = column("metric") == metric
+    if outcome is not None and "outcome" in frame:
+        rows &= column("outcome") == outcome
+    if "scenario" in frame:
+        scenario = column("scenario")
+        if pd.notna(scenario[rows]).any():  # ROI: the base scenario
+            rows &= scenario == "base"
+    cohorts = column("cohort")
+    if cohort is not None and (rows & (cohorts == cohort)).any():
+        rows &= cohorts == cohort
     elif cohort is not None:
         # A per-cohort measure (no "all cohorts" row): the latest cohort that has an estimate.
-        finite = rows[pd.to_numeric(rows["estimate"], errors="coerce").notna()]
-        if finite.empty:
+        rows &= pd.to_numeric(frame["estimate"], errors="coerce").notna().to_numpy()
+        if not rows.any():
             return None
-        rows = finite[finite["cohort"] == finite["cohort"].iloc[-1]]
+        rows &= cohorts == cohorts[np.flatnonzero(rows)[-1]]
+    roles = column("role")
     for wanted in (role, "all", None):
-        match = rows[rows["role"].isna()] if wanted is None else rows[rows["role"] == wanted]
-        if not match.empty:
-            return match.iloc[0]
+        match = rows & (pd.isna(roles) if wanted is None else roles == wanted)
+        if match.any():
+            return frame.iloc[int(np.flatnonzero(match)[0])]
     return None
 
 
@@ -104,6 +115,7 @@ def _roi_range(row: pd.Series) -> str:
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """One row per headline: the estimate with CI, n, significance in words and a sentence."""
     cohort = common.cohort_in_view(results, filters)
+    whole = common.overall(results)
     rows = []
     for spec in HEADLINES:
         role = filters.role or spec.role
@@ -113,7 +125,7 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             rows.append({**base, "available": False, "suppressed": False, "words": "",
                          "sentence": "", "note": "Not available yet in this build."})
             continue
-        row = pick(results, metric=spec.metric, outcome=spec.outcome, role=role, cohort=cohort)
+        row = pick(whole, metric=spec.metric, outcome=spec.outcome, role=role, cohort=cohort)
         if row is None:
             rows.append({**base, "available": True, "suppressed": False, "words": "",
                          "sentence": "", "note": "No data for the current filters."})
