@@ -24,7 +24,6 @@ OUTER = BINS_PER_SCALE // 2  # bins -4..4: the outer two hold everything beyond
 EVERY = tuple(str(b) for b in range(-OUTER, OUTER + 1))
 COLUMNS = ["outcome", "bin", "bin_low", "bin_high", "count", "suppressed", "suppressed_reason"]
 
-_cache: dict[tuple[object, ...], banded.Bands] = {}
 
 
 def scales(store: Store) -> pd.DataFrame:
@@ -48,11 +47,11 @@ def binned(scores: pd.DataFrame, widths: pd.DataFrame) -> pd.DataFrame:
 def bands(store: Store, construct: str, *, k: int) -> banded.Bands:
     """The protected bin tables of one construct over the whole database (kept per data state:
     they do not depend on the filters)."""
-    version = store.data_version()
-    key = (version, construct, k)
-    kept = _cache.get(key) if version is not None else None
-    if kept is not None:
-        return kept
+    return data.kept(store, ("change_bins", construct, k),
+                     lambda: _protect(store, construct, k))
+
+
+def _protect(store: Store, construct: str, k: int) -> banded.Bands:
     scores = data.paired_scores(store, Filters(), construct=construct)
     people = binned(scores, scales(store))
     units = people.rename(columns={"cohort_id": "cohort"}).assign(
@@ -61,12 +60,7 @@ def bands(store: Store, construct: str, *, k: int) -> banded.Bands:
     if every is None:
         raise ValueError("the paired-change metric provides no units")
     base = privacy.canonical_tables(every, "paired_change", construct, min_group_size=k)
-    kept = banded.protect(units, base, k=k)
-    if version is not None:
-        if len(_cache) > 64:
-            _cache.clear()
-        _cache[key] = kept
-    return kept
+    return banded.protect(units, base, k=k)
 
 
 def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,

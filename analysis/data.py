@@ -9,6 +9,7 @@ import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -38,21 +39,25 @@ def slice_values(store: Store) -> dict[str, list[str]]:
     return out
 
 
-class _Kept:
+V = TypeVar("V")
+T = TypeVar("T")
+
+
+class _Kept(Generic[V]):
     """A bounded least-recently-used dict (request threads share it; each step is atomic)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[object, ...], pd.DataFrame] = OrderedDict()
+        self.items: OrderedDict[tuple[object, ...], V] = OrderedDict()
 
-    def get(self, key: tuple[object, ...]) -> pd.DataFrame | None:
+    def get(self, key: tuple[object, ...]) -> V | None:
         frame = self.items.get(key)
         if frame is not None:
             with contextlib.suppress(KeyError):  # another thread may have evicted it
                 self.items.move_to_end(key)
         return frame
 
-    def put(self, key: tuple[object, ...], frame: pd.DataFrame) -> None:
+    def put(self, key: tuple[object, ...], frame: V) -> None:
         self.items[key] = frame
         while len(self.items) > self.size:
             with contextlib.suppress(KeyError, StopIteration):
@@ -64,13 +69,14 @@ class _Kept:
 
 # Whole-data frames (a handful per database) apart from per-filter-state ones, so a stream of
 # filter changes never pushes out the frames every view selects from.
-_memo = _Kept(32)
-_memo_by_state = _Kept(256)  # small frames (counts) per filter state
-_selections = _Kept(8)  # people of a filter state: the few latest (several metrics read them)
+_memo: _Kept[pd.DataFrame] = _Kept(32)
+_memo_by_state: _Kept[pd.DataFrame] = _Kept(256)  # small frames (counts) per filter state
+_selections: _Kept[pd.DataFrame] = _Kept(8)  # people of a filter state: the few latest
+_objects: _Kept[Any] = _Kept(64)  # tables built from whole-data frames (privacy band tables)
 
 
-def remembered(store: Store, key: tuple[object, ...],
-                build: Callable[[], pd.DataFrame], *, shelf: _Kept | None = None) -> pd.DataFrame:
+def remembered(store: Store, key: tuple[object, ...], build: Callable[[], pd.DataFrame], *,
+               shelf: _Kept[pd.DataFrame] | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     version = store.data_version()
@@ -86,6 +92,23 @@ def remembered(store: Store, key: tuple[object, ...],
                 frame = build()
                 kept.put(key, frame)
     return frame.copy(deep=False)
+
+
+def kept(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
+    """``build()`` kept while the data is unchanged, for objects that are not frames (the
+    privacy layer's protected band tables). Not copied: callers must not change them."""
+    version = store.data_version()
+    if version is None:
+        return build()
+    key = (*version, *key)
+    found = _objects.get(key)
+    if found is None:
+        with _building(key):  # one build per key when threads ask at once
+            found = _objects.get(key)
+            if found is None:
+                found = build()
+                _objects.put(key, found)
+    return cast(T, found)
 
 
 _locks: dict[tuple[object, ...], threading.Lock] = {}

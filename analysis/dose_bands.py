@@ -26,7 +26,6 @@ BUCKETS = (("0–2", 2), ("3–5", 5), ("6–8", 8), ("9+", None))  # label, mos
 EVERY = tuple(label for label, _ in BUCKETS)
 COLUMNS = ["bucket", "order", "n", "mean_change", "suppressed", "suppressed_reason", "outcome"]
 
-_cache: dict[tuple[object, ...], banded.Bands] = {}
 
 
 def people(store: Store, filters: Filters) -> pd.DataFrame:
@@ -47,11 +46,10 @@ def people(store: Store, filters: Filters) -> pd.DataFrame:
 
 def bands(store: Store, *, k: int) -> banded.Bands:
     """The protected bucket tables over the whole database (kept per data state)."""
-    version = store.data_version()
-    key = (version, k)
-    kept = _cache.get(key) if version is not None else None
-    if kept is not None:
-        return kept
+    return data.kept(store, ("dose_bands", k), lambda: _protect(store, k))
+
+
+def _protect(store: Store, k: int) -> banded.Bands:
     everyone = people(store, Filters())
     units = everyone.rename(columns={"cohort_id": "cohort", "bucket": banded.BAND})[
         ["cohort", "role", banded.BAND, *SLICES]]
@@ -59,12 +57,7 @@ def bands(store: Store, *, k: int) -> banded.Bands:
     if every is None:
         raise ValueError("the dose-response metric provides no units")
     base = privacy.canonical_tables(every, "dose_response", "skills", min_group_size=k)
-    kept = banded.protect(units, base, k=k)
-    if version is not None:
-        if len(_cache) > 16:
-            _cache.clear()
-        _cache[key] = kept
-    return kept
+    return banded.protect(units, base, k=k)
 
 
 def buckets(store: Store, filters: Filters, *, min_group_size: int | None = None) -> pd.DataFrame:

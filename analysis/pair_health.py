@@ -27,7 +27,6 @@ STATUSES = ("stalled", "slowing", "on track")
 COLUMNS = ["cohort", "status", "pairs", "median_sessions", "median_days_since",
            "share_cancelled", "suppressed", "suppressed_reason"]
 
-_cache: dict[tuple[object, ...], banded.Bands] = {}
 
 
 def statuses(pairs: pd.DataFrame) -> pd.Series:
@@ -40,11 +39,10 @@ def statuses(pairs: pd.DataFrame) -> pd.Series:
 
 def _bands(store: Store, *, k: int) -> banded.Bands:
     """The protected cohort × status tables over the whole database (kept per data state)."""
-    version = store.data_version()
-    key = (version, k)
-    kept = _cache.get(key) if version is not None else None
-    if kept is not None:
-        return kept
+    return data.kept(store, ("pair_health", k), lambda: _protect(store, k))
+
+
+def _protect(store: Store, k: int) -> banded.Bands:
     pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
     members = data.pair_members(store, Filters())
     mentors = members[members["role"] == "mentor"][["cohort_id", "pair_id", "role", *SLICES]]
@@ -54,12 +52,7 @@ def _bands(store: Store, *, k: int) -> banded.Bands:
     if every is None:
         raise ValueError("the engagement metrics provide no units")
     base = privacy.canonical_tables(every, "engagement", PAIRS, min_group_size=k)
-    kept = banded.protect(units, base, k=k, base_role="mentor", slices=())
-    if version is not None:
-        if len(_cache) > 16:
-            _cache.clear()
-        _cache[key] = kept
-    return kept
+    return banded.protect(units, base, k=k, base_role="mentor", slices=())
 
 
 def pair_health(store: Store, filters: Filters, *, cohort: str | None = None,

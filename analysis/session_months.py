@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import complement, privacy
+from analysis import complement, data, privacy
 from analysis.complement import TOTAL
 from analysis.store import Store
 
@@ -54,7 +54,6 @@ class Months:
     sessions: dict[str, np.ndarray]  # status -> sessions per cell of its table
 
 
-_cache: dict[tuple[object, ...], Months] = {}
 
 
 def pair_months(store: Store) -> pd.DataFrame:
@@ -112,11 +111,10 @@ def _protect(rows: pd.DataFrame, k: int) -> tuple[complement.Table, np.ndarray]:
 def months(store: Store, *, k: int) -> Months:
     """The protected month tables of every status over the whole database (kept per data
     state: they do not depend on the filters)."""
-    version = store.data_version()
-    key = (version, k)
-    kept = _cache.get(key) if version is not None else None
-    if kept is not None:
-        return kept
+    return data.kept(store, ("session_months", k), lambda: _protect_all(store, k))
+
+
+def _protect_all(store: Store, k: int) -> Months:
     frame = pair_months(store)
     tables, sessions = {}, {}
     for status in STATUSES:  # three statuses
@@ -124,12 +122,7 @@ def months(store: Store, *, k: int) -> Months:
         if rows.empty:
             continue
         tables[status], sessions[status] = _protect(rows.reset_index(drop=True), k)
-    kept = Months(tables, sessions)
-    if version is not None:
-        if len(_cache) > 16:
-            _cache.clear()
-        _cache[key] = kept
-    return kept
+    return Months(tables, sessions)
 
 
 def chart(store: Store, *, cohort: str | None,
