@@ -216,8 +216,10 @@ def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) 
     frame = frame.merge(starts, on="cohort", how="left").sort_values(["start_date", "outcome"])
     frame["label"] = frame["outcome"].map(common.label)
     mde = frame["n"].map(lambda n: np.nan if pd.isna(n) else minimum_detectable_effect(int(n)))
+    # a hidden cohort says why: too small, or hidden beside a smaller one (complementary)
+    reason = frame["suppressed_reason"].fillna(privacy.SUPPRESSED_REASON.format(k=k))
     frame["note"] = np.where(
-        frame["suppressed"].astype(bool), f"fewer than {k} people, hidden",
+        frame["suppressed"].astype(bool), "hidden (" + reason.astype(str) + ")",
         np.where(mde > MODERATE, "n = " + frame["n"].fillna(0).astype(int).astype(str)
                  + ", detects only d ≥ " + mde.map(lambda d: f"{d:.2f}"), ""))
     return frame[columns].reset_index(drop=True)

@@ -52,7 +52,8 @@ def cohort_trend(frame: pd.DataFrame, *, title: str) -> go.Figure:
     notes = frame[frame["note"].astype(bool)]
     per_cohort = (notes["label"].str.lower() + " " + notes["note"]).groupby(
         notes["cohort_name"], sort=False).agg("; ".join)
-    note = ("Too small to tell a moderate effect (d = 0.5):<br>"
+    # hidden cohorts (with the reason) and cohorts too small to detect a moderate effect
+    note = ("Small or hidden cohorts (a moderate effect is d = 0.5):<br>"
             + "<br>".join(per_cohort.index + ": " + per_cohort.to_numpy())) \
         if len(per_cohort) else ""
     layout = {"shapes": [hline(0)], "yaxis": {"title": {"text": "change (scale points)"}},

@@ -157,7 +157,10 @@ def check_chart(chart: Chart, frame: pd.DataFrame, fig: go.Figure) -> None:
         assert {t.name.split(" (")[0] for t in fig.data} == set(frame["label"])
         assert [(s.xref, s.y0) for s in lines] == [("x domain", 0)]
         notes = frame["note"].astype(bool).any()
-        assert any("Too small" in a.text for a in layout.annotations) == notes
+        assert any("Small or hidden cohorts" in a.text for a in layout.annotations) == notes
+        # a hidden cohort is listed under the chart with its reason
+        hidden_any = frame["suppressed"].astype(bool).any()
+        assert any("hidden (" in a.text for a in layout.annotations) == hidden_any
     else:
         pytest.fail(f"no check for chart {chart.id}")
 
