@@ -79,36 +79,29 @@ def remembered(store: Store, key: tuple[object, ...], build: Callable[[], pd.Dat
                shelf: _Kept[pd.DataFrame] | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
-    version = store.data_version()
-    if version is None:
-        return build()
-    key = (*version, *key)
-    kept = shelf if shelf is not None else _memo
-    frame = kept.get(key)
-    if frame is None:
-        with _building(key):  # one build per key when threads ask at once
-            frame = kept.get(key)
-            if frame is None:
-                frame = build()
-                kept.put(key, frame)
+    frame = _keep(store, key, build, shelf if shelf is not None else _memo)
     return frame.copy(deep=False)
 
 
 def kept(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
     """``build()`` kept while the data is unchanged, for objects that are not frames (the
     privacy layer's protected band tables). Not copied: callers must not change them."""
+    return cast(T, _keep(store, key, build, _objects))
+
+
+def _keep(store: Store, key: tuple[object, ...], build: Callable[[], V], shelf: _Kept[V]) -> V:
     version = store.data_version()
-    if version is None:
+    if version is None:  # an in-memory or vanished file: nothing to key on
         return build()
     key = (*version, *key)
-    found = _objects.get(key)
+    found = shelf.get(key)
     if found is None:
         with _building(key):  # one build per key when threads ask at once
-            found = _objects.get(key)
+            found = shelf.get(key)
             if found is None:
                 found = build()
-                _objects.put(key, found)
-    return cast(T, found)
+                shelf.put(key, found)
+    return found
 
 
 _locks: dict[tuple[object, ...], threading.Lock] = {}

@@ -24,9 +24,8 @@ from benchmarks.dash_requests import (
     url_callbacks,
     walk,
 )
-from dashboard.ids import FILTER_NAMES, FILTER_TYPE
-
-MULTI_FILTERS = {"generation", "department", "level"}
+from dashboard.filterbar import dropdown_values
+from dashboard.ids import FILTER_NAMES, filter_id
 
 
 def random_filters(rng: random.Random, options: dict[str, list[dict[str, str]]]) -> Filters:
@@ -46,19 +45,15 @@ def random_filters(rng: random.Random, options: dict[str, list[dict[str, str]]])
 
 def filter_values(filters: Filters) -> dict[str, Any]:
     """The filter bar's dropdown values for ``filters``, keyed as the layout's component ids."""
-    out = {}
-    for name in FILTER_NAMES:
-        value = getattr(filters, name)
-        key = id_key({"type": FILTER_TYPE, "name": name})
-        out[key] = list(value) if name in MULTI_FILTERS else value
-    return out
+    return {id_key(filter_id(name)): value
+            for name, value in zip(FILTER_NAMES, dropdown_values(filters), strict=True)}
 
 
 def filter_change(deps: list[dict[str, Any]], page: Components, path: str,
                   filters: Filters) -> list[dict[str, Any]]:
     """The POST bodies a browser sends when the filter bar changes to ``filters`` on ``path``."""
     view = View(path=path, search=filters.to_query(), values=filter_values(filters))
-    changed = id_key({"type": FILTER_TYPE, "name": "cohort"}) + ".value"
+    changed = id_key(filter_id("cohort")) + ".value"
     sync = [d for d in deps if d["output"].startswith("..url.search")]
     rest = [d for d in url_callbacks(deps) if d not in sync]
     return [*callback_payloads(sync, page, view, changed=changed),

@@ -126,5 +126,6 @@ def router(deps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def url_callbacks(deps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Callbacks a change of the URL's query string fires (the router aside)."""
-    return [d for d in deps if d not in router(deps)
+    pages = router(deps)
+    return [d for d in deps if d not in pages
             and any(i["id"] == "url" and i["property"] == "search" for i in d["inputs"])]

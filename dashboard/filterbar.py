@@ -41,7 +41,8 @@ def layout() -> html.Div:
     return html.Div(dbc.Row(controls, className="g-2"), className="filter-bar p-3 mb-3")
 
 
-def _values(filters: Filters) -> list[Any]:
+def dropdown_values(filters: Filters) -> list[Any]:
+    """The dropdowns' values for ``filters``, in :data:`ids.FILTER_NAMES` order."""
     out = []
     for name in ids.FILTER_NAMES:
         value = getattr(filters, name)
@@ -61,9 +62,9 @@ def sync_filters(search: str | None, values: list[Any], _reset: int | None,
                  components: list[dict[str, str]]) -> tuple[str, list[Any]]:
     """URL -> dropdowns on load or a shared link; dropdowns -> URL on every change."""
     if ctx.triggered_id == ids.RESET:
-        return "", _values(Filters())
+        return "", dropdown_values(Filters())
     if ctx.triggered_id == ids.URL or ctx.triggered_id is None:
-        return search or "", _values(Filters.from_query(search))
+        return search or "", dropdown_values(Filters.from_query(search))
     chosen = {c["name"]: v for c, v in zip(components, values, strict=True)}
     filters = Filters.from_mapping(chosen)
-    return urlstate.with_filters(filters, search), _values(filters)
+    return urlstate.with_filters(filters, search), dropdown_values(filters)

@@ -30,6 +30,13 @@ def results(store: Store, filters: Filters, names: list[str], *, by: str | None 
                           privacy.resolve_min_group_size(min_group_size))
 
 
+def empty(columns: list[str], reason: str) -> pd.DataFrame:
+    """A frame with no rows that says why (``attrs["empty_reason"]``, shown by the charts)."""
+    frame = pd.DataFrame(columns=columns)
+    frame.attrs["empty_reason"] = reason
+    return frame
+
+
 def cohort_in_view(frame: pd.DataFrame, filters: Filters) -> str | None:
     """The filtered cohort, else the all-cohorts rows when present, else the only cohort."""
     if filters.cohort:
@@ -97,11 +104,8 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
     def key(name: str) -> tuple[object, ...]:
         return (id(store), filters, name, by, k)
 
-    kept: dict[str, pd.DataFrame] = {}
-    for name in names:
-        frame = _results_cache.get(key(name))
-        if frame is not None:
-            kept[name] = frame
+    kept = {name: frame for name in names
+            if (frame := _results_cache.get(key(name))) is not None}
     missing = [name for name in names if name not in kept]
     if missing:
         if len(_results_cache) > 1024:

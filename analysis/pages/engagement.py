@@ -23,29 +23,29 @@ def sessions_over_time(store: Store, filters: Filters) -> pd.DataFrame:
     offered under a slice filter (the reason in ``attrs["empty_reason"]``)."""
     columns = [*session_months.COLUMNS, "pairs"]
     if any(getattr(filters, d) for d in privacy.SLICES):
-        return _no_chart(columns, session_months.REASON_SLICE)
-    view = Filters(cohort=filters.cohort, role=filters.role)
-    names = [m for m in ENGAGEMENT_METRICS if common.available(m)]
-    rows = common.overall(common.results(store, view, names))
-    cohort = common.cohort_in_view(rows, view) if not rows.empty else None
-    if not rows.empty:
-        rows = rows[(rows["metric"] == "sessions_held") & (rows["cohort"] == cohort)
-                    & (rows["role"] == (filters.role or "all"))]
-    if len(rows) != 1:
-        return _no_chart(columns, "No mentoring sessions match these filters.")
-    if bool(rows["suppressed"].iloc[0]):
-        return _no_chart(columns, f"Sessions hidden: {rows['suppressed_reason'].iloc[0]}.")
-    one = None if cohort == metrics.ALL_COHORTS else cohort
-    frame = session_months.chart(store, cohort=one)
+        return common.empty(columns, session_months.REASON_SLICE)
+    row = _pairs_row(store, filters)
+    if len(row) != 1:
+        return common.empty(columns, "No mentoring sessions match these filters.")
+    if bool(row["suppressed"].iloc[0]):
+        return common.empty(columns, f"Sessions hidden: {row['suppressed_reason'].iloc[0]}.")
+    cohort = str(row["cohort"].iloc[0])
+    frame = session_months.chart(store, cohort=None if cohort == metrics.ALL_COHORTS else cohort)
     if frame.empty:
-        return _no_chart(columns, "No mentoring sessions match these filters.")
-    return frame.assign(pairs=int(rows["n"].iloc[0]))[columns]
+        return common.empty(columns, "No mentoring sessions match these filters.")
+    return frame.assign(pairs=int(row["n"].iloc[0]))[columns]
 
 
-def _no_chart(columns: list[str], reason: str) -> pd.DataFrame:
-    frame = pd.DataFrame(columns=columns)
-    frame.attrs["empty_reason"] = reason
-    return frame
+def _pairs_row(store: Store, filters: Filters, cohort: str | None = None) -> pd.DataFrame:
+    """The view's published ``sessions_held`` row (its n is the view's pair count) for
+    ``cohort`` (default: the cohort in view), from the rows the metric table shows; 0 or 1."""
+    names = [m for m in ENGAGEMENT_METRICS if common.available(m)]  # metric_table's rows
+    rows = common.overall(common.results(store, filters, names))
+    if rows.empty:
+        return rows
+    cohort = cohort or common.cohort_in_view(rows, filters)
+    return rows[(rows["metric"] == "sessions_held") & (rows["cohort"] == cohort)
+                & (rows["role"] == (filters.role or "all"))]
 
 
 def metric_table(store: Store, filters: Filters) -> pd.DataFrame:
@@ -91,15 +91,9 @@ def pairs(store: Store, filters: Filters) -> pd.DataFrame:
     cohort's published pair count in ``attrs["pairs"]`` (None when that row is hidden)."""
     cohort, note = cohort_for(store, filters)
     if cohort is None:
-        frame = pd.DataFrame(columns=pair_health.COLUMNS)
-        frame.attrs["empty_reason"] = "No cohort has started yet."
-        return frame
+        return common.empty(pair_health.COLUMNS, "No cohort has started yet.")
     frame = pair_health.pair_health(store, filters, cohort=cohort)
-    names = [m for m in ENGAGEMENT_METRICS if common.available(m)]  # metric_table's rows
-    total = common.overall(common.results(store, filters, names))
-    if not total.empty:
-        total = total[(total["metric"] == "sessions_held") & (total["cohort"] == cohort)
-                      & (total["role"] == (filters.role or "all"))]
+    total = _pairs_row(store, filters, cohort)
     shown = len(total) == 1 and not bool(total["suppressed"].iloc[0])
     frame.attrs["pairs"] = int(total["n"].iloc[0]) if shown else None
     frame.attrs["note"] = note

@@ -37,22 +37,16 @@ def _constructs(topic: str) -> tuple[str, ...]:
     return TOPICS[topic]
 
 
-def _empty(columns: list[str], reason: str) -> pd.DataFrame:
-    frame = pd.DataFrame(columns=columns)
-    frame.attrs["empty_reason"] = reason
-    return frame
-
-
 def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.DataFrame:
     """Whole-group rows of one metric for the topic's constructs, cohort in view, every role."""
     if not common.available(metric):
-        return _empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not available "
-                                      "yet in this build.")
+        return common.empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not "
+                                            "available yet in this build.")
     frame = common.overall(common.results(store, filters, [metric]))
     frame = frame[frame["outcome"].isin(_constructs(topic))] if not frame.empty else frame
     if frame.empty:
-        return _empty(CHANGE_COLUMNS, "No one with answers before and after matches these "
-                                      "filters.")
+        return common.empty(CHANGE_COLUMNS, "No one with answers before and after matches "
+                                            "these filters.")
     frame = frame[frame["cohort"] == common.cohort_in_view(frame, filters)].copy()
     frame["label"] = frame["outcome"].map(common.label)
     frame = with_scale(store, frame)
@@ -110,7 +104,7 @@ def distribution(store: Store, filters: Filters, topic: str, *,
                "suppressed_reason", "n"]
     counts = change_bins.histogram(store, filters, _constructs(topic), min_group_size=k)
     if counts.empty:
-        return _empty(columns, "No one with answers before and after matches these filters.")
+        return common.empty(columns, "No one with answers before and after matches these filters.")
     paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
@@ -152,9 +146,9 @@ def items(store: Store, filters: Filters, topic: str, *,
         ["outcome", "item_id", "text", "reverse_coded", "n_before", "mean_before", "n_after",
          "mean_after"]]
     if frame.empty:
-        return _empty(["outcome", "label", "item_id", "text", "reverse_coded", "n_before",
-                       "mean_before", "n_after", "mean_after", "suppressed",
-                       "suppressed_reason"], "No survey answers match these filters.")
+        return common.empty(["outcome", "label", "item_id", "text", "reverse_coded",
+                             "n_before", "mean_before", "n_after", "mean_after", "suppressed",
+                             "suppressed_reason"], "No survey answers match these filters.")
     # The construct's paired change for the same people: its privacy decision and its n.
     paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))

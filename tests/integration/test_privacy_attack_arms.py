@@ -103,14 +103,28 @@ class Attack:
         """Small atoms and hidden small groups that are combinations of shown counts."""
         n = self.atoms["n"].to_numpy(dtype=float)
         small = [(np.eye(len(n))[i], f"atom {i}") for i in np.flatnonzero((n > 0) & (n < K))]
-        targets = small + [(v, w) for v, w in self.hidden if 0 < v @ n < K]
-        if not self.shown or not targets:
-            return []
-        a = np.array(self.shown).T
-        b = np.array([v for v, _ in targets]).T
-        coef, *_ = np.linalg.lstsq(a, b, rcond=None)
-        found = np.abs(a @ coef - b).max(axis=0) < 1e-6
-        return [w for (_, w), hit in zip(targets, found, strict=True) if hit]
+        return combinations_of(self.shown, small + [(v, w) for v, w in self.hidden
+                                                    if 0 < v @ n < K])
+
+    def assert_holds(self, *, shown: int, hidden: int) -> None:
+        """Not vacuous (more than ``shown`` / ``hidden`` vectors, more than 10 small atoms), and
+        no small atom or hidden small group follows from what is shown."""
+        n = self.atoms["n"].to_numpy()
+        assert len(self.shown) > shown and len(self.hidden) > hidden
+        assert ((n > 0) & (n < K)).sum() > 10  # small groups exist
+        leaks = self.leaks()
+        assert not leaks, leaks[:5]
+
+
+def combinations_of(shown: list[np.ndarray], targets: list[tuple[np.ndarray, str]]) -> list[str]:
+    """Targets that are linear combinations of shown vectors (reference: numpy least squares)."""
+    if not shown or not targets:
+        return []
+    a = np.array(shown).T
+    b = np.array([v for v, _ in targets]).T
+    coef, *_ = np.linalg.lstsq(a, b, rcond=None)
+    found = np.abs(a @ coef - b).max(axis=0) < 1e-6
+    return [w for (_, w), hit in zip(targets, found, strict=True) if hit]
 
 
 def _slices(frame: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
@@ -281,14 +295,9 @@ def test_the_cli_pipeline_is_the_one_attacked(demo_db: Path) -> None:
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_no_hidden_small_group_follows_from_what_is_shown(
         attacks: tuple[dict[str, Attack], dict[str, Attack]], name: str) -> None:
-    attack = attacks[0][name]
-    n = attack.atoms["n"].to_numpy()
     # collect() asserted n >= K and the right group for every shown count; the data has small
     # groups and hidden ones, so the attack is not vacuous.
-    assert len(attack.shown) > 50 and len(attack.hidden) > 20
-    assert ((n > 0) & (n < K)).sum() > 10
-    leaks = attack.leaks()
-    assert not leaks, leaks[:5]
+    attacks[0][name].assert_holds(shown=50, hidden=20)
 
 
 @pytest.mark.parametrize("name", list(BUILDERS))

@@ -31,7 +31,15 @@ from analysis.engagement import STALL_DAYS
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.pages import outcomes, retention
 from analysis.store import Store
-from tests.integration.test_privacy_attack_arms import DIMS, Attack, K, _count, _filters, _slices
+from tests.integration.test_privacy_attack_arms import (
+    DIMS,
+    Attack,
+    K,
+    _count,
+    _filters,
+    _slices,
+    combinations_of,
+)
 
 OUTCOME = "skills.digital"
 COHORTS = (None, "C1", "C2", "C3")
@@ -45,17 +53,6 @@ def _views(store: Store, roles: tuple[str | None, ...]) -> list[Filters]:
 
 def _conditions(filters: Filters) -> dict[str, tuple[str, ...]]:
     return {d: getattr(filters, d) for d in DIMS if getattr(filters, d)}
-
-
-def _leaks(shown: list[np.ndarray], targets: list[tuple[np.ndarray, str]]) -> list[str]:
-    """Targets that are combinations of shown vectors (numpy least squares)."""
-    if not shown or not targets:
-        return []
-    a = np.array(shown).T
-    b = np.array([v for v, _ in targets]).T
-    coef, *_ = np.linalg.lstsq(a, b, rcond=None)
-    found = np.abs(a @ coef - b).max(axis=0) < 1e-6
-    return [w for (_, w), hit in zip(targets, found, strict=True) if hit]
 
 
 # -- histogram ------------------------------------------------------------------------------------
@@ -107,12 +104,7 @@ def histogram(demo_db: Path) -> tuple[Attack, Attack]:
 
 def test_no_small_bin_follows_from_the_histograms_and_totals(
         histogram: tuple[Attack, Attack]) -> None:
-    published = histogram[0]
-    n = published.atoms["n"].to_numpy()
-    assert len(published.shown) > 100 and len(published.hidden) > 50
-    assert ((n > 0) & (n < K)).sum() > 10  # small groups exist: the attack is not vacuous
-    leaks = published.leaks()
-    assert not leaks, leaks[:5]
+    histogram[0].assert_holds(shown=100, hidden=50)
 
 
 def test_minimum_size_alone_lets_the_attack_recover_a_small_bin(
@@ -210,13 +202,13 @@ def km(demo_db: Path) -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[np
 def test_no_small_group_follows_from_the_curves(km: tuple[Any, Any, Any]) -> None:
     shown, _naive, targets = km
     assert len(shown) > 100 and len(targets) > 10
-    leaks = _leaks(shown, targets)
+    leaks = combinations_of(shown, targets)
     assert not leaks, leaks[:5]
 
 
 def test_curves_under_the_minimum_alone_reveal_a_small_group(km: tuple[Any, Any, Any]) -> None:
     _shown, naive, targets = km
-    assert _leaks(naive, targets)
+    assert combinations_of(naive, targets)
 
 
 # -- pair health ----------------------------------------------------------------------------------
@@ -250,7 +242,7 @@ def test_pair_health_rows_reveal_no_small_group_of_pairs(demo_db: Path) -> None:
                          if row["cohort"] != metrics.ALL_COHORTS else np.ones(len(cohort)))
     singles = [(np.eye(len(cohort))[i], f"pair {i}") for i in range(len(cohort))]
     assert len(shown) >= 9
-    leaks = _leaks(shown, singles + hidden)
+    leaks = combinations_of(shown, singles + hidden)
     assert not leaks, leaks[:5]
     # Before: one row per pair (at least k pairs in view) — every row is a pair.
-    assert _leaks([np.eye(len(cohort))[i] for i in range(len(cohort))], singles)
+    assert combinations_of([np.eye(len(cohort))[i] for i in range(len(cohort))], singles)

@@ -42,8 +42,9 @@ from tests.integration.test_privacy_attack_arms import (
     _count,
     _filters,
     _slices,
+    combinations_of,
 )
-from tests.integration.test_privacy_attack_displays import COHORTS, _conditions, _leaks
+from tests.integration.test_privacy_attack_displays import COHORTS, _conditions
 
 ROLES = (None, "mentor", "mentee")
 pytestmark = pytest.mark.slow
@@ -107,12 +108,7 @@ def dose(demo_db: Path) -> tuple[Attack, Attack]:
 
 
 def test_no_small_bucket_follows_from_the_buckets_and_rows(dose: tuple[Attack, Attack]) -> None:
-    published = dose[0]
-    n = published.atoms["n"].to_numpy()
-    assert len(published.shown) > 100 and len(published.hidden) > 50
-    assert ((n > 0) & (n < K)).sum() > 10  # small groups exist: the attack is not vacuous
-    leaks = published.leaks()
-    assert not leaks, leaks[:5]
+    dose[0].assert_holds(shown=100, hidden=50)
 
 
 def test_minimum_size_alone_lets_the_attack_recover_a_small_bucket(
@@ -202,16 +198,16 @@ def test_no_pair_follows_from_the_monthly_sessions(sessions: tuple[Any, Any, Any
     shown, rows_only, _naive, targets = sessions
     assert len(shown) > len(rows_only) + 50 and len(targets) > 100
     # What the engagement rows give away on their own is theirs, not the chart's.
-    known = set(_leaks(rows_only, targets))
-    leaks = [w for w in _leaks(shown, targets) if w not in known]
+    known = set(combinations_of(rows_only, targets))
+    leaks = [w for w in combinations_of(shown, targets) if w not in known]
     assert not leaks, leaks[:5]
 
 
 def test_monthly_sessions_under_the_minimum_alone_reveal_a_pair(
         sessions: tuple[Any, Any, Any, Any]) -> None:
     _shown, rows_only, naive, targets = sessions
-    known = set(_leaks(rows_only, targets))
-    assert [w for w in _leaks(naive, targets) if w not in known]
+    known = set(combinations_of(rows_only, targets))
+    assert [w for w in combinations_of(naive, targets) if w not in known]
 
 
 # -- covariate balance ----------------------------------------------------------------------------
@@ -272,12 +268,7 @@ def balance(demo_db: Path) -> tuple[Attack, Attack]:
 
 def test_no_small_group_follows_from_the_covariate_balance(
         balance: tuple[Attack, Attack]) -> None:
-    published = balance[0]
-    n = published.atoms["n"].to_numpy()
-    assert len(published.shown) > 50 and len(published.hidden) > 50
-    assert ((n > 0) & (n < K)).sum() > 10
-    leaks = published.leaks()
-    assert not leaks, leaks[:5]
+    balance[0].assert_holds(shown=50, hidden=50)
 
 
 def test_balance_shares_under_the_minimum_alone_reveal_a_small_group(
