@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -15,6 +14,7 @@ import pytest
 
 from analysis.store import PARTIAL_SUFFIX, Store, quote_ident
 from tests.conftest import REPO
+from tests.robust.paused_import import POINTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kill")]
 REAL = REPO / "data" / "demo" / "pulse_2025-09.csv"  # the largest real export: ~2,700 respondents
@@ -36,12 +36,6 @@ def archive_files(db: Path) -> dict[str, int]:
     return {p.name: p.stat().st_size for p in folder.iterdir()} if folder.is_dir() else {}
 
 
-def events(log: Path) -> list[dict[str, object]]:
-    if not log.exists():
-        return []
-    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-
-
 def start_import(db: Path, mapping: Path, log: Path) -> subprocess.Popen[bytes]:
     big = mapping.with_suffix(".csv")
     return subprocess.Popen(
@@ -50,15 +44,13 @@ def start_import(db: Path, mapping: Path, log: Path) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL, env={**os.environ, "CROSSGEN_LOG": str(log)})
 
 
-def wait_for(log: Path, name: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> float:
-    """Monotonic time at which ``name`` appeared in the child's log (polled every 2 ms)."""
+def wait_for_marker(marker: Path, proc: subprocess.Popen[bytes], stderr: Path,
+                    timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(e["event"] == name for e in events(log)):
-            return time.monotonic()
-        assert proc.poll() is None, f"import ended before '{name}': {events(log)}"
-        time.sleep(0.002)
-    raise AssertionError(f"no '{name}' within {timeout} s")
+    while not marker.exists():
+        assert proc.poll() is None, f"the paused import ended early: {stderr.read_text()}"
+        assert time.monotonic() < deadline, f"no pause within {timeout} s"
+        time.sleep(0.01)
 
 
 def copy_db(src: Path, dst: Path) -> Path:
@@ -69,51 +61,37 @@ def copy_db(src: Path, dst: Path) -> Path:
     return dst
 
 
-def test_sigkill_inside_the_transaction_changes_nothing(demo_copy: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", POINTS)
+def test_sigkill_inside_the_transaction_changes_nothing(demo_copy: Path, tmp_path: Path,
+                                                        point: str) -> None:
     # The real export as a new administration (other bytes, so not a duplicate by sha256).
     mapping = tmp_path / "big.toml"
     mapping.write_text(REAL.with_suffix(".toml").read_text().replace(
         'name = "', 'name = "Killed ', 1))
-    mapping.with_suffix(".csv").write_bytes(REAL.read_bytes() + b"\r\n")
+    big = mapping.with_suffix(".csv")
+    big.write_bytes(REAL.read_bytes() + b"\r\n")
     before, files = snapshot(demo_copy), archive_files(demo_copy)
-
-    # 1. How long the write takes, measured on a copy: kill half-way through it.
     reference = copy_db(demo_copy, tmp_path / "reference.duckdb")
-    ref_log = tmp_path / "reference.jsonl"
-    done = start_import(reference, mapping, ref_log)
-    assert done.wait(timeout=300) == 0
-    stamps = {e["event"]: e["ts"] for e in events(ref_log)}
-    from datetime import datetime
 
-    write_s = (datetime.fromisoformat(str(stamps["import.done"]))
-               - datetime.fromisoformat(str(stamps["import.writing"]))).total_seconds()
+    # 1. The real import, held inside its transaction at ``point`` (the write itself lasts
+    # tens of milliseconds: a timed kill could land after the commit), then killed.
+    marker, stderr = tmp_path / "paused", tmp_path / "paused.stderr"
+    with stderr.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.robust.paused_import", str(demo_copy), str(big),
+             str(mapping), str(marker), point], cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+    wait_for_marker(marker, proc, stderr)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL
 
-    # 2. Kill the real import inside its transaction. The write lasts only tens of
-    # milliseconds, so a kill can land after the commit: that proves nothing, so start again
-    # from the untouched copy, killing sooner each time.
-    pristine = copy_db(demo_copy, tmp_path / "pristine.duckdb")
-    for fraction in (0.5, 0.25, 0.1, 0.0):
-        log = tmp_path / f"killed-{fraction}.jsonl"
-        proc = start_import(demo_copy, mapping, log)
-        wait_for(log, "import.writing", proc)
-        time.sleep(write_s * fraction)
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL
-        if "import.done" not in {e["event"] for e in events(log)}:
-            break
-        for stale in (demo_copy, demo_copy.with_name(demo_copy.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        shutil.rmtree(demo_copy.with_name(demo_copy.name + ".archive"), ignore_errors=True)
-        copy_db(pristine, demo_copy)
-    else:
-        raise AssertionError("every kill landed after the commit: too late to prove anything")
-
-    # 3. Exactly as before: every table's rows and content, the archive, no leftovers.
+    # 2. Exactly as before: every table's rows and content, the archive, no leftovers.
     assert snapshot(demo_copy) == before
     assert archive_files(demo_copy) == files
     assert not list(demo_copy.parent.glob("*" + PARTIAL_SUFFIX))
 
-    # 4. Re-running the import succeeds and gives what an uninterrupted import gives.
+    # 3. Re-running the import succeeds and gives what an uninterrupted import gives.
+    ref_run = start_import(reference, mapping, tmp_path / "reference.jsonl")
+    assert ref_run.wait(timeout=300) == 0
     rerun = start_import(demo_copy, mapping, tmp_path / "rerun.jsonl")
     assert rerun.wait(timeout=300) == 0
     after, expected = snapshot(demo_copy), snapshot(reference)
