@@ -24,6 +24,7 @@ from analysis.pages import engagement, outcomes, overview, retention, slices
 from dashboard import model
 from dashboard.figures import before_after, change, distribution, heatmap, survival, trend
 from dashboard.figures import engagement as engagement_figures
+from dashboard.figures.base import Figure, validated
 
 Data = Callable[..., pd.DataFrame]
 
@@ -34,7 +35,7 @@ class Chart:
     title: str
     page: str  # the page's path, e.g. "/skills"
     data: Data  # (filters, **options) -> tidy DataFrame
-    figure: Callable[[pd.DataFrame], go.Figure]
+    figure: Callable[[pd.DataFrame], Figure]
     options: Callable[[Mapping[str, str]], dict[str, str]] | None = field(default=None)
 
     def options_from_query(self, query: str | None) -> dict[str, str]:
@@ -43,10 +44,15 @@ class Chart:
         raw = {k: v[0] for k, v in parse_qs((query or "").lstrip("?")).items()}
         return self.options(raw)
 
-    def render(self, query: str | None) -> go.Figure:
-        """The figure for a URL query string (global filters + this chart's options)."""
+    def draw(self, query: str | None) -> Figure:
+        """The figure for a URL query string (global filters + this chart's options), as the
+        builder made it: what the dashboard sends."""
         filters = Filters.from_query(query)
         return self.figure(self.data(filters, **self.options_from_query(query)))
+
+    def render(self, query: str | None) -> go.Figure:
+        """:meth:`draw`, checked by plotly: for exports."""
+        return validated(self.draw(query))
 
 
 def _call(function: Callable[..., pd.DataFrame], *args: Any) -> Data:
@@ -73,7 +79,7 @@ TOPIC_TITLES = {"skills": "Skills", "satisfaction": "Satisfaction & eNPS",
                 "inclusion": "Inclusion"}
 for topic, name in TOPIC_TITLES.items():
     path = f"/{topic}"
-    specs: list[tuple[str, str, Data, Callable[..., go.Figure]]] = [
+    specs: list[tuple[str, str, Data, Callable[..., Figure]]] = [
         ("before-after", f"{name}: before and after", _call(outcomes.changes, topic),
          before_after.dumbbell),
         ("change", f"{name}: change with 95% CI", _call(outcomes.changes, topic),

@@ -18,7 +18,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.charts import CHARTS
-from dashboard.figures.base import empty
+from dashboard.figures.base import Figure, empty, for_browser
 
 log = logging.getLogger(__name__)
 FORMATS = ("png", "svg")
@@ -49,16 +49,17 @@ def chart_block(chart: str) -> html.Div:
 
 @callback(Output({"type": ids.CHART_TYPE, "chart": MATCH}, "figure"),
           Input(ids.URL, "search"), State({"type": ids.CHART_TYPE, "chart": MATCH}, "id"))
-def draw_chart(search: str | None, component: dict[str, str]) -> go.Figure:
+def draw_chart(search: str | None, component: dict[str, str]) -> Figure:
     """URL state -> the chart's data (one cached analysis call) -> its figure builder."""
     chart = CHARTS[component["chart"]]
     try:
-        return chart.render(search)
+        figure = chart.draw(search)
     except ValueError as exc:  # a bad option in a hand-edited link
-        return empty(chart.title, f"This view cannot be shown: {exc}")
+        figure = empty(chart.title, f"This view cannot be shown: {exc}")
     except Exception:
         log.exception("chart %s failed for %r", chart.id, search)
-        return empty(chart.title, "Something went wrong drawing this chart; it has been logged.")
+        figure = empty(chart.title, "Something went wrong drawing this chart; it has been logged.")
+    return for_browser(figure)
 
 
 @callback(Output({"type": ids.DOWNLOAD_TYPE, "chart": ALL, "fmt": ALL}, "href"),

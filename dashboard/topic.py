@@ -15,8 +15,8 @@ from dashboard.components import chart_block, num, p_value, table
 RESULT_COLUMNS = [("label", "Outcome"), ("role", "Who"), ("n", "n"),
                   ("mean_before", "Before"), ("mean_after", "After"), ("estimate", "Change"),
                   ("ci", "95% CI"), ("p_adjusted", "Adjusted p"), ("words", "In words")]
-EXTRA_METRICS = {"satisfaction": ["did", "enps_change", "top2box_change", "mean"],
-                 "inclusion": ["did", "top2box_change"], "skills": ["did", "top2box_change"]}
+EXTRA_METRICS = {topic: [m for m in names if m != "paired_change"]
+                 for topic, names in outcomes.TOPIC_METRICS.items()}
 METRIC_WORDS = {"did": "vs non-participants (DiD)", "enps_change": "eNPS change",
                 "top2box_change": "top-2-box change", "mean": "mean (after)"}
 ROLE_WORDS = {"all": "all participants", "mentor": "mentors", "mentee": "mentees"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -21,13 +22,17 @@ def available(name: str) -> bool:
 
 
 def results(store: Store, filters: Filters, names: list[str], *, by: str | None = None,
-            min_group_size: int | None = None) -> pd.DataFrame:
-    """Privacy-checked results of the metrics in ``names`` that exist (empty frame otherwise)."""
+            min_group_size: int | None = None, along: Sequence[str] = ()) -> pd.DataFrame:
+    """Privacy-checked results of the metrics in ``names`` that exist (empty frame otherwise).
+
+    ``along``: the other metrics the same view asks for in its next requests, computed in the
+    same pass when not kept yet (one adjustment and privacy pass instead of one per request)."""
     chosen = [n for n in names if available(n)]
     if not chosen:
         return metrics.empty_results()
     return cached_results(store, filters, tuple(chosen), by,
-                          privacy.resolve_min_group_size(min_group_size))
+                          privacy.resolve_min_group_size(min_group_size),
+                          along=tuple(n for n in along if available(n)))
 
 
 def empty(columns: list[str], reason: str) -> pd.DataFrame:
@@ -96,17 +101,19 @@ _results_cache: dict[tuple[object, ...], pd.DataFrame] = {}
 
 
 def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: str | None,
-                   k: int) -> pd.DataFrame:
+                   k: int, *, along: tuple[str, ...] = ()) -> pd.DataFrame:
     """``results`` memoised per store, filter state and metric, so views asking for different
     sets of metrics share each one (the overview's cards and its change chart both read
     paired_change). The same rows as one call for all ``names``: Holm families and privacy
-    decisions are per metric."""
+    decisions are per metric. ``along``: computed with them when missing, not returned."""
     def key(name: str) -> tuple[object, ...]:
         return (id(store), filters, name, by, k)
 
-    kept = {name: frame for name in names
+    wanted = tuple(dict.fromkeys((*names, *along)))
+    kept = {name: frame for name in wanted
             if (frame := _results_cache.get(key(name))) is not None}
-    missing = [name for name in names if name not in kept]
+    missing = [name for name in wanted if name not in kept] \
+        if any(name not in kept for name in names) else []
     if missing:
         if len(_results_cache) > 1024:
             _results_cache.clear()

@@ -21,6 +21,12 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "satisfaction": ("satisfaction.job", "enps", "satisfaction.program"),
     "inclusion": ("inclusion", "intergenerational"),
 }
+# Every metric a topic page shows (the numbers tables and the charts): computed together.
+TOPIC_METRICS: dict[str, tuple[str, ...]] = {
+    "skills": ("paired_change", "did", "top2box_change"),
+    "satisfaction": ("paired_change", "did", "enps_change", "top2box_change", "mean"),
+    "inclusion": ("paired_change", "did", "top2box_change"),
+}
 CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low", "ci_high",
                   "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
                   "suppressed", "scale"]
@@ -42,7 +48,8 @@ def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.D
     if not common.available(metric):
         return common.empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not "
                                             "available yet in this build.")
-    frame = common.overall(common.results(store, filters, [metric]))
+    frame = common.overall(common.results(store, filters, [metric],
+                                          along=TOPIC_METRICS.get(topic, ())))
     frame = frame[frame["outcome"].isin(_constructs(topic))] if not frame.empty else frame
     if frame.empty:
         return common.empty(CHANGE_COLUMNS, "No one with answers before and after matches "
@@ -105,7 +112,8 @@ def distribution(store: Store, filters: Filters, topic: str, *,
     counts = change_bins.histogram(store, filters, _constructs(topic), min_group_size=k)
     if counts.empty:
         return common.empty(columns, "No one with answers before and after matches these filters.")
-    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
+    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
+                                           along=TOPIC_METRICS.get(topic, ())))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
     shown = paired.loc[~paired["suppressed"].astype(bool)].set_index("outcome")["n"]
@@ -150,7 +158,8 @@ def items(store: Store, filters: Filters, topic: str, *,
                              "n_before", "mean_before", "n_after", "mean_after", "suppressed",
                              "suppressed_reason"], "No survey answers match these filters.")
     # The construct's paired change for the same people: its privacy decision and its n.
-    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k))
+    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
+                                           along=TOPIC_METRICS.get(topic, ())))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))]
     by_outcome = paired.drop_duplicates("outcome").set_index("outcome")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.base import (
+    Figure,
     Trace,
     empty,
     finish,
@@ -23,7 +23,7 @@ BEFORE, AFTER = "#7B8794", OKABE_ITO[0]
 
 
 def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
-             n_before: str = "n", n_after: str = "n", subtitle: str = "") -> go.Figure:
+             n_before: str = "n", n_after: str = "n", subtitle: str = "") -> Figure:
     """Mean before (open diamond) and after (filled circle) joined by a line, n in each label.
 
     ``frame``: ``label``, mean_before, mean_after, the n columns, suppressed, and optionally

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.base import (
     NOT_SIG_NAME,
     SIG_NAME,
+    Figure,
     Trace,
     empty,
     finish,
@@ -57,7 +57,7 @@ def _label(frame: pd.DataFrame) -> pd.Series:
     return frame["label"].astype(str) + "  (" + n + ")"
 
 
-def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Figure:
+def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> Figure:
     """Horizontal CI bars per outcome; significance by colour *and* filled/open marker.
 
     ``frame``: label, n, estimate, ci_low, ci_high, p_adjusted, suppressed, and optionally
@@ -88,17 +88,10 @@ def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> go.Fi
                   note=suppressed_note(hidden))
 
 
-def change_by_outcome(results: pd.DataFrame, *, title: str, labels: dict[str, str]) -> go.Figure:
-    """``ci_bars`` for paired_change rows labelled by construct."""
-    frame = results.copy()
-    frame["label"] = frame["outcome"].map(lambda o: labels.get(o, o))
-    return ci_bars(frame, title=title)
-
-
 ROLE_STYLE = {"mentor": ("Mentors", OKABE_ITO[1]), "mentee": ("Mentees", OKABE_ITO[0])}
 
 
-def role_split(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def role_split(frame: pd.DataFrame, *, title: str) -> Figure:
     """Mentors and mentees side by side per outcome: colour = role, fill = significance."""
     if frame.empty:
         return empty(title, frame_reason(frame))

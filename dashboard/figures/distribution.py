@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.base import (
+    Figure,
     Layout,
     Trace,
     axis_key,
@@ -39,7 +39,7 @@ def _columns(titles: list[str]) -> Layout:
     return layout
 
 
-def change_histogram(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def change_histogram(frame: pd.DataFrame, *, title: str) -> Figure:
     """One panel per construct: people per bin of (after − before); hidden bins marked ×.
 
     ``frame``: outcome, label, bin_low, bin_high, count, suppressed, n (optional

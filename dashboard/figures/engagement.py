@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.figures.base import Trace, empty, finish, frame_reason, hline
+from dashboard.figures.base import Figure, Trace, empty, finish, frame_reason, hline
 from dashboard.theme import MUTED, OKABE_ITO, SUPPRESSED
 
 STATUS = {"held": ("held", OKABE_ITO[0], ""), "cancelled": ("cancelled", OKABE_ITO[1], "/"),
@@ -27,7 +26,7 @@ def _title(text: str) -> dict[str, Any]:
     return {"title": {"text": text}}
 
 
-def sessions_over_time(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def sessions_over_time(frame: pd.DataFrame, *, title: str) -> Figure:
     """Stacked monthly sessions by status (colour *and* hatch); hidden cells marked × with
     their reason on hover. ``frame``: month, status, sessions, suppressed, suppressed_reason,
     pairs."""
@@ -54,7 +53,7 @@ def sessions_over_time(frame: pd.DataFrame, *, title: str) -> go.Figure:
                   height=380, note=note)
 
 
-def dose_response(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def dose_response(frame: pd.DataFrame, *, title: str) -> Figure:
     """Mean change by sessions held (bubble area ∝ n, n printed); hidden buckets marked × with
     their reason on hover. ``frame``: bucket, n, mean_change, suppressed, suppressed_reason."""
     if frame.empty:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.base import (
+    Figure,
     Trace,
     empty,
     finish,
@@ -20,7 +20,7 @@ from dashboard.theme import SUPPRESSED
 DIVERGING = [[0.0, "#D55E00"], [0.5, "#FFFFFF"], [1.0, "#0072B2"]]
 
 
-def slice_heatmap(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def slice_heatmap(frame: pd.DataFrame, *, title: str) -> Figure:
     """``frame``: row, col, n, estimate, ci_low, ci_high, p_adjusted, suppressed, label, rows,
     cols. Significant cells carry ★ (not colour alone); hidden cells are grey and say so."""
     if frame.empty:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboard.figures.base import Trace, empty, finish, frame_reason, vline
+from dashboard.figures.base import Figure, Trace, empty, finish, frame_reason, vline
 from dashboard.theme import OKABE_ITO, SUPPRESSED
 
 ARM_STYLE = [(OKABE_ITO[0], "solid"), (OKABE_ITO[1], "dash"), (OKABE_ITO[2], "dot")]
@@ -16,7 +15,7 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def km_curves(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def km_curves(frame: pd.DataFrame, *, title: str) -> Figure:
     """Step curves (colour *and* dash per arm) with shaded bands; n per arm in the legend.
 
     ``frame``: arm, time (days), survival, ci_low, ci_high, at_risk (optional n column);

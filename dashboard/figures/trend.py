@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures.base import (
+    Figure,
     Trace,
     empty,
     finish,
@@ -20,7 +20,7 @@ from dashboard.theme import MUTED, OKABE_ITO
 DASHES = ["solid", "dash", "dot", "dashdot"]
 
 
-def cohort_trend(frame: pd.DataFrame, *, title: str) -> go.Figure:
+def cohort_trend(frame: pd.DataFrame, *, title: str) -> Figure:
     """Estimate ± CI per cohort, one line per outcome (colour and dash); open marker = not
     significant; n printed at each point; hidden cohorts noted under the chart.
 

@@ -19,7 +19,14 @@ from plotly.subplots import make_subplots
 from analysis.filters import Filters
 from dashboard import model
 from dashboard.charts import CHARTS, Chart
-from dashboard.figures.base import REFERENCE_LINE, domains, frame_reason, hline, vline
+from dashboard.figures.base import (
+    REFERENCE_LINE,
+    domains,
+    frame_reason,
+    hline,
+    validated,
+    vline,
+)
 from dashboard.theme import OKABE_ITO
 
 STATES = {
@@ -40,7 +47,7 @@ def configured(demo_db: Path) -> Path:
 
 def draw(chart: Chart, query: str) -> tuple[pd.DataFrame, go.Figure]:
     frame = chart.data(Filters.from_query(query), **chart.options_from_query(query))
-    return frame, chart.figure(frame)
+    return frame, validated(chart.figure(frame))
 
 
 def kind(chart_id: str) -> str:
