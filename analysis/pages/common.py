@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -69,7 +70,7 @@ def is_significant(p_adjusted: object) -> bool:
         float(p_adjusted) < ALPHA
 
 
-def significance_words(row: pd.Series) -> str:
+def significance_words(row: Mapping[str, Any] | pd.Series) -> str:
     """Significance after multiple-comparison adjustment, in words a sponsor reads."""
     if bool(row.get("suppressed", False)):
         return "Too few people to show (privacy minimum)."
