@@ -61,6 +61,9 @@ class Metric:
     # In every run unless asked for by name: optional analyses (DESIGN.md) too slow for
     # every filter change at enterprise scale.
     default: bool = True
+    # ``compute`` takes ``only=`` (the wanted metrics among those it computes together) and
+    # skips the rest: the overview's retention card needs no Cox fit per cell.
+    selective: bool = False
 
 
 def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -108,8 +111,10 @@ def _five_point(store: Store, scores: pd.DataFrame) -> pd.Series:
 def _metric(name: str, description: str,
             compute: Callable[[Store, Filters, str | None], pd.DataFrame],
             units: Callable[[Store], pd.DataFrame] | None = None, *,
-            arms: privacy.Arms | None = None, default: bool = True) -> Metric:
-    return Metric(name, description, compute, units=units, arms=arms, default=default)
+            arms: privacy.Arms | None = None, default: bool = True,
+            selective: bool = False) -> Metric:
+    return Metric(name, description, compute, units=units, arms=arms, default=default,
+                  selective=selective)
 
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in [
@@ -142,7 +147,7 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
         ("stalled_pairs", "Share of pairs with no held session in 45 days."),
     ]],
     *[_metric(name, description, retention.retention_rows, units.retention_units,
-              arms=units.retention_arms) for name, description in [
+              arms=units.retention_arms, selective=True) for name, description in [
         ("retention_12m", "Kaplan–Meier 12-month retention per arm."),
         ("retention_diff_12m", "12-month retention, participants − comparison."),
         ("logrank", "Log-rank test of the retention curves."),
@@ -176,8 +181,11 @@ def compute(store: Store, filters: Filters, *, by: str | None = None,
     unknown = [m for m in chosen if m not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
-    functions = list(dict.fromkeys(REGISTRY[m].compute for m in chosen))
-    frames = [f(store, filters, by) for f in functions]
+    frames = []
+    for function in dict.fromkeys(REGISTRY[m].compute for m in chosen):
+        wanted = [m for m in chosen if REGISTRY[m].compute is function]
+        options = {"only": wanted} if REGISTRY[wanted[0]].selective else {}
+        frames.append(function(store, filters, by, **options))
     frame = slicing.concat(frames)
     frame = frame[frame["metric"].isin(chosen)]
     order = {m: i for i, m in enumerate(chosen)}

@@ -3,12 +3,12 @@
 Population and censoring: :func:`analysis.data.retention_population`, counted per cohort ×
 arm × role × slice × duration × event in SQL by :func:`analysis.data.retention_counts`; every
 statistic works on those counts (:mod:`analysis.stats.survival`, the ``*_counts`` functions)
-and :func:`analysis.stats.roi.roi_range`.
+and :func:`analysis.stats.roi.roi_columns`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 from analysis import data, privacy
 from analysis.filters import Filters
 from analysis.slicing import LABEL_COLUMNS
-from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_range
+from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_columns
 from analysis.stats.survival import (
     cox_hazard_ratio,
     cox_hazard_ratio_counts,
@@ -114,9 +114,17 @@ def _people_cell(people: pd.DataFrame, cohort: str, role: str, group: dict[str, 
     return people[keep]
 
 
+RETENTION_METRICS = ("retention_12m", "retention_diff_12m", "logrank", "cox_hr")
+
+
 def retention_rows(store: Store, filters: Filters, by: str | None, *,
-                   covariates: Sequence[str] = ()) -> pd.DataFrame:
-    """``retention_12m`` per arm, ``retention_diff_12m``, ``logrank`` and ``cox_hr`` rows."""
+                   covariates: Sequence[str] = (),
+                   only: Collection[str] = RETENTION_METRICS) -> pd.DataFrame:
+    """``retention_12m`` per arm, ``retention_diff_12m``, ``logrank`` and ``cox_hr`` rows; of
+    those, the ones in ``only`` (the overview's card needs no Cox fit per cell)."""
+    unknown = set(only) - set(RETENTION_METRICS)
+    if unknown:
+        raise ValueError(f"only: unknown retention metric(s) {', '.join(sorted(unknown))}")
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     cols = _columns(data.retention_counts(store, filters, by=by), by)
     # Cox with covariates needs people, not counts (not in the default run)
@@ -131,15 +139,20 @@ def retention_rows(store: Store, filters: Filters, by: str | None, *,
         if (key := f"{cohort}|{sorted(group.items())}") not in shown:
             shown.add(key)
             arms.append(("comparison", comparison))
-        for arm_role, arm in arms:
-            rows.append({**_labels(metric="retention_12m", role=arm_role, **tag),
-                         **survival_at_counts(*arm, t=HORIZON_DAYS)})
-        diff = survival_difference_at_counts(*treated, *comparison, t=HORIZON_DAYS)
-        rows.append({**_labels(metric="retention_diff_12m", role=role, **tag), **diff})
+        if "retention_12m" in only:
+            for arm_role, arm in arms:
+                rows.append({**_labels(metric="retention_12m", role=arm_role, **tag),
+                             **survival_at_counts(*arm, t=HORIZON_DAYS)})
+        if "retention_diff_12m" in only:
+            diff = survival_difference_at_counts(*treated, *comparison, t=HORIZON_DAYS)
+            rows.append({**_labels(metric="retention_diff_12m", role=role, **tag), **diff})
         both = [np.concatenate(pair) for pair in zip(treated, comparison, strict=True)]
         arm_of = np.repeat([1, 0], [treated[0].size, comparison[0].size])
-        test = logrank_counts(both[0], both[1], arm_of, both[2])
-        rows.append({**_labels(metric="logrank", role=role, **tag), **test, **sizes})
+        if "logrank" in only:
+            test = logrank_counts(both[0], both[1], arm_of, both[2])
+            rows.append({**_labels(metric="logrank", role=role, **tag), **test, **sizes})
+        if "cox_hr" not in only:
+            continue
         if people is None:
             cox = cox_hazard_ratio_counts(both[0], both[1], arm_of, both[2])
         else:
@@ -175,36 +188,33 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
         cost_in_view = None if cost is None or pd.isna(cost) else float(cost) * share
         known = float(cols["salary_n"][treated_at].sum())
         salary = float(cols["salary_sum"][treated_at].sum()) / known if known else np.nan
-        table = roi_range(
+        # the scenario columns as arrays: a frame per cell cost more than the statistics
+        table = roi_columns(
             retention_diff=diff["estimate"], retention_diff_ci_low=diff["ci_low"],
             retention_diff_ci_high=diff["ci_high"], participants=n_treated,
             mean_salary=0.0 if np.isnan(salary) else salary, programme_cost=cost_in_view,
             replacement_shares=replacement_shares)
+        scenarios = list(table["scenario"])
         # One row: the base scenario's net value, ranging over every scenario × retention CI end.
-        base = table[table["scenario"] == "base"] if (table["scenario"] == "base").any() \
-            else table.iloc[[len(table) // 2]]
-        ends = table[["net", "net_low", "net_high"]].to_numpy(dtype=float)
+        base = scenarios.index("base") if "base" in scenarios else len(scenarios) // 2
+        ends = np.concatenate([table["net"], table["net_low"], table["net_high"]])
         finite = ends[np.isfinite(ends)]
         unknown = np.isnan(salary)  # no salaries: no value, only the inputs
         result: dict[str, Any] = {
             **_labels(outcome="roi", metric="roi", cohort=cohort, names=names, role=role,
                       group=group),
-            "n": n_treated, "estimate": np.nan if unknown else float(base["net"].iloc[0]),
+            "n": n_treated, "estimate": np.nan if unknown else float(table["net"][base]),
             "ci_low": np.nan if unknown or not finite.size else finite.min(),
             "ci_high": np.nan if unknown or not finite.size else finite.max(),
             "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan, "method": ROI_METHOD,
         }
-        keys = ("replacement_share", "value", "net", "net_low", "net_high", "roi")
-        values = {key: table[key].tolist() for key in keys}  # to_dict("records") is slow
-        for i, scenario in enumerate(table["scenario"].tolist()):
-            for key in keys:
-                result[f"{key}_{scenario}"] = values[key][i]
+        for i, scenario in enumerate(scenarios):
+            for key in ("replacement_share", "value", "net", "net_low", "net_high", "roi"):
+                result[f"{key}_{scenario}"] = float(table[key][i])
         rows.append({
             **result,
-            "avoided_exits": float(table["avoided_exits"].iloc[0]),
-            "avoided_exits_low": float(table["avoided_exits_low"].iloc[0]),
-            "avoided_exits_high": float(table["avoided_exits_high"].iloc[0]),
-            "programme_cost": float(table["programme_cost"].iloc[0]),
+            **{key: float(table[key][0]) for key in ("avoided_exits", "avoided_exits_low",
+                                                      "avoided_exits_high", "programme_cost")},
             "n_treated": n_treated, "n_comparison": n_comparison, "mean_salary": salary,
             "retention_diff": diff["estimate"], "retention_diff_ci_low": diff["ci_low"],
             "retention_diff_ci_high": diff["ci_high"], "cost_share": share,

@@ -8,12 +8,12 @@ import importlib.util
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy
+from analysis import data, privacy, retention
 from analysis.filters import Filters
 from analysis.pages import common, engagement
 from analysis.store import Store
 
-RETENTION_METRICS = ["retention_12m", "retention_diff_12m", "logrank", "cox_hr"]
+RETENTION_METRICS = list(retention.RETENTION_METRICS)
 AT_RISK_DAYS = (0, 90, 180, 270, 365, 540, 730)
 KM_COLUMNS = ["arm", "time", "survival", "ci_low", "ci_high", "at_risk", "events"]
 ARMS = {"participants": None, "comparison": "comparison"}  # arm -> its retention_12m role

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ def _num(value: float | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def roi_range(
+def roi_columns(
     *,
     retention_diff: float | None,
     retention_diff_ci_low: float | None,
@@ -42,8 +43,10 @@ def roi_range(
     mean_salary: float,
     programme_cost: float | None,
     replacement_shares: Mapping[str, float] = DEFAULT_REPLACEMENT_SHARES,
-) -> pd.DataFrame:
-    """Avoided voluntary exits × replacement cost − programme cost, one row per scenario.
+) -> dict[str, Any]:
+    """Avoided voluntary exits × replacement cost − programme cost, per scenario: the columns
+    of :data:`ROI_COLUMNS`, each a list or array with one value per scenario (callers that
+    build many rows read it without a frame per cell).
 
     * ``avoided_exits = retention_diff × participants`` (retention_diff = S₁(t) − S₀(t) as a
       proportion); ``_low`` / ``_high`` use the ends of its CI, so the range carries the
@@ -81,23 +84,25 @@ def roi_range(
     if not cost > 0:
         roi = np.full_like(net, np.nan)
     m = len(names)
-    return pd.DataFrame(
-        {
-            "scenario": names,
-            "replacement_share": shares,
-            "avoided_exits": np.repeat(exits[0], m),
-            "avoided_exits_low": np.repeat(exits[1], m),
-            "avoided_exits_high": np.repeat(exits[2], m),
-            "value": value[:, 0],
-            "value_low": value[:, 1],
-            "value_high": value[:, 2],
-            "programme_cost": np.repeat(cost, m),
-            "net": net[:, 0],
-            "net_low": net[:, 1],
-            "net_high": net[:, 2],
-            "roi": roi[:, 0],
-            "roi_low": roi[:, 1],
-            "roi_high": roi[:, 2],
-        },
-        columns=list(ROI_COLUMNS),
-    )
+    return {
+        "scenario": names,
+        "replacement_share": shares,
+        "avoided_exits": np.repeat(exits[0], m),
+        "avoided_exits_low": np.repeat(exits[1], m),
+        "avoided_exits_high": np.repeat(exits[2], m),
+        "value": value[:, 0],
+        "value_low": value[:, 1],
+        "value_high": value[:, 2],
+        "programme_cost": np.repeat(cost, m),
+        "net": net[:, 0],
+        "net_low": net[:, 1],
+        "net_high": net[:, 2],
+        "roi": roi[:, 0],
+        "roi_low": roi[:, 1],
+        "roi_high": roi[:, 2],
+    }
+
+
+def roi_range(**inputs: Any) -> pd.DataFrame:
+    """:func:`roi_columns` (the same keyword arguments) as a frame, one row per scenario."""
+    return pd.DataFrame(roi_columns(**inputs), columns=list(ROI_COLUMNS))

@@ -104,3 +104,20 @@ def test_km_monthly_reads_survfuncright_on_a_30_day_grid(store, people):
     np.testing.assert_array_equal(mine["at_risk"], (d >= t).sum(axis=1))  # by hand
     np.testing.assert_array_equal(mine["events"], ((e == 1) & (d <= t) & (d > t - 30)).sum(axis=1))
     assert (np.diff(mine["time"]) == 30).all() and (mine["at_risk"] >= 5).all()
+
+
+@pytest.mark.parametrize("only", [["retention_diff_12m"], ["retention_12m", "cox_hr"],
+                                  ["logrank"]])
+def test_only_the_wanted_metrics_are_the_same_rows(store, only):
+    every = retention.retention_rows(store, Filters(role="mentee"), "generation")
+    some = retention.retention_rows(store, Filters(role="mentee"), "generation", only=only)
+    want = every[every["metric"].isin(only)].reset_index(drop=True)
+    assert set(some["metric"]) == set(only)
+    # dtypes may differ: a count column is float beside other metrics' rows without one
+    pd.testing.assert_frame_equal(some.reset_index(drop=True), want[some.columns],
+                                  check_dtype=False)
+
+
+def test_only_refuses_an_unknown_metric(store):
+    with pytest.raises(ValueError, match="cox"):
+        retention.retention_rows(store, Filters(), None, only=["cox"])
