@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, remembered
+from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, remembered, remembered_part
 from analysis.filters import Filters
 from analysis.stats._groups import group_ids
 from analysis.store import Store
@@ -38,11 +38,9 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
     Where a cohort has no explicit comparison group its arm is everyone outside the programme
     (DESIGN.md) — most of the company at 200,000 employees, the same people for every cohort."""
     sliced = by is not None and by != "role"
-    cube = _select(_participant_cube(store), filters, by if sliced else None)
+    cube = _select(_participant_cube(store, filters.cohort), filters, by if sliced else None)
     if filters.role is not None:  # the role filter narrows the treated arm only
         cube = cube[(cube["treat"] == 0) | (cube["role"] == filters.role)]
-    if filters.cohort is not None:
-        cube = cube[cube["cohort_id"] == filters.cohort]
     keys = ["cohort_id", "construct", "treat", "role", "slice"]
     own = pool(cube, keys)
     every_role = pool(cube[cube["treat"] == 1], [k for k in keys if k != "role"])
@@ -87,9 +85,15 @@ def _select(cube: pd.DataFrame, filters: Filters, by: str | None) -> pd.DataFram
     return cube[cube["slice"].notna()] if by else cube
 
 
-def _participant_cube(store: Store) -> pd.DataFrame:
+def _participant_cube(store: Store, cohort: str | None = None) -> pd.DataFrame:
     """Pulse changes of each cohort's participants and explicit comparison group, per cohort ×
-    construct × treat × role × generation × department × level: n, mean and m2 of d, pre, post."""
+    construct × treat × role × generation × department × level: n, mean and m2 of d, pre, post.
+    ``cohort``: that cohort's rows only, kept apart (a cohort's view selects from a twentieth
+    of the cube)."""
+    if cohort is not None:
+        every = _participant_cube(store)
+        return remembered_part(store, ("participant_pulse_cube", cohort), lambda: every[
+            every["cohort_id"] == cohort].reset_index(drop=True))
     def build() -> pd.DataFrame:
         return store.query(f"""
             with waves as ({WAVES_SQL}),
@@ -147,10 +151,14 @@ def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.Data
     """:func:`_outsider_cube` pooled for one filter state: comparison-arm rows for each chosen
     cohort without an explicit comparison group."""
     waves = ["before_administration_id", "after_administration_id"]
-    out = pool(_select(_outsider_cube(store), filters, by), [*waves, "construct", "slice"])
     cohorts = _cohort_waves(store)
-    if filters.cohort is not None:
+    outsiders = _outsider_cube(store)
+    if filters.cohort is not None:  # only that cohort's wave pair is pooled
         cohorts = cohorts[cohorts["cohort_id"] == filters.cohort]
+        pair = cohorts[waves].drop_duplicates()
+        outsiders = remembered_part(store, ("outsider_cube", filters.cohort),
+                                    lambda: outsiders.merge(pair, on=waves))
+    out = pool(_select(outsiders, filters, by), [*waves, "construct", "slice"])
     rows = cohorts.merge(out, on=waves).drop(columns=waves)
     return rows.assign(treat=0, role="comparison")[COLUMNS]
 

@@ -192,6 +192,12 @@ def _participant_units(store: Store) -> pd.DataFrame:
     return frame
 
 
+def warm(store: Store, *, min_group_size: int | None = None) -> None:
+    """The participant count's units and their privacy tables now (the dashboard's background
+    warm-up): the first overview would otherwise pay a query and every table."""
+    privacy.warm(_participant_units(store), min_group_size=min_group_size)
+
+
 def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) -> pd.DataFrame:
     """Cohort-over-cohort change of the key outcomes (every cohort; other filters apply).
 
