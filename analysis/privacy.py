@@ -99,6 +99,9 @@ def _blank(frame: pd.DataFrame, hidden: np.ndarray, reasons: np.ndarray,
     return frame
 
 
+DECISION_COLUMNS = ("metric", "outcome", "cohort", "role", "group", "phase")
+
+
 def _count_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if c == "n" or c.startswith("n_")]
 
@@ -337,7 +340,10 @@ def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,
         canon = _canon_for(units, k)
         pop = population(filters) if filters is not None else ()
         known = canon.families  # (metric, outcome) -> its units, built once per units frame
-        records = frame.to_dict("records")
+        # the columns a decision reads (labels, counts, an alpha's phase): records of every
+        # result column cost more than the decisions on wide frames of several metrics
+        read = [c for c in frame.columns if c in DECISION_COLUMNS] + _count_columns(frame)
+        records = frame[read].to_dict("records")
         for i, row in enumerate(records):
             if hidden[i]:
                 continue
