@@ -64,12 +64,17 @@ class Metric:
     # ``compute`` takes ``only=`` (the wanted metrics among those it computes together) and
     # skips the rest: the overview's retention card needs no Cox fit per cell.
     selective: bool = False
+    # ``compute`` takes ``pooled=False``: no every-cohorts-together rows (the overview's cohort
+    # trend reads each cohort's rows only; they are the same rows either way).
+    poolable: bool = False
 
 
-def paired_change_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
+def paired_change_rows(store: Store, filters: Filters, by: str | None, *,
+                       pooled: bool = True) -> pd.DataFrame:
     """Before/after on the same people, per cohort × construct × role (× slice), with the
-    minimum detectable effect (``mde``, d_z at 80% power) and a plain ``power_note``."""
-    scores = outcomes.programme_scores(store, filters)
+    minimum detectable effect (``mde``, d_z at 80% power) and a plain ``power_note``; without
+    a cohort filter also every cohort together (cohort 'all') unless not ``pooled``."""
+    scores = outcomes.programme_scores(store, filters, pooled=pooled)
     scores = scores[~scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
     rows, keys, cells = slicing.cell_rows(scores, filters, by, within=["cohort_id", "construct"])
     result = paired_change_groups(rows, keys, cells=cells)
@@ -112,15 +117,15 @@ def _metric(name: str, description: str,
             compute: Callable[[Store, Filters, str | None], pd.DataFrame],
             units: Callable[[Store], pd.DataFrame] | None = None, *,
             arms: privacy.Arms | None = None, default: bool = True,
-            selective: bool = False) -> Metric:
+            selective: bool = False, poolable: bool = False) -> Metric:
     return Metric(name, description, compute, units=units, arms=arms, default=default,
-                  selective=selective)
+                  selective=selective, poolable=poolable)
 
 
 REGISTRY: dict[str, Metric] = {m.name: m for m in [
     _metric("paired_change",
             "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
-            paired_change_rows, units=paired_change_units),
+            paired_change_rows, units=paired_change_units, poolable=True),
     _metric("top2box_change", "Change in the share scoring 4 or 5 (McNemar).",
             outcomes.top2box_rows, _units_like("top2box_change", _five_point)),
     _metric("enps_change", "eNPS after − before among people answering both (bootstrap CI).",
@@ -168,11 +173,14 @@ def empty_results() -> pd.DataFrame:
 
 
 def compute(store: Store, filters: Filters, *, by: str | None = None,
-            metrics: list[str] | None = None, adjust: str = "holm") -> pd.DataFrame:
+            metrics: list[str] | None = None, adjust: str = "holm",
+            pooled: bool = True) -> pd.DataFrame:
     """Raw results of the chosen metrics (:data:`DEFAULT_METRICS` when none are named), before
     privacy. Internal use.
 
-    Metrics computed together (retention, engagement) share one call."""
+    Metrics computed together (retention, engagement) share one call. ``pooled=False``: no
+    every-cohorts-together rows from the metrics that can skip them (:attr:`Metric.poolable`;
+    the chosen metrics must all be such); each cohort's rows are the same."""
     if by is not None and by not in SLICE_DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(SLICE_DIMENSIONS)}, not {by!r}")
     if adjust not in ADJUST_METHODS:
@@ -181,10 +189,14 @@ def compute(store: Store, filters: Filters, *, by: str | None = None,
     unknown = [m for m in chosen if m not in REGISTRY]
     if unknown:
         raise ValueError(f"unknown metric(s) {', '.join(unknown)}; known: {', '.join(REGISTRY)}")
+    if not pooled and not all(REGISTRY[m].poolable for m in chosen):
+        raise ValueError("pooled=False: only for metrics that can skip pooled rows")
     frames = []
     for function in dict.fromkeys(REGISTRY[m].compute for m in chosen):
         wanted = [m for m in chosen if REGISTRY[m].compute is function]
-        options = {"only": wanted} if REGISTRY[wanted[0]].selective else {}
+        options: dict[str, Any] = {"only": wanted} if REGISTRY[wanted[0]].selective else {}
+        if not pooled:
+            options["pooled"] = False
         frames.append(function(store, filters, by, **options))
     frame = slicing.concat(frames)
     frame = frame[frame["metric"].isin(chosen)]
@@ -208,19 +220,21 @@ def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFram
 
 def results(store: Store, filters: Filters, *, by: str | None = None,
             metrics: list[str] | None = None, min_group_size: int | None = None,
-            adjust: str = "holm", units_for: list[str] | None = None) -> pd.DataFrame:
+            adjust: str = "holm", units_for: list[str] | None = None,
+            pooled: bool = True) -> pd.DataFrame:
     """What a user may see: computed, adjusted (``adjust``: "holm" or "bh"), then suppressed
     where groups are too small.
 
     ``units_for``: the metrics whose counted people are loaded for the privacy tables (default:
     the chosen ones). A metric's rows are decided on its own families alone, so this changes no
-    decision; the dashboard passes every metric so all its views share one set of tables."""
+    decision; the dashboard passes every metric so all its views share one set of tables.
+    ``pooled``: see :func:`compute`."""
     k = privacy.resolve_min_group_size(min_group_size)
     # The privacy tables depend on the data alone: built beside the metrics (DuckDB and numpy
     # release the GIL, so a second core does one while the first does the other).
     with ThreadPoolExecutor(max_workers=1) as worker:
         prepared = worker.submit(_prepare, store, units_for or metrics or DEFAULT_METRICS, k)
-        frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust)
+        frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust, pooled=pooled)
         units = prepared.result()
     return privacy.suppress_results(frame, min_group_size=k, filters=filters, units=units,
                                     arms=_arms)

@@ -26,12 +26,13 @@ TOP_BOX = 4  # "agree" or better on a 5-point scale
 ENPS_SEED = 20240601
 
 
-def programme_scores(store: Store, filters: Filters) -> pd.DataFrame:
-    """:func:`analysis.data.coded_scores`, with every cohort together as cohort 'all' too."""
+def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> pd.DataFrame:
+    """:func:`analysis.data.coded_scores`, with every cohort together as cohort 'all' too (unless
+    not ``pooled``)."""
     scores = data.coded_scores(store, filters)
-    if filters.cohort is None and scores["cohort_id"].nunique() > 1:
-        cohort, pooled = with_label(scores["cohort_id"], ALL_COHORTS)
-        scores = pd.concat([scores.assign(cohort_id=cohort), scores.assign(cohort_id=pooled)],
+    if pooled and filters.cohort is None and scores["cohort_id"].nunique() > 1:
+        cohort, every = with_label(scores["cohort_id"], ALL_COHORTS)
+        scores = pd.concat([scores.assign(cohort_id=cohort), scores.assign(cohort_id=every)],
                            ignore_index=True)
     return scores
 

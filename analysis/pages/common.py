@@ -23,17 +23,20 @@ def available(name: str) -> bool:
 
 
 def results(store: Store, filters: Filters, names: list[str], *, by: str | None = None,
-            min_group_size: int | None = None, along: Sequence[str] = ()) -> pd.DataFrame:
+            min_group_size: int | None = None, along: Sequence[str] = (),
+            pooled: bool = True) -> pd.DataFrame:
     """Privacy-checked results of the metrics in ``names`` that exist (empty frame otherwise).
 
     ``along``: the other metrics the same view asks for in its next requests, computed in the
-    same pass when not kept yet (one adjustment and privacy pass instead of one per request)."""
+    same pass when not kept yet (one adjustment and privacy pass instead of one per request).
+    ``pooled=False``: each cohort's rows without the every-cohorts-together ones
+    (:func:`analysis.metrics.compute`); kept apart from the pooled results."""
     chosen = [n for n in names if available(n)]
     if not chosen:
         return metrics.empty_results()
     return cached_results(store, filters, tuple(chosen), by,
                           privacy.resolve_min_group_size(min_group_size),
-                          along=tuple(n for n in along if available(n)))
+                          along=tuple(n for n in along if available(n)), pooled=pooled)
 
 
 def empty(columns: list[str], reason: str) -> pd.DataFrame:
@@ -102,13 +105,13 @@ _results_cache: dict[tuple[object, ...], pd.DataFrame] = {}
 
 
 def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: str | None,
-                   k: int, *, along: tuple[str, ...] = ()) -> pd.DataFrame:
+                   k: int, *, along: tuple[str, ...] = (), pooled: bool = True) -> pd.DataFrame:
     """``results`` memoised per store, filter state and metric, so views asking for different
     sets of metrics share each one (the overview's cards and its change chart both read
     paired_change). The same rows as one call for all ``names``: Holm families and privacy
     decisions are per metric. ``along``: computed with them when missing, not returned."""
     def key(name: str) -> tuple[object, ...]:
-        return (id(store), filters, name, by, k)
+        return (id(store), filters, name, by, k, pooled)
 
     wanted = tuple(dict.fromkeys((*names, *along)))
     kept = {name: frame for name in wanted
@@ -120,7 +123,8 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
             _results_cache.clear()
         # every metric's units: all views share the tables the background warm-up built
         frame = metrics.results(store, filters, by=by, metrics=missing,
-                                units_for=list(metrics.REGISTRY), min_group_size=k)
+                                units_for=list(metrics.REGISTRY), min_group_size=k,
+                                pooled=pooled)
         for name in missing:
             kept[name] = _results_cache[key(name)] = \
                 frame[frame["metric"] == name].reset_index(drop=True)

@@ -206,7 +206,10 @@ def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) 
     """
     k = privacy.resolve_min_group_size(min_group_size)
     everyone = filters.with_values(cohort=None)
-    frame = common.results(store, everyone, ["paired_change"], min_group_size=k)
+    # each cohort's rows only: the pooled ones are not drawn (when the view itself has no
+    # cohort filter, its own results already hold these rows)
+    frame = common.results(store, everyone, ["paired_change"], min_group_size=k,
+                           pooled=filters.cohort is None)
     columns = ["cohort", "cohort_name", "start_date", "outcome", "label", "role", "n",
                "estimate", "ci_low", "ci_high", "p_adjusted", "suppressed", "note"]
     if frame.empty:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import data, outcomes
+from analysis import data, metrics, outcomes
 from analysis.filters import Filters
 from analysis.slicing import role_groups, slices
 from analysis.stats import cronbach_alpha
@@ -105,3 +105,19 @@ def test_enps_rows_match_per_cell_references(demo_db: Path) -> None:
             assert row["ci_high"] == pytest.approx(ref.confidence_interval.high, abs=tol)
             checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(role="mentor"),
+                                     Filters(generation=("Millennials", "Gen Z"))])
+def test_unpooled_results_are_each_cohorts_rows(demo_db: Path, filters: Filters) -> None:
+    # The overview's cohort trend asks for each cohort's rows only: the same rows (estimates,
+    # Holm within cohort × role, privacy decisions) as the full results, without cohort 'all'.
+    with Store(demo_db, read_only=True) as store:
+        every = metrics.results(store, filters, metrics=["paired_change"])
+        each = metrics.results(store, filters, metrics=["paired_change"], pooled=False)
+        with pytest.raises(ValueError, match="pooled"):
+            metrics.compute(store, filters, metrics=["did"], pooled=False)
+    assert (every["cohort"] == metrics.ALL_COHORTS).any()
+    assert not (each["cohort"] == metrics.ALL_COHORTS).any()
+    want = every[every["cohort"] != metrics.ALL_COHORTS].reset_index(drop=True)
+    pd.testing.assert_frame_equal(each, want)
