@@ -25,7 +25,6 @@ EVERY = tuple(str(b) for b in range(-OUTER, OUTER + 1))
 COLUMNS = ["outcome", "bin", "bin_low", "bin_high", "count", "suppressed", "suppressed_reason"]
 
 
-
 def scales(store: Store) -> pd.DataFrame:
     """construct, width (of one bin) from the items' scale."""
     frame = data.construct_scales(store)

@@ -210,16 +210,22 @@ def _paired_scores(store: Store) -> pd.DataFrame:
     """)
 
 
-def overview_counts(store: Store, filters: Filters) -> pd.DataFrame:
-    """Participants, pairs and sessions held for the filter state (one row): the people who pass
-    the filters, their pairs and those pairs' held sessions, selected from frames kept while the
-    data is unchanged (a filter change counts in memory instead of scanning every session)."""
-    people = select_people(remembered(store, ("participant_pairs",), lambda: store.query("""
+def participants(store: Store) -> pd.DataFrame:
+    """Every mentor and mentee once per cohort: cohort_id, employee_id, role, pair_id (null
+    without a pair), generation, department, level. Kept while the data is unchanged."""
+    return remembered(store, ("participants",), lambda: store.query("""
         select p.cohort_id, p.employee_id, p.role, p.pair_id, e.generation, e.department,
                e.level
         from participants p join employees e using (employee_id)
         where p.role in ('mentor', 'mentee')
-    """)), filters)
+    """))
+
+
+def overview_counts(store: Store, filters: Filters) -> pd.DataFrame:
+    """Participants, pairs and sessions held for the filter state (one row): the people who pass
+    the filters, their pairs and those pairs' held sessions, selected from frames kept while the
+    data is unchanged (a filter change counts in memory instead of scanning every session)."""
+    people = select_people(participants(store), filters)
     held = remembered(store, ("held_per_pair",), lambda: store.query("""
         select pair_id, count(*) as held from sessions
         where status = 'held' and pair_id is not null

@@ -27,7 +27,6 @@ EVERY = tuple(label for label, _ in BUCKETS)
 COLUMNS = ["bucket", "order", "n", "mean_change", "suppressed", "suppressed_reason", "outcome"]
 
 
-
 def people(store: Store, filters: Filters) -> pd.DataFrame:
     """Pair members in view with a gain on their role's skill: cohort_id, role, the slices,
     held (sessions their pair held), gain, bucket (a label of :data:`BUCKETS`)."""

@@ -28,7 +28,6 @@ COLUMNS = ["cohort", "status", "pairs", "median_sessions", "median_days_since",
            "share_cancelled", "suppressed", "suppressed_reason"]
 
 
-
 def statuses(pairs: pd.DataFrame) -> pd.Series:
     """The health status of each pair of :func:`data.pair_sessions`."""
     slowing = pairs["days_since_held"].to_numpy(dtype=float) > SLOWING_DAYS

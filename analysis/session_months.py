@@ -54,8 +54,6 @@ class Months:
     sessions: dict[str, np.ndarray]  # status -> sessions per cell of its table
 
 
-
-
 def pair_months(store: Store) -> pd.DataFrame:
     """Sessions per pair × month × status (pairs of mentors and mentees), one query."""
     frame = store.query(_SQL)

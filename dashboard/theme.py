@@ -18,8 +18,8 @@ FONT = "Inter, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 def register() -> str:
     """Register the template and make it plotly's default (both idempotent); return its name.
 
-    As the default, every ``go.Figure`` gets it once at construction, so the figure builders
-    never re-apply (and re-validate) it per figure.
+    As the default, every ``go.Figure`` (exports, tests) gets it once at construction; the
+    dashboard adds the same template to the builders' dicts (``figures.base.for_browser``).
     """
     if TEMPLATE_NAME not in pio.templates:
         pio.templates[TEMPLATE_NAME] = go.layout.Template(

@@ -112,11 +112,8 @@ def distribution(store: Store, filters: Filters, topic: str, *,
     counts = change_bins.histogram(store, filters, _constructs(topic), min_group_size=k)
     if counts.empty:
         return common.empty(columns, "No one with answers before and after matches these filters.")
-    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
-                                           along=TOPIC_METRICS.get(topic, ())))
-    paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
-                    & (paired["role"] == (filters.role or "all"))].drop_duplicates("outcome")
-    shown = paired.loc[~paired["suppressed"].astype(bool)].set_index("outcome")["n"]
+    paired = _paired_in_view(store, filters, topic, k)
+    shown = paired.loc[~paired["suppressed"].astype(bool), "n"]
     people = data.coded_scores(store, filters).dropna(subset=["before", "after"])
     n = people.groupby("construct", observed=True).size()
     n.index = n.index.astype(str)
@@ -128,6 +125,16 @@ def distribution(store: Store, filters: Filters, topic: str, *,
     counts["n"] = counts["outcome"].map(n).astype(float).where(whole_ok)
     counts["label"] = counts["outcome"].map(common.label)
     return counts[columns].reset_index(drop=True)
+
+
+def _paired_in_view(store: Store, filters: Filters, topic: str, k: int) -> pd.DataFrame:
+    """The paired-change rows of the cohort and role in view (no slice), one per construct,
+    indexed by outcome: the decision and n that the distribution and the items follow."""
+    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
+                                           along=TOPIC_METRICS.get(topic, ())))
+    paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
+                    & (paired["role"] == (filters.role or "all"))]
+    return paired.drop_duplicates("outcome").set_index("outcome")
 
 
 def items(store: Store, filters: Filters, topic: str, *,
@@ -158,11 +165,7 @@ def items(store: Store, filters: Filters, topic: str, *,
                              "n_before", "mean_before", "n_after", "mean_after", "suppressed",
                              "suppressed_reason"], "No survey answers match these filters.")
     # The construct's paired change for the same people: its privacy decision and its n.
-    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
-                                           along=TOPIC_METRICS.get(topic, ())))
-    paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
-                    & (paired["role"] == (filters.role or "all"))]
-    by_outcome = paired.drop_duplicates("outcome").set_index("outcome")
+    by_outcome = _paired_in_view(store, filters, topic, k)
     pair_n = frame["outcome"].map(by_outcome["n"])
     pair_hidden = frame["outcome"].map(by_outcome["suppressed"]).fillna(True).astype(bool)
     gap = pair_n - frame["n_before"]

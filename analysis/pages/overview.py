@@ -170,26 +170,16 @@ def overview(store: Store, filters: Filters, *, min_group_size: int | None = Non
                     headline.reset_index(drop=True))
 
 
-_kept_units: dict[tuple[object, ...], pd.DataFrame] = {}
-
-
 def _participant_units(store: Store) -> pd.DataFrame:
-    """Every participant once per cohort: what the overview's participant count counts. The
-    same frame while the data is unchanged (the privacy layer keys its tables on it)."""
-    version = store.data_version()
-    kept = _kept_units.get(version) if version is not None else None
-    if kept is not None:
-        return kept
-    frame = store.query("""
-        select 'count' as metric, 'participants' as outcome, p.cohort_id as cohort, p.role,
-               e.generation, e.department, e.level
-        from participants p join employees e using (employee_id)
-        where p.role in ('mentor', 'mentee')
-    """)
-    if version is not None:
-        _kept_units.clear()  # only the current data's frame is worth keeping
-        _kept_units[version] = frame
-    return frame
+    """Every participant once per cohort: what the overview's participant count counts
+    (:data:`analysis.privacy.UNIT_COLUMNS`). The same object while the data is unchanged
+    (``data.kept``, not a copy: the privacy layer keys its tables on it)."""
+    def build() -> pd.DataFrame:
+        people = data.participants(store)
+        return pd.DataFrame({"metric": "count", "outcome": "participants",
+                             "cohort": people["cohort_id"], "role": people["role"],
+                             **{c: people[c] for c in privacy.SLICES}})
+    return data.kept(store, ("participant_units",), build)
 
 
 def warm(store: Store, *, min_group_size: int | None = None) -> None:

@@ -20,7 +20,7 @@ import plotly.io as pio
 
 from dashboard.theme import MUTED, register
 
-register()  # the crossgen template as plotly's default: applied once per go.Figure
+register()  # the crossgen template as plotly's default (go.Figure and for_browser apply it)
 
 ALPHA = 0.05
 SIG_NAME = "significant (adjusted p < 0.05)"
