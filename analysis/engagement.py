@@ -12,10 +12,10 @@ import pandas as pd
 
 from analysis import data
 from analysis.filters import Filters
-from analysis.slicing import ALL_COHORTS, cohort_names, concat, label, label_cells
+from analysis.slicing import ALL_COHORTS, CellLabels, cohort_names, concat, label
 from analysis.stats._dist import wilson
 from analysis.stats.descriptive import dose_response
-from analysis.stats.grouped import mean_ci_groups
+from analysis.stats.grouped import mean_ci_arrays, median_arrays
 from analysis.store import Store
 
 STALL_DAYS = 45
@@ -32,16 +32,26 @@ def _pooled(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
-    """A pair id is unique only within its cohort: key it by both before pooling cohorts."""
-    return frame.assign(key=frame["cohort_id"].astype(str) + "|" + frame["pair_id"].astype(str))
+def _members(store: Store, filters: Filters) -> pd.DataFrame:
+    """:func:`analysis.data.pair_members` of the filter state with ``pair``: the row of the
+    member's pair in the whole-data :func:`analysis.data.pair_sessions` frame (a pair id is
+    unique only within its cohort; an integer keys both)."""
+    def build() -> pd.DataFrame:
+        pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
+        members = data.pair_members(store, Filters())
+        where = pd.MultiIndex.from_frame(pairs[["cohort_id", "pair_id"]])
+        return members.assign(pair=where.get_indexer(
+            pd.MultiIndex.from_frame(members[["cohort_id", "pair_id"]])))
+
+    every = data.remembered(store, ("engagement_members", STALL_DAYS), build)
+    return data.select_people(every, filters)
 
 
 def _view_members(members: pd.DataFrame, filters: Filters,
                   by: str | None) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
     """Members stacked per role view (role 'all' unless a role is chosen or by == 'role'),
-    the cell keys (cohort, view[, slice]) and the cells to report: without a slice every view
-    of every cohort with members, even an empty one (it reports n = 0)."""
+    the cell keys (cohort, view[, slice]) and the cells to report, sorted by the keys: without
+    a slice every view of every cohort with members, even an empty one (it reports n = 0)."""
     roles = ([filters.role] if filters.role else ["mentor", "mentee"]) if (
         filters.role or by == "role") else ["all"]
     stacked = (members.assign(view="all") if roles == ["all"]
@@ -54,31 +64,39 @@ def _view_members(members: pd.DataFrame, filters: Filters,
         stacked = stacked[stacked[by].notna()]
         keys.append(by)
         cells = stacked[keys].drop_duplicates()
-    return stacked, keys, cells
+    return stacked, keys, cells.sort_values(keys).reset_index(drop=True)
 
 
-def _wilson(count: pd.Series, n: pd.Series, *, method: str) -> pd.DataFrame:
+def _wilson(count: np.ndarray, n: np.ndarray, *, method: str) -> pd.DataFrame:
     """:func:`analysis.stats.descriptive.proportion` for many cells (NaN where n = 0)."""
     some = n > 0
-    low, high = wilson(count.where(some, 0), n.where(some, 1), confidence=0.95)
+    low, high = wilson(np.where(some, count, 0), np.where(some, n, 1), confidence=0.95)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = np.where(some, count / n, np.nan)
     return pd.DataFrame({
-        "n": n.astype("int64"), "estimate": (count / n.where(some)),
-        "ci_low": pd.Series(low, index=n.index).where(some),
-        "ci_high": pd.Series(high, index=n.index).where(some),
+        "n": n.astype("int64"), "estimate": estimate,
+        "ci_low": np.where(some, low, np.nan), "ci_high": np.where(some, high, np.nan),
         "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan,
-        "method": pd.Series(method, index=n.index).where(some, "share; Wilson 95% CI — none"),
+        "method": np.where(some, method, "share; Wilson 95% CI — none").astype(object),
         "count": count.astype(float)})
 
 
-def _median(values: pd.DataFrame, keys: list[str], cells: pd.DataFrame,
-            column: str) -> pd.DataFrame:
+def _median(values: np.ndarray, cell: np.ndarray, size: int) -> pd.DataFrame:
     """:func:`analysis.stats.descriptive.median_row` for many cells."""
-    agg = values.dropna(subset=[column]).groupby(keys, sort=True)[column].agg(["size", "median"])
-    out = cells.merge(agg.reset_index(), on=keys, how="left")
-    n = out["size"].fillna(0).astype("int64")
-    return pd.DataFrame({"n": n, "estimate": out["median"], "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan,
+    n, median = median_arrays(values, cell, size)
+    return pd.DataFrame({"n": n.astype("int64"), "estimate": median, "ci_low": np.nan,
+                         "ci_high": np.nan, "p_value": np.nan, "p_adjusted": np.nan,
+                         "effect_size": np.nan,
                          "method": np.where(n > 0, "median", "median — no values")})
+
+
+def _mean(values: np.ndarray, cell: np.ndarray, size: int) -> pd.DataFrame:
+    """:func:`analysis.stats.grouped.mean_ci_groups` for many cells."""
+    columns = mean_ci_arrays(values, cell, size)
+    return pd.DataFrame({"n": columns["n"], "estimate": columns["estimate"],
+                         "ci_low": columns["ci_low"], "ci_high": columns["ci_high"],
+                         "p_value": np.nan, "p_adjusted": np.nan, "effect_size": np.nan,
+                         "method": columns["method"], "sd": columns["sd"]})
 
 
 def engagement_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -86,48 +104,48 @@ def engagement_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFr
     every cell at once (pairs in a cell: those with a member in it).
 
     ``n`` is the number of pairs (cadence: pairs with at least two held sessions)."""
-    pairs = _keyed(data.pair_sessions(store, cohort=filters.cohort, stall_days=STALL_DAYS))
-    members = _keyed(data.pair_members(store, filters))
-    pairs, members = _pooled(pairs, filters), _pooled(members, filters)
-    stacked, keys, cells = _view_members(members, filters, by)
-    in_view = (stacked[[*keys, "key"]].drop_duplicates()
-               .merge(pairs.drop(columns=["pair_id"]), on=["cohort_id", "key"]))
-    cells = cells.sort_values(keys).reset_index(drop=True)
-    in_view["missed"] = in_view["cancelled"] + in_view["no_show"]
-    in_view["three"] = (in_view["held"] >= 3).astype(int)
-    sums = cells.merge(in_view.groupby(keys, sort=True).agg(
-        pairs=("key", "size"), held=("held", "sum"), scheduled=("scheduled", "sum"),
-        missed=("missed", "sum"), cancelled=("cancelled", "sum"), no_show=("no_show", "sum"),
-        three=("three", "sum"), stalled=("stalled", "sum")).reset_index(), on=keys, how="left")
-    sums = sums.fillna({c: 0 for c in sums.columns if c not in keys})
-    n_pairs = sums["pairs"].astype("int64")
-    held = mean_ci_groups(in_view, keys, value="held", cells=cells)
+    pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
+    stacked, keys, cells = _view_members(_pooled(_members(store, filters), filters), filters, by)
+    # each pair once per cell it has a member in
+    where = pd.MultiIndex.from_frame(cells[keys]).get_indexer(
+        pd.MultiIndex.from_frame(stacked[keys]))
+    in_view = np.unique(where * max(len(pairs), 1) + stacked["pair"].to_numpy())
+    cell, pair = in_view // max(len(pairs), 1), in_view % max(len(pairs), 1)
+    size = len(cells)
+
+    def column(name: str) -> np.ndarray:
+        return pairs[name].to_numpy(dtype=float)[pair]
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(cell, weights=values, minlength=size)
+
+    held = column("held")
+    n_pairs = np.bincount(cell, minlength=size)
+    scheduled = total(column("scheduled"))
+    cancelled, no_show = total(column("cancelled")), total(column("no_show"))
     frames = {
-        "sessions_held": held.drop(columns=keys).assign(total_held=sums["held"].astype(float)),
-        "minutes_per_pair": mean_ci_groups(in_view, keys, value="minutes",
-                                           cells=cells).drop(columns=keys),
-        "median_sessions_per_pair": _median(in_view, keys, cells, "held"),
-        "cadence_days": _median(in_view, keys, cells, "median_gap_days").assign(
+        "sessions_held": _mean(held, cell, size).assign(total_held=total(held)),
+        "minutes_per_pair": _mean(column("minutes"), cell, size),
+        "median_sessions_per_pair": _median(held, cell, size),
+        "cadence_days": _median(column("median_gap_days"), cell, size).assign(
             method="median over pairs of each pair's median days between held sessions "
                    "(pairs with ≥2 held sessions)", n_pairs=n_pairs),
-        "cancellation_rate": _wilson(sums["missed"], sums["scheduled"],
+        "cancellation_rate": _wilson(cancelled + no_show, scheduled,
                                      method="share; Wilson 95% CI").assign(
-            n=n_pairs, n_sessions=sums["scheduled"].astype("int64"),
-            cancelled=sums["cancelled"].astype(float), no_show=sums["no_show"].astype(float),
+            n=n_pairs, n_sessions=scheduled.astype("int64"), cancelled=cancelled,
+            no_show=no_show,
             method="share of scheduled sessions cancelled or missed (no-show); Wilson 95% CI "
                    "(sessions treated as independent)"),
-        "share_pairs_3plus": _wilson(sums["three"], n_pairs, method="share; Wilson 95% CI"),
-        "stalled_pairs": _wilson(sums["stalled"], n_pairs, method="share; Wilson 95% CI").assign(
+        "share_pairs_3plus": _wilson(total((held >= 3).astype(float)), n_pairs,
+                                     method="share; Wilson 95% CI"),
+        "stalled_pairs": _wilson(total(column("stalled")), n_pairs,
+                                 method="share; Wilson 95% CI").assign(
             method=f"share of pairs with no held session in the last {STALL_DAYS} days as of "
                    "min(cohort end, roster as-of); Wilson 95% CI"),
     }
-    names = cohort_names(store)
-    labelled = []
-    for metric, frame in frames.items():
-        result = pd.concat([cells.rename(columns={"view": "role"}), frame], axis=1)
-        labelled.append(label_cells(result.assign(construct="engagement"), metric=metric,
-                                    names=names, by=by, outcome="construct"))
-    return concat(labelled)
+    labels = CellLabels(cells.rename(columns={"view": "role"}).assign(construct="engagement"),
+                        names=cohort_names(store), by=by)
+    return concat([labels.rows(frame, metric=metric) for metric, frame in frames.items()])
 
 
 def dose_response_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:

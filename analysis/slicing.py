@@ -110,25 +110,45 @@ def label_cells(result: pd.DataFrame, *, metric: str, names: dict[str, str], by:
     """Labelled metric rows from a grouped stats result (cell keys of :func:`cell_rows`, then
     the result columns), in the per-cell order: cohort, outcome, role (mentor, mentee, all),
     slice value."""
-    sliced = by is not None and by != "role"
-    text = {c: np.asarray(result[c], dtype=object) for c in (cohort, outcome, "role")}
-    sort_keys = [text[cohort].astype(str), text[outcome].astype(str),
-                 pd.Series(text["role"]).map(ROLE_ORDER)]
-    if sliced:
-        sort_keys.append(np.asarray(result[by], dtype=object))
-    order = np.lexsort([_sort_codes(k) for k in reversed(sort_keys)])  # stable, first key last
-    cohorts = text[cohort][order]
-    columns: dict[str, object] = {
-        "outcome": text[outcome][order], "metric": metric, "cohort": cohorts,
-        "cohort_name": pd.Series(cohorts).map(names).to_numpy(),
-        "role": text["role"][order],
-        "group": ([{by: v} for v in np.asarray(result[by], dtype=object)[order]] if sliced
-                  else [{} for _ in range(len(result))]),
-    }
-    # one construction: inserting columns one by one costs more than the statistics
-    columns.update({c: result[c].to_numpy()[order] for c in result.columns
-                    if c not in {cohort, outcome, "role", by}})
-    return pd.DataFrame(columns)
+    return CellLabels(result, names=names, by=by, cohort=cohort, outcome=outcome).rows(
+        result, metric=metric)
+
+
+class CellLabels:
+    """The label columns and row order of :func:`label_cells` for one set of cells, worked out
+    once for several metrics over the same cells (engagement's seven)."""
+
+    def __init__(self, cells: pd.DataFrame, *, names: dict[str, str], by: str | None,
+                 cohort: str = "cohort_id", outcome: str = "construct") -> None:
+        sliced = by is not None and by != "role"
+        text = {c: np.asarray(cells[c], dtype=object) for c in (cohort, outcome, "role")}
+        sort_keys = [text[cohort].astype(str), text[outcome].astype(str),
+                     pd.Series(text["role"]).map(ROLE_ORDER)]
+        if sliced:
+            sort_keys.append(np.asarray(cells[by], dtype=object))
+        order = np.lexsort([_sort_codes(k) for k in reversed(sort_keys)])  # stable, first last
+        cohorts = text[cohort][order]
+        self.order = order
+        self.keys = {cohort, outcome, "role", by}
+        self.columns: dict[str, object] = {
+            "outcome": text[outcome][order], "cohort": cohorts,
+            "cohort_name": pd.Series(cohorts).map(names).to_numpy(),
+            "role": text["role"][order],
+        }
+        self.groups = ([{by: v} for v in np.asarray(cells[by], dtype=object)[order]] if sliced
+                       else [{} for _ in range(len(cells))])
+
+    def rows(self, result: pd.DataFrame, *, metric: str) -> pd.DataFrame:
+        """``result`` (one row per cell, in the cells' order) as labelled rows of ``metric``."""
+        columns: dict[str, object] = {
+            "outcome": self.columns["outcome"], "metric": metric,
+            "cohort": self.columns["cohort"], "cohort_name": self.columns["cohort_name"],
+            "role": self.columns["role"], "group": [dict(g) for g in self.groups],
+        }
+        # one construction: inserting columns one by one costs more than the statistics
+        columns.update({c: result[c].to_numpy()[self.order] for c in result.columns
+                        if c not in self.keys})
+        return pd.DataFrame(columns)
 
 
 def _sort_codes(values: object) -> np.ndarray:

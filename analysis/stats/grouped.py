@@ -205,31 +205,78 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
                    confidence: float = 0.95, cells: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`analysis.stats.descriptive.mean_ci` for every group of ``keys``: mean with the
     Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
-    confidence = check_confidence(confidence)
     keys = list(keys)
     groups = _groups(frame, keys, cells)
     x = frame[keys].assign(x=pd.to_numeric(frame[value], errors="raise").astype(float))
     x, group, agg = _complete_ids(x[x["x"].notna()], keys)
-    size = len(agg)
-    values = x["x"].to_numpy(dtype=float)
-    n = np.bincount(group, minlength=size).astype(float)
-    mean = sums(group, values, size) / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sd = np.where(n > 1, np.sqrt(sums(group, (values - mean[group]) ** 2, size) / (n - 1)),
-                      np.nan)
-    low, high = extremes(values, group, size)
-    scale = np.maximum(np.abs(low), np.abs(high))
-    varies = (n >= 2) & ((high - low) > 1e-10 * np.maximum(scale, np.finfo(float).tiny))
-    half = t_ppf(0.5 + confidence / 2, np.where(varies, n - 1, np.nan)) * sd / np.sqrt(n)
-    method = f"mean; Student-t {confidence:.0%} CI"
-    agg = agg.assign(n=n.astype("int64"), estimate=mean, ci_low=mean - half,
-                     ci_high=mean + half, method=method, sd=sd)
+    columns = mean_ci_arrays(x["x"].to_numpy(dtype=float), group, len(agg),
+                             confidence=confidence)
+    agg = agg.assign(**{c: v for c, v in columns.items() if c != "method"},
+                     method=columns["method"])
     out = groups.merge(agg, on=keys, how="left")
     out["n"] = out["n"].fillna(0).astype("int64")
-    out["method"] = out["method"].fillna(method + " — no values")
+    out["method"] = out["method"].fillna(_mean_method(confidence) + " — no values")
     for column in ("p_value", "p_adjusted", "effect_size"):
         out[column] = np.nan
     return out[[*keys, *COMMON_COLUMNS, "sd"]]
+
+
+def _mean_method(confidence: float) -> str:
+    return f"mean; Student-t {confidence:.0%} CI"
+
+
+def mean_ci_arrays(values: np.ndarray, group: np.ndarray, size: int, *,
+                   confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """The columns of :func:`mean_ci_groups` (n, estimate, ci_low, ci_high, method, sd) for
+    groups ``0 … size − 1`` of ``values`` (no NaN) numbered by ``group``; a group without
+    values gets n = 0, NaN and the "no values" method."""
+    confidence = check_confidence(confidence)
+    n = np.bincount(group, minlength=size).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = sums(group, values, size) / n
+        sd = np.where(n > 1, np.sqrt(sums(group, (values - mean[group]) ** 2, size) / (n - 1)),
+                      np.nan)
+    low, high = _extremes_or_nan(values, group, n)
+    scale = np.maximum(np.abs(low), np.abs(high))
+    with np.errstate(invalid="ignore"):
+        varies = (n >= 2) & ((high - low) > 1e-10 * np.maximum(scale, np.finfo(float).tiny))
+        half = t_ppf(0.5 + confidence / 2, np.where(varies, n - 1, np.nan)) * sd / np.sqrt(n)
+    method = _mean_method(confidence)
+    return {"n": n.astype("int64"), "estimate": mean, "ci_low": mean - half,
+            "ci_high": mean + half,
+            "method": np.where(n > 0, method, method + " — no values").astype(object), "sd": sd}
+
+
+def _extremes_or_nan(values: np.ndarray, group: np.ndarray,
+                     n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`extremes` of the groups with values; NaN for the empty ones."""
+    low, high = np.full(len(n), np.nan), np.full(len(n), np.nan)
+    present = np.flatnonzero(n > 0)
+    if len(present) == len(n):
+        return extremes(values, group, len(n))
+    position = np.full(len(n), -1)
+    position[present] = np.arange(len(present))
+    low[present], high[present] = extremes(values, position[group], len(present))
+    return low, high
+
+
+def median_arrays(values: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """Each group's count and median of ``values`` (NaN values dropped; NaN for an empty
+    group), as pandas' grouped ``median``: the middle value, or the mean of the two middle."""
+    kept = ~np.isnan(values)
+    values, group = values[kept], group[kept]
+    n = np.bincount(group, minlength=size)
+    order = np.lexsort((values, group))
+    ordered = values[order]
+    starts = np.concatenate(([0], np.cumsum(n)[:-1])) if size else np.zeros(0, dtype=np.int64)
+    some = n > 0
+    lower = np.where(some, starts + (n - 1) // 2, 0)
+    upper = np.where(some, starts + n // 2, 0)
+    if not len(ordered):
+        return n, np.full(size, np.nan)
+    median = np.where(some, (ordered[lower] + ordered[upper]) / 2, np.nan)
+    return n, median
 
 
 ARM_MOMENTS = ("n", "mean_d", "var_d", "mean_pre", "var_pre", "mean_post", "var_post")

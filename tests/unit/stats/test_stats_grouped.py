@@ -7,12 +7,14 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis.stats.descriptive import mean_ci
+from analysis.stats.descriptive import mean_ci, median_row
 from analysis.stats.did import difference_in_differences
 from analysis.stats.grouped import (
     ARM_MOMENTS,
     did_from_moments,
+    mean_ci_arrays,
     mean_ci_groups,
+    median_arrays,
     paired_change_groups,
     top2box_change_groups,
 )
@@ -84,6 +86,25 @@ def test_top2box_and_mean_groups_equal_per_group(keys: list[str]) -> None:
         _assert_rows_equal(top[here], top2box_change(frame.loc[mask, "before"],
                                                      frame.loc[mask, "after"], threshold=4))
         _assert_rows_equal(means[here], mean_ci(frame.loc[mask, "after"]))
+
+
+def test_mean_and_median_arrays_equal_per_group_functions() -> None:
+    frame = _groups()
+    frame = frame[frame["after"].notna()]
+    group = pd.factorize(frame["g"])[0]
+    size = group.max() + 2  # one more group without values
+    values = frame["after"].to_numpy(dtype=float)
+    with_nan = np.where(np.arange(len(values)) % 4 == 0, np.nan, values)
+    means = pd.DataFrame(mean_ci_arrays(values, group, size))
+    n, medians = median_arrays(with_nan, group, size)
+    for g in range(size):
+        # references: mean_ci (scipy t) and median_row (numpy median) on the group's values
+        want = mean_ci(values[group == g])
+        _assert_rows_equal(means.iloc[[g]], want[["n", "estimate", "ci_low", "ci_high",
+                                                  "method", "sd"]])
+        row = median_row(with_nan[group == g]).iloc[0]
+        assert n[g] == row["n"]
+        assert medians[g] == pytest.approx(row["estimate"], rel=1e-12, nan_ok=True)
 
 
 def _panel(seed: int, n_t: int, n_c: int) -> pd.DataFrame:
