@@ -55,7 +55,7 @@ def _protect(store: Store, construct: str, k: int) -> banded.Bands:
     people = binned(scores, scales(store))
     units = people.rename(columns={"cohort_id": "cohort"}).assign(
         band=people["bin"].astype(str))[["cohort", "role", "band", *SLICES]]
-    every = metrics._units(store, list(metrics.REGISTRY))  # the tables the dashboard shares
+    every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the paired-change metric provides no units")
     base = privacy.canonical_tables(every, "paired_change", construct, min_group_size=k)
@@ -96,7 +96,7 @@ def histogram(store: Store, filters: Filters, constructs: tuple[str, ...], *,
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
     """Build every construct's bin tables now (the dashboard's background warm-up)."""
     k = privacy.resolve_min_group_size(min_group_size)
-    every = metrics._units(store, list(metrics.REGISTRY))
+    every = metrics.shared_units(store)
     if every is None:
         return
     for construct in every.loc[every["metric"] == "paired_change", "outcome"].unique():

@@ -52,7 +52,7 @@ def _protect(store: Store, k: int) -> banded.Bands:
     everyone = people(store, Filters())
     units = everyone.rename(columns={"cohort_id": "cohort", "bucket": banded.BAND})[
         ["cohort", "role", banded.BAND, *SLICES]]
-    every = metrics._units(store, list(metrics.REGISTRY))  # the tables the dashboard shares
+    every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the dose-response metric provides no units")
     base = privacy.canonical_tables(every, "dose_response", "skills", min_group_size=k)

@@ -284,6 +284,12 @@ def _units(store: Store, names: list[str]) -> pd.DataFrame | None:
     return kept
 
 
+def shared_units(store: Store) -> pd.DataFrame | None:
+    """The counted people of every metric, kept: the privacy tables every dashboard view shares
+    (a row is decided on its own metric's families alone, so the wider set changes nothing)."""
+    return _units(store, list(REGISTRY))
+
+
 _ON_USE = ("scipy.stats", "statsmodels.regression.linear_model", "statsmodels.tools.tools",
            "statsmodels.duration.hazard_regression", "statsmodels.stats.contingency_tables")
 
@@ -296,7 +302,7 @@ def warm(store: Store, *, min_group_size: int | None = None) -> None:
         importlib.import_module(module)
     data.warm(store)
     moments.warm(store)
-    units = _units(store, list(REGISTRY))
+    units = shared_units(store)
     if units is not None:
         privacy.warm(units, min_group_size=min_group_size)
 

@@ -47,7 +47,7 @@ def _protect(store: Store, k: int) -> banded.Bands:
     mentors = members[members["role"] == "mentor"][["cohort_id", "pair_id", "role", *SLICES]]
     units = mentors.merge(pairs.assign(band=statuses(pairs))[["cohort_id", "pair_id", "band"]],
                           on=["cohort_id", "pair_id"]).rename(columns={"cohort_id": "cohort"})
-    every = metrics._units(store, list(metrics.REGISTRY))  # the tables the dashboard shares
+    every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the engagement metrics provide no units")
     base = privacy.canonical_tables(every, "engagement", PAIRS, min_group_size=k)

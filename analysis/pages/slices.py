@@ -1,6 +1,7 @@
 """Slice explorer: change in one outcome for every cell of two slice dimensions.
 
-Each cell is a paired before/after comparison (the same test as ``paired_change``); the cells of
+Each cell is a paired before/after comparison (the same test as ``paired_change``, computed
+for every cell at once); the cells of
 one heatmap form one family for the Holm adjustment; cells under the minimum group size are
 suppressed.
 """
@@ -14,8 +15,8 @@ import pandas as pd
 from analysis import data, metrics, privacy
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.pages import common
+from analysis.stats.grouped import paired_change_groups
 from analysis.stats.multiple import adjust_pvalues
-from analysis.stats.paired import paired_change
 from analysis.store import Store
 
 DEFAULT = {"rows": "generation", "cols": "department", "outcome": "skills.digital"}
@@ -43,14 +44,12 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
     subtraction attack the full rule prevents."""
     k = privacy.resolve_min_group_size(min_group_size)
     scores = data.paired_scores(store, filters, construct=outcome).dropna(
-        subset=["before", "after"])
+        subset=["before", "after", rows, cols])
     if scores.empty:
         frame = pd.DataFrame(columns=COLUMNS)
         frame.attrs["empty_reason"] = "No one with answers before and after matches these filters."
         return frame
-    cells = [paired_change(part["before"], part["after"]).assign(row=r, col=c)
-             for (r, c), part in scores.groupby([rows, cols], sort=True)]
-    frame = pd.concat(cells, ignore_index=True)
+    frame = paired_change_groups(scores, [rows, cols]).rename(columns={rows: "row", cols: "col"})
     frame["p_adjusted"] = adjust_pvalues(frame["p_value"].to_numpy(dtype=float), method="holm")
     # Each cell is a group of the cohort × role × rows × cols table: the privacy layer decides it
     # like any result row (minimum, complementary suppression tied to the one-way breakdowns).
@@ -62,7 +61,7 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
         "group": [{d: v for d, v in ((rows, r), (cols, c)) if d != "role"}
                   for r, c in zip(frame["row"], frame["col"], strict=True)],
         "n": frame["n"]})
-    units = metrics.paired_change_units(store) if complementary else None
+    units = metrics.shared_units(store) if complementary else None
     guard = privacy.suppress_results(cells, min_group_size=k, units=units, filters=filters)
     frame["suppressed"] = guard["suppressed"].to_numpy(dtype=bool)
     frame["suppressed_reason"] = guard["suppressed_reason"].to_numpy()
