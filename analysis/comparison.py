@@ -10,6 +10,7 @@ import importlib
 from collections.abc import Sequence
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from analysis import data, privacy, units
@@ -17,7 +18,7 @@ from analysis.complement import UNPUBLISHED
 from analysis.filters import Filters
 from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
-from analysis.stats.grouped import did_from_moments
+from analysis.stats.grouped import ARM_MOMENTS, did_from_moments
 from analysis.store import Store
 
 PROPENSITY_COVARIATES = ("generation", "department", "level", "tenure_years", "before")
@@ -92,15 +93,28 @@ def did_rows(store: Store, filters: Filters, by: str | None, *,
                        comparison[place].merge(pd.DataFrame({"role": roles}), how="cross")])
     if not sliced:
         cells = cells[place].drop_duplicates().merge(pd.DataFrame({"role": roles}), how="cross")
-    cells = cells.drop_duplicates()
-    arms = (cells.merge(treated.drop(columns="treat"), on=[*place, "role"], how="left")
-            .merge(comparison.drop(columns=["treat", "role"]), on=place, how="left",
-                   suffixes=("_t", "_c")))
-    result = pd.concat([arms[[*place, "role"]], did_from_moments(arms)], axis=1)
+    cells = cells.drop_duplicates().reset_index(drop=True)
+    arms = pd.DataFrame({
+        **_arm(treated, cells, [*place, "role"], suffix="_t"),
+        **_arm(comparison, cells, place, suffix="_c")})
+    result = pd.concat([cells, did_from_moments(arms)], axis=1)
     if sliced:
         result = result.rename(columns={"slice": by})
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     return label_cells(result, metric="did", names=names, by=by)
+
+
+def _arm(moments: pd.DataFrame, cells: pd.DataFrame, keys: list[str], *,
+         suffix: str) -> dict[str, np.ndarray]:
+    """One arm's moments (:data:`ARM_MOMENTS`) for each cell, NaN where the arm has no row (as a
+    left join; the arm has one row per key)."""
+    where = pd.MultiIndex.from_frame(moments[keys]).get_indexer(
+        pd.MultiIndex.from_frame(cells[keys]))
+    out = {}
+    for column in ARM_MOMENTS:
+        values = np.append(moments[column].to_numpy(dtype=float), np.nan)
+        out[column + suffix] = values[where]  # -1: the NaN appended last
+    return out
 
 
 def _did_weighted_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:

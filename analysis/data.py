@@ -73,7 +73,6 @@ _memo: _Kept[pd.DataFrame] = _Kept(32)
 _memo_by_state: _Kept[pd.DataFrame] = _Kept(256)  # small frames (counts) per filter state
 _selections: _Kept[pd.DataFrame] = _Kept(8)  # people of a filter state: the few latest
 _objects: _Kept[Any] = _Kept(64)  # tables built from whole-data frames (privacy band tables)
-_parts: _Kept[pd.DataFrame] = _Kept(128)  # one cohort's rows of a whole-data frame
 
 
 def remembered(store: Store, key: tuple[object, ...], build: Callable[[], pd.DataFrame], *,
@@ -82,13 +81,6 @@ def remembered(store: Store, key: tuple[object, ...], build: Callable[[], pd.Dat
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     frame = _keep(store, key, build, shelf if shelf is not None else _memo)
     return frame.copy(deep=False)
-
-
-def remembered_part(store: Store, key: tuple[object, ...],
-                    build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """:func:`remembered` for a part of a whole-data frame (one cohort's rows): on a shelf of
-    its own, so twenty cohorts' parts never push out the frames they come from."""
-    return remembered(store, key, build, shelf=_parts)
 
 
 def kept(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:

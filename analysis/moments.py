@@ -12,12 +12,13 @@ Chan, Golub & LeVeque (1983), "Algorithms for computing the sample variance".
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, remembered, remembered_part
+from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, kept, remembered
 from analysis.filters import Filters
-from analysis.stats._groups import group_ids
 from analysis.store import Store
 from analysis.waves import WAVES_SQL
 
@@ -32,42 +33,122 @@ _MOMENTS_SQL = ", ".join(f"avg({v}) as mean_{v}, coalesce(var_samp({v}), 0) * (c
 def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = None) -> pd.DataFrame:
     """:func:`analysis.data.pulse_pairs` reduced to per-arm moments: one row per cohort ×
     construct × treat × role (mentor, mentee, comparison, and 'all' for both treated roles)
-    [× the ``by`` column as ``slice``], with n and the mean and ddof=1 variance of the change,
-    of the before and of the after scores (:data:`analysis.stats.grouped.ARM_MOMENTS`).
+    [× the ``by`` column as ``slice``], in that order, with n and the mean and ddof=1 variance
+    of the change, of the before and of the after scores
+    (:data:`analysis.stats.grouped.ARM_MOMENTS`).
 
     Where a cohort has no explicit comparison group its arm is everyone outside the programme
-    (DESIGN.md) — most of the company at 200,000 employees, the same people for every cohort."""
+    (DESIGN.md) — most of the company at 200,000 employees, the same people for every cohort.
+    Worked on the cubes' integer codes: a filter change pools a few thousand cube rows, where
+    each pandas operation would cost more than the sums."""
     sliced = by is not None and by != "role"
-    cube = _select(_participant_cube(store, filters.cohort), filters, by if sliced else None)
+    slice_by = by if sliced else None
+    cube = _coded(store, "participants")
+    rows = _select(cube, filters, slice_by)
+    if filters.cohort is not None:
+        rows = rows[cube.codes["cohort_id"][rows] == cube.code("cohort_id", filters.cohort)]
+    treat = cube.numbers["treat"][rows]
     if filters.role is not None:  # the role filter narrows the treated arm only
-        cube = cube[(cube["treat"] == 0) | (cube["role"] == filters.role)]
-    keys = ["cohort_id", "construct", "treat", "role", "slice"]
-    own = pool(cube, keys)
-    every_role = pool(cube[cube["treat"] == 1], [k for k in keys if k != "role"])
-    frame = pd.concat([own, every_role.assign(role="all"),
-                       _outsider_moments(store, filters, by if sliced else None)],
-                      ignore_index=True)
-    if not sliced:
-        frame["slice"] = None
-    frame = frame.sort_values(["cohort_id", "construct", "treat", "role"], kind="stable")
-    return frame[COLUMNS].reset_index(drop=True)
+        rows = rows[(treat == 0) | (cube.codes["role"][rows] == cube.code("role", filters.role))]
+        treat = cube.numbers["treat"][rows]
+    place = ["cohort_id", "construct", "treat"]
+    own = _pool(cube, rows, [*place, "role"], slice_by)
+    every_role = _pool(cube, rows[treat == 1], place, slice_by)
+    every_role["role"] = np.full(len(every_role["n"]), "all", dtype=object)
+    parts = [own, every_role, _outsider_moments(store, filters, slice_by)]
+    frame = {c: np.concatenate([part[c] for part in parts]) for c in COLUMNS if c != "slice"}
+    frame["slice"] = (np.concatenate([part["slice"] for part in parts]) if sliced
+                      else np.full(len(frame["n"]), None, dtype=object))
+    order = np.lexsort([_ranks(frame[c]) for c in ("slice", "role", "treat", "construct",
+                                                    "cohort_id")])
+    out = pd.DataFrame({c: frame[c][order] for c in COLUMNS})
+    return out.astype({"n": "int64", "treat": "int64"})
 
 
-def pool(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Cube rows (n, mean_v, m2_v) pooled per ``keys`` (a missing key value is a group of its
-    own): n, mean_v and the ddof=1 var_v, in order of first appearance.
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Integer ranks that sort as the values do (a missing slice: one rank, -1)."""
+    return pd.factorize(values, sort=True)[0]
+
+
+@dataclass(frozen=True)
+class _Cube:
+    """A moments cube as arrays: each label column as integer codes into its sorted values
+    (-1 for a missing value), the counts, means and m2 as floats."""
+
+    codes: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]  # the distinct labels of each label column, sorted
+    numbers: dict[str, np.ndarray]
+
+    def code(self, column: str, value: object) -> int:
+        found = np.flatnonzero(self.values[column] == value)
+        return int(found[0]) if len(found) else -2  # -2 matches no row
+
+    def codes_of(self, column: str, values: object) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.values[column], list(values)))  # type: ignore[call-overload]
+
+    def labels(self, column: str, rows: np.ndarray) -> np.ndarray:
+        """The text of ``column`` for ``rows`` (None where missing: code -1, the last)."""
+        values = np.concatenate([self.values[column], np.array([None], dtype=object)])
+        return values[self.codes[column][rows]]
+
+
+def _coded(store: Store, which: str) -> _Cube:
+    """The participant or outsider cube as :class:`_Cube`, kept while the data is unchanged."""
+    def build() -> _Cube:
+        frame = _participant_cube(store) if which == "participants" else _outsider_cube(store)
+        codes, values, numbers = {}, {}, {}
+        for column in frame.columns:
+            if column == "treat" or pd.api.types.is_numeric_dtype(frame[column]):
+                numbers[column] = frame[column].to_numpy(dtype=float)
+            else:
+                codes[column], uniques = pd.factorize(frame[column], sort=True)
+                values[column] = np.asarray(uniques, dtype=object)
+        return _Cube(codes, values, numbers)
+    return kept(store, ("moments_cube", which), build)
+
+
+def _select(cube: _Cube, filters: Filters, by: str | None) -> np.ndarray:
+    """Rows of people in the filters' slices (and with a value for the breakdown ``by``)."""
+    keep = np.ones(len(cube.numbers["n"]), dtype=bool)
+    for column in SLICE_NAMES:
+        if getattr(filters, column):
+            keep &= np.isin(cube.codes[column], cube.codes_of(column, getattr(filters, column)))
+    if by:
+        keep &= cube.codes[by] >= 0
+    return np.flatnonzero(keep)
+
+
+def _pool(cube: _Cube, rows: np.ndarray, keys: list[str],
+          by: str | None) -> dict[str, np.ndarray]:
+    """Cube ``rows`` pooled per ``keys`` [and the breakdown ``by`` as ``slice``], groups in
+    order of first appearance: the label columns as text, n, mean_v and the ddof=1 var_v.
 
     Pooled mean = Σ nᵢ·meanᵢ / Σ nᵢ; pooled m2 = Σ (m2ᵢ + nᵢ·(meanᵢ − mean)²); var = m2 / (n − 1).
     """
-    group, first = group_ids(cube, keys)
-    count = cube["n"].to_numpy(dtype=float)
+    columns = [*keys, *([by] if by else [])]
+    key = np.zeros(len(rows), dtype=np.int64)
+    for column in columns:
+        if column == "treat":
+            code, size = cube.numbers["treat"][rows].astype(np.int64), 2
+        else:
+            code, size = cube.codes[column][rows] + 1, len(cube.values[column]) + 1
+        key = key * size + code
+    _, first, group = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # number the groups by first appearance
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    group, first = rank[group.ravel()], rows[first[order]]
+    out: dict[str, np.ndarray] = {c: cube.labels(c, first) for c in keys if c != "treat"}
+    if "treat" in keys:
+        out["treat"] = cube.numbers["treat"][first].astype(np.int64)
+    out["slice"] = cube.labels(by, first) if by else np.full(len(first), None, dtype=object)
+    count = cube.numbers["n"][rows]
     n = np.bincount(group, weights=count, minlength=len(first))
-    out = cube.iloc[first][keys].reset_index(drop=True)
     out["n"] = n.astype("int64")
     for v in VALUES:
-        mean_i = cube[f"mean_{v}"].to_numpy(dtype=float)
+        mean_i = cube.numbers[f"mean_{v}"][rows]
         mean = np.bincount(group, weights=count * mean_i, minlength=len(first)) / n
-        spread = cube[f"m2_{v}"].to_numpy(dtype=float) + count * (mean_i - mean[group]) ** 2
+        spread = cube.numbers[f"m2_{v}"][rows] + count * (mean_i - mean[group]) ** 2
         m2 = np.bincount(group, weights=spread, minlength=len(first))
         out[f"mean_{v}"] = mean
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,25 +156,9 @@ def pool(cube: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
-def _select(cube: pd.DataFrame, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Cube rows of people in the filters' slices, with the breakdown column as ``slice``
-    (rows without a value for it dropped, as ``is not null`` in SQL)."""
-    for column in SLICE_NAMES:
-        if getattr(filters, column):
-            cube = cube[cube[column].isin(getattr(filters, column))]
-    cube = cube.assign(slice=cube[by] if by else None)
-    return cube[cube["slice"].notna()] if by else cube
-
-
-def _participant_cube(store: Store, cohort: str | None = None) -> pd.DataFrame:
+def _participant_cube(store: Store) -> pd.DataFrame:
     """Pulse changes of each cohort's participants and explicit comparison group, per cohort ×
-    construct × treat × role × generation × department × level: n, mean and m2 of d, pre, post.
-    ``cohort``: that cohort's rows only, kept apart (a cohort's view selects from a twentieth
-    of the cube)."""
-    if cohort is not None:
-        every = _participant_cube(store)
-        return remembered_part(store, ("participant_pulse_cube", cohort), lambda: every[
-            every["cohort_id"] == cohort].reset_index(drop=True))
+    construct × treat × role × generation × department × level: n, mean and m2 of d, pre, post."""
     def build() -> pd.DataFrame:
         return store.query(f"""
             with waves as ({WAVES_SQL}),
@@ -147,20 +212,31 @@ def _outsider_cube(store: Store) -> pd.DataFrame:
     return remembered(store, ("outsider_cube",), build)
 
 
-def _outsider_moments(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
+def _outsider_moments(store: Store, filters: Filters, by: str | None) -> dict[str, np.ndarray]:
     """:func:`_outsider_cube` pooled for one filter state: comparison-arm rows for each chosen
-    cohort without an explicit comparison group."""
+    cohort without an explicit comparison group (cohorts sharing a wave pair share its rows)."""
     waves = ["before_administration_id", "after_administration_id"]
     cohorts = _cohort_waves(store)
-    outsiders = _outsider_cube(store)
-    if filters.cohort is not None:  # only that cohort's wave pair is pooled
+    if filters.cohort is not None:
         cohorts = cohorts[cohorts["cohort_id"] == filters.cohort]
-        pair = cohorts[waves].drop_duplicates()
-        outsiders = remembered_part(store, ("outsider_cube", filters.cohort),
-                                    lambda: outsiders.merge(pair, on=waves))
-    out = pool(_select(outsiders, filters, by), [*waves, "construct", "slice"])
-    rows = cohorts.merge(out, on=waves).drop(columns=waves)
-    return rows.assign(treat=0, role="comparison")[COLUMNS]
+    cube = _coded(store, "outsiders")
+    rows = _select(cube, filters, by)
+    pairs = cube.codes[waves[0]][rows] * (len(cube.values[waves[1]]) + 1) \
+        + cube.codes[waves[1]][rows]
+    wanted = [cube.code(waves[0], b) * (len(cube.values[waves[1]]) + 1) + cube.code(waves[1], a)
+              for b, a in zip(cohorts[waves[0]], cohorts[waves[1]], strict=True)]
+    pooled = _pool(cube, rows[np.isin(pairs, wanted)], [*waves, "construct"], by)
+    pair_of = pooled.pop(waves[0]).astype(object), pooled.pop(waves[1]).astype(object)
+    # each cohort gets its wave pair's rows, cohorts in their order (a handful: not data rows)
+    take = [np.flatnonzero((pair_of[0] == b) & (pair_of[1] == a))
+            for b, a in zip(cohorts[waves[0]], cohorts[waves[1]], strict=True)]
+    index = np.concatenate([np.zeros(0, dtype=np.int64), *take])
+    out = {c: values[index] for c, values in pooled.items()}
+    out["cohort_id"] = np.repeat(cohorts["cohort_id"].to_numpy(dtype=object),
+                                 [len(t) for t in take])
+    out["treat"] = np.zeros(len(index), dtype=np.int64)
+    out["role"] = np.full(len(index), "comparison", dtype=object)
+    return out
 
 
 def _cohort_waves(store: Store) -> pd.DataFrame:
