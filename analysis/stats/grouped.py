@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats._dist import chi2_sf, norm_ppf, norm_sf, scipy_stats, t_ppf, t_sf
-from analysis.stats._groups import extremes, group_ids, sums
+from analysis.stats._groups import extremes, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
 
@@ -26,24 +26,18 @@ def _groups(frame: pd.DataFrame, keys: Sequence[str], cells: pd.DataFrame | None
     return groups.drop_duplicates().sort_values(list(keys)).reset_index(drop=True)
 
 
-def _complete(frame: pd.DataFrame, keys: Sequence[str], before: str, after: str,
-              cells: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The groups to report and the complete pairs."""
-    groups = _groups(frame, keys, cells)
-    b = pd.to_numeric(frame[before], errors="raise").astype(float)
-    a = pd.to_numeric(frame[after], errors="raise").astype(float)
-    done = frame[list(keys)].assign(b=b, a=a)
-    done = done[done["b"].notna() & done["a"].notna()].reset_index(drop=True)
-    return groups, done
+def group_index(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """Each row's position in ``groups`` (unique key rows), -1 where the row has a missing key
+    (dropped, as a groupby would) or its keys are not in ``groups``."""
+    if not len(groups):
+        return np.full(len(frame), -1, dtype=np.int64)
+    where = pd.MultiIndex.from_frame(groups[keys]).get_indexer(
+        pd.MultiIndex.from_frame(frame[keys]))
+    return np.where(frame[keys].notna().all(axis=1).to_numpy(), where, -1)
 
 
-def _complete_ids(done: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray,
-                                                                  pd.DataFrame]:
-    """Complete pairs with a missing key dropped (as a groupby would), their group ids, and one
-    row of key values per group."""
-    done = done[done[keys].notna().all(axis=1)].reset_index(drop=True)
-    group, first = group_ids(done, keys)
-    return done, group, done[keys].iloc[first].reset_index(drop=True)
+def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=float)
 
 
 def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,23 +97,32 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     values and method text as the per-group function (paired t, t CI, d_z, Hedges' g_z,
     Wilcoxon signed-rank with Pratt zeros). Groups with no complete pair (and ``cells`` without
     rows) get an ``n = 0`` row."""
-    confidence = check_confidence(confidence)
     keys = list(keys)
-    groups, done = _complete(frame, keys, before, after, cells)
-    done, group, agg = _complete_ids(done, keys)
-    size = len(agg)
-    b, a = done["b"].to_numpy(dtype=float), done["a"].to_numpy(dtype=float)
+    groups = _groups(frame, keys, cells)
+    b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
+    done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
+    columns = paired_change_arrays(b[done], a[done], where[done], len(groups),
+                                   confidence=confidence)
+    return groups.assign(**columns)[[*keys, *COMMON_COLUMNS, *PAIRED_EXTRAS]]
+
+
+def paired_change_arrays(b: np.ndarray, a: np.ndarray, group: np.ndarray, size: int, *,
+                         confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """The columns of :func:`paired_change_groups` for groups ``0 … size − 1`` of complete
+    pairs (``b``, ``a``) numbered by ``group``; a group without pairs gets n = 0."""
+    confidence = check_confidence(confidence)
     d = a - b
     count = np.bincount(group, minlength=size).astype(float)
-    estimate = sums(group, d, size) / count
     with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = sums(group, d, size) / count
         sd = np.sqrt(sums(group, (d - estimate[group]) ** 2, size) / (count - 1))
     sd[count < 2] = np.nan
-    low, high = extremes(d, group, size)
-    spread = high - low
-    scale = extremes(np.maximum(np.abs(b), np.abs(a)), group, size)[1]
+    low, high = _extremes_or_nan(d, group, count)
+    scale = _extremes_or_nan(np.maximum(np.abs(b), np.abs(a)), group, count)[1]
     nonzero = sums(group, (d != 0).astype(float), size) > 0
-    constant = (spread <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) | ~np.isfinite(sd)
+    with np.errstate(invalid="ignore"):
+        constant = ((high - low) <= 1e-10 * np.maximum(scale, np.finfo(float).tiny)) \
+            | ~np.isfinite(sd)
     w_stat, w_p = _wilcoxon_pratt(d, group, size)
     few = count < 2
     testable = ~few & ~constant
@@ -128,27 +131,24 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
         se = sd / np.sqrt(count)
         t_stat = np.where(testable, estimate / se, np.nan)
         effect = np.where(testable, estimate / sd, np.nan)
-    half = t_ppf(0.5 + confidence / 2, np.where(testable, df, np.nan)) * se
+        half = t_ppf(0.5 + confidence / 2, np.where(testable, df, np.nan)) * se
+        p_value = np.where(testable, 2 * t_sf(np.abs(t_stat), df), np.nan)
+        mean_before, mean_after = sums(group, b, size) / count, sums(group, a, size) / count
+        hedges = (1 - 3 / (4 * df - 1)) * effect
     method = (f"paired t-test (two-sided); {confidence:.0%} CI of mean change; "
               "Wilcoxon signed-rank (Pratt)")
-    agg = agg.assign(
-        n=count.astype("int64"), estimate=estimate, ci_low=estimate - half,
-        ci_high=estimate + half,
-        p_value=np.where(testable, 2 * t_sf(np.abs(t_stat), df), np.nan),
-        effect_size=effect,
-        method=np.select([few, constant], [method + " — fewer than 2 pairs",
-                                           method + " — all changes are equal, no variance"],
-                         method),
-        mean_before=sums(group, b, size) / count, mean_after=sums(group, a, size) / count,
-        sd_change=np.where(few, np.nan, sd), t_stat=t_stat, df=np.where(few, np.nan, df),
-        hedges_gz=(1 - 3 / (4 * df - 1)) * effect,
-        wilcoxon_stat=np.where(few | ~nonzero, np.nan, w_stat),
-        wilcoxon_p=np.where(few | ~nonzero, np.nan, w_p))
-    out = groups.merge(agg, on=keys, how="left")
-    out["n"] = out["n"].fillna(0).astype("int64")
-    out["method"] = out["method"].fillna(method + " — no complete pairs")
-    out["p_adjusted"] = np.nan
-    return out[[*keys, *COMMON_COLUMNS, *PAIRED_EXTRAS]]
+    return {
+        "n": count.astype("int64"), "estimate": estimate, "ci_low": estimate - half,
+        "ci_high": estimate + half, "p_value": p_value, "p_adjusted": np.full(size, np.nan),
+        "effect_size": effect,
+        "method": np.select([count == 0, few, constant],
+                            [method + " — no complete pairs", method + " — fewer than 2 pairs",
+                             method + " — all changes are equal, no variance"], method),
+        "mean_before": mean_before, "mean_after": mean_after,
+        "sd_change": np.where(few, np.nan, sd), "t_stat": t_stat,
+        "df": np.where(few, np.nan, df), "hedges_gz": hedges,
+        "wilcoxon_stat": np.where(few | ~nonzero, np.nan, w_stat),
+        "wilcoxon_p": np.where(few | ~nonzero, np.nan, w_p)}
 
 
 def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold: float,
@@ -159,46 +159,56 @@ def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold
     2×2 table per group, Wald CI of the difference of paired proportions and McNemar's test
     (exact binomial when b + c < 25, else chi-square with continuity correction — the two
     branches of ``statsmodels.stats.contingency_tables.mcnemar``)."""
-    confidence = check_confidence(confidence)
     keys = list(keys)
-    groups, done = _complete(frame, keys, before, after, cells)
-    done, group, agg = _complete_ids(done, keys)
-    size = len(agg)
-    top_b = done["b"].to_numpy(dtype=float) >= threshold
-    top_a = done["a"].to_numpy(dtype=float) >= threshold
+    groups = _groups(frame, keys, cells)
+    b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
+    done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
+    columns = top2box_change_arrays(b[done], a[done], where[done], len(groups),
+                                    threshold=threshold, confidence=confidence)
+    return groups.assign(**columns)[[*keys, *COMMON_COLUMNS, *TOP2BOX_EXTRAS]]
+
+
+def top2box_change_arrays(b: np.ndarray, a: np.ndarray, group: np.ndarray, size: int, *,
+                          threshold: float, confidence: float = 0.95) -> dict[str, np.ndarray]:
+    """The columns of :func:`top2box_change_groups` for groups ``0 … size − 1`` of complete
+    pairs numbered by ``group``; a group without pairs gets n = 0 and no counts (the count
+    columns are then float, with NaN)."""
+    confidence = check_confidence(confidence)
+    top_b, top_a = b >= threshold, a >= threshold
     n = np.bincount(group, minlength=size).astype(float)
     up = sums(group, (~top_b & top_a).astype(float), size)
     down = sums(group, (top_b & ~top_a).astype(float), size)
     disc = up + down
-    estimate = (up - down) / n
-    se = np.sqrt(disc - (up - down) ** 2 / n) / n
     z = norm_ppf(0.5 + confidence / 2)
     tested = disc > 0
     with np.errstate(divide="ignore", invalid="ignore"):
+        estimate = (up - down) / n
+        se = np.sqrt(disc - (up - down) ** 2 / n) / n
         chi2_p = chi2_sf((np.abs(up - down) - 1) ** 2 / np.where(tested, disc, np.nan), 1)
         ratio = np.where(tested & (down > 0), up / down, np.nan)
+        share_before = sums(group, top_b.astype(float), size) / n
+        share_after = sums(group, top_a.astype(float), size) / n
     exact_p = np.minimum(1.0, 2 * scipy_stats().binom.cdf(np.minimum(up, down), disc, 0.5))
     label = f"top-2-box (>= {threshold:g}) change; {{}}; Wald {confidence:.0%} CI (paired)"
     base = np.where(disc < 25, label.format("exact McNemar"),
                     label.format("McNemar chi-square (continuity-corrected)"))
-    shown = tested & (se > 0)
-    agg = agg.assign(
-        n=n.astype("int64"), estimate=estimate,
-        ci_low=np.where(shown, estimate - z * se, np.nan),
-        ci_high=np.where(shown, estimate + z * se, np.nan),
-        p_value=np.where(tested, np.where(disc < 25, exact_p, chi2_p), np.nan),
-        effect_size=ratio,
-        method=np.where(tested, base, np.char.add(base.astype(str), " — no discordant pairs")),
-        share_before=sums(group, top_b.astype(float), size) / n,
-        share_after=sums(group, top_a.astype(float), size) / n,
-        discordant_up=up.astype("int64"), discordant_down=down.astype("int64"))
-    out = groups.merge(agg, on=keys, how="left")
-    empty = out["n"].isna()
-    out["n"] = out["n"].fillna(0).astype("int64")
-    out["method"] = out["method"].fillna(label.format("exact McNemar") + " — no complete pairs")
-    out.loc[empty, list(TOP2BOX_EXTRAS)] = np.nan
-    out["p_adjusted"] = np.nan
-    return out[[*keys, *COMMON_COLUMNS, *TOP2BOX_EXTRAS]]
+    with np.errstate(invalid="ignore"):
+        shown = tested & (se > 0)
+    empty = n == 0
+    counts: dict[str, np.ndarray] = {"discordant_up": up.astype("int64"),
+                                     "discordant_down": down.astype("int64")}
+    if empty.any():
+        counts = {c: np.where(empty, np.nan, v) for c, v in counts.items()}
+    return {
+        "n": n.astype("int64"), "estimate": estimate,
+        "ci_low": np.where(shown, estimate - z * se, np.nan),
+        "ci_high": np.where(shown, estimate + z * se, np.nan),
+        "p_value": np.where(tested, np.where(disc < 25, exact_p, chi2_p), np.nan),
+        "p_adjusted": np.full(size, np.nan), "effect_size": ratio,
+        "method": np.select([empty, ~tested],
+                            [label.format("exact McNemar") + " — no complete pairs",
+                             np.char.add(base.astype(str), " — no discordant pairs")], base),
+        "share_before": share_before, "share_after": share_after, **counts}
 
 
 def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
@@ -207,17 +217,10 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
     Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
     keys = list(keys)
     groups = _groups(frame, keys, cells)
-    x = frame[keys].assign(x=pd.to_numeric(frame[value], errors="raise").astype(float))
-    x, group, agg = _complete_ids(x[x["x"].notna()], keys)
-    columns = mean_ci_arrays(x["x"].to_numpy(dtype=float), group, len(agg),
-                             confidence=confidence)
-    agg = agg.assign(**{c: v for c, v in columns.items() if c != "method"},
-                     method=columns["method"])
-    out = groups.merge(agg, on=keys, how="left")
-    out["n"] = out["n"].fillna(0).astype("int64")
-    out["method"] = out["method"].fillna(_mean_method(confidence) + " — no values")
-    for column in ("p_value", "p_adjusted", "effect_size"):
-        out[column] = np.nan
+    x, where = _values(frame, value), group_index(frame, groups, keys)
+    done = (where >= 0) & ~np.isnan(x)
+    columns = mean_ci_arrays(x[done], where[done], len(groups), confidence=confidence)
+    out = groups.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
     return out[[*keys, *COMMON_COLUMNS, "sd"]]
 
 
