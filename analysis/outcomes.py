@@ -3,6 +3,7 @@ satisfaction (post only), and reliability (Cronbach's alpha) per construct × ad
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analysis import data
@@ -18,7 +19,12 @@ from analysis.slicing import (
     with_label,
 )
 from analysis.stats.enps import category, enps_change_record
-from analysis.stats.grouped import mean_ci_groups, top2box_change_groups
+from analysis.stats.grouped import (
+    group_index,
+    mean_ci_groups,
+    reported_groups,
+    top2box_change_groups,
+)
 from analysis.stats.reliability import alpha_from_moments, cronbach_alpha_cells
 from analysis.store import Store
 
@@ -55,23 +61,24 @@ def enps_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     scores = scores[scores["construct"] == "enps"]
     if scores.empty:
         return concat([])
-    stacked, cell_keys, grid = _role_cells(scores, ["cohort_id"], filters, by)
-    pairs = stacked.dropna(subset=["before", "after"])
-    for side in ("before", "after"):
-        if not pairs[side].between(0, 10).all():
+    stacked, keys, cells = cell_rows(scores, filters, by, within=["cohort_id"])
+    groups = reported_groups(stacked, keys, cells)
+    before = stacked["before"].to_numpy(dtype=float)
+    after = stacked["after"].to_numpy(dtype=float)
+    where = group_index(stacked, groups, keys)
+    done = (where >= 0) & ~np.isnan(before) & ~np.isnan(after)
+    for side, values in (("before", before[done]), ("after", after[done])):
+        if ((values < 0) | (values > 10)).any():
             raise ValueError(f"{side}: eNPS answers must be on the 0–10 scale")
-    code = 3 * category(pairs["before"].to_numpy()) + category(pairs["after"].to_numpy())
-    if grid is None:
-        grid = stacked[cell_keys].drop_duplicates().sort_values(cell_keys)
-    tables = (pairs.assign(code=code).groupby([*cell_keys, "code"]).size()
-              .unstack("code").reindex(columns=range(9)))
-    tables = tables.reindex(pd.MultiIndex.from_frame(grid)).fillna(0).astype("int64")
+    code = 3 * category(before[done]) + category(after[done])
+    tables = np.bincount(9 * where[done] + code, minlength=9 * len(groups)).reshape(-1, 9)
     # one frame from records: a one-row frame per cell costs milliseconds each
-    results = pd.DataFrame([enps_change_record(row, seed=ENPS_SEED) for row in tables.to_numpy()])
-    cells = grid.reset_index(drop=True).assign(outcome="enps")
+    results = pd.DataFrame([enps_change_record(row, seed=ENPS_SEED) for row in tables])
     if "n" in results:
         results = results.astype({"n": "int64"})
-    return _labelled(cells, results, "enps_change", store, by)
+    result = pd.concat([groups.reset_index(drop=True), results], axis=1)
+    return label_cells(result.assign(construct="enps"), metric="enps_change",
+                       names=cohort_names(store), by=by)
 
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -86,24 +93,6 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
 def _multi_item(answers: pd.DataFrame) -> pd.DataFrame:
     items_per = answers.groupby("construct")["item_id"].nunique()
     return answers[answers["construct"].isin(items_per[items_per >= 2].index)]
-
-
-def _role_cells(frame: pd.DataFrame, keys: list[str], filters: Filters, by: str | None
-                ) -> tuple[pd.DataFrame, list[str], pd.DataFrame | None]:
-    """The cells of :func:`role_groups` × :func:`slices` over ``keys``, all at once: the rows of
-    every role group stacked with the group in "cell_role" (a participant is in their role's
-    group and in 'all'), the cell key columns, and — when not sliced, where every role group
-    is a row even when empty — the grid of all cells in row order (else None)."""
-    roles = [role for role, _ in role_groups(frame.iloc[:0], filters, by)]
-    parts = [part.assign(cell_role=role) for role, part in role_groups(frame, filters, by)]
-    stacked = pd.concat(parts, ignore_index=True)
-    stacked["cell_role"] = pd.Categorical(stacked["cell_role"], categories=roles)
-    if by is not None and by != "role":
-        stacked = stacked.dropna(subset=[by])
-        return stacked, [*keys, "cell_role", by], None
-    grid = frame[keys].drop_duplicates().sort_values(keys).merge(
-        pd.DataFrame({"cell_role": pd.Categorical(roles, categories=roles)}), how="cross")
-    return stacked, [*keys, "cell_role"], grid
 
 
 def _labelled(cells: pd.DataFrame, results: pd.DataFrame, metric: str, store: Store,

@@ -19,7 +19,8 @@ from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
 
 
-def _groups(frame: pd.DataFrame, keys: Sequence[str], cells: pd.DataFrame | None) -> pd.DataFrame:
+def reported_groups(frame: pd.DataFrame, keys: Sequence[str],
+                    cells: pd.DataFrame | None) -> pd.DataFrame:
     """The groups to report: ``cells`` when given (groups without rows get an n = 0 row), else
     every key combination present."""
     groups = frame[list(keys)] if cells is None else cells[list(keys)]
@@ -98,7 +99,7 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     Wilcoxon signed-rank with Pratt zeros). Groups with no complete pair (and ``cells`` without
     rows) get an ``n = 0`` row."""
     keys = list(keys)
-    groups = _groups(frame, keys, cells)
+    groups = reported_groups(frame, keys, cells)
     b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
     done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
     columns = paired_change_arrays(b[done], a[done], where[done], len(groups),
@@ -160,7 +161,7 @@ def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold
     (exact binomial when b + c < 25, else chi-square with continuity correction — the two
     branches of ``statsmodels.stats.contingency_tables.mcnemar``)."""
     keys = list(keys)
-    groups = _groups(frame, keys, cells)
+    groups = reported_groups(frame, keys, cells)
     b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
     done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
     columns = top2box_change_arrays(b[done], a[done], where[done], len(groups),
@@ -216,7 +217,7 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
     """:func:`analysis.stats.descriptive.mean_ci` for every group of ``keys``: mean with the
     Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
     keys = list(keys)
-    groups = _groups(frame, keys, cells)
+    groups = reported_groups(frame, keys, cells)
     x, where = _values(frame, value), group_index(frame, groups, keys)
     done = (where >= 0) & ~np.isnan(x)
     columns = mean_ci_arrays(x[done], where[done], len(groups), confidence=confidence)
