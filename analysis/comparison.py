@@ -18,6 +18,7 @@ from analysis.complement import UNPUBLISHED
 from analysis.filters import Filters
 from analysis.moments import pulse_change_moments
 from analysis.slicing import concat, label, label_cells, role_groups, slices
+from analysis.stats._groups import lookup
 from analysis.stats.grouped import ARM_MOMENTS, did_from_moments
 from analysis.store import Store
 
@@ -108,8 +109,7 @@ def _arm(moments: pd.DataFrame, cells: pd.DataFrame, keys: list[str], *,
          suffix: str) -> dict[str, np.ndarray]:
     """One arm's moments (:data:`ARM_MOMENTS`) for each cell, NaN where the arm has no row (as a
     left join; the arm has one row per key)."""
-    where = pd.MultiIndex.from_frame(moments[keys]).get_indexer(
-        pd.MultiIndex.from_frame(cells[keys]))
+    where = lookup(moments, cells, keys)
     out = {}
     for column in ARM_MOMENTS:
         values = np.append(moments[column].to_numpy(dtype=float), np.nan)

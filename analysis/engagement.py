@@ -14,6 +14,7 @@ from analysis import data
 from analysis.filters import Filters
 from analysis.slicing import ALL_COHORTS, CellLabels, cohort_names, concat, label
 from analysis.stats._dist import wilson
+from analysis.stats._groups import lookup
 from analysis.stats.descriptive import dose_response
 from analysis.stats.grouped import mean_ci_arrays, median_arrays
 from analysis.store import Store
@@ -39,9 +40,7 @@ def _members(store: Store, filters: Filters) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
         members = data.pair_members(store, Filters())
-        where = pd.MultiIndex.from_frame(pairs[["cohort_id", "pair_id"]])
-        return members.assign(pair=where.get_indexer(
-            pd.MultiIndex.from_frame(members[["cohort_id", "pair_id"]])))
+        return members.assign(pair=lookup(pairs, members, ["cohort_id", "pair_id"]))
 
     every = data.remembered(store, ("engagement_members", STALL_DAYS), build)
     return data.select_people(every, filters)
@@ -107,8 +106,7 @@ def engagement_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFr
     pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
     stacked, keys, cells = _view_members(_pooled(_members(store, filters), filters), filters, by)
     # each pair once per cell it has a member in
-    where = pd.MultiIndex.from_frame(cells[keys]).get_indexer(
-        pd.MultiIndex.from_frame(stacked[keys]))
+    where = lookup(cells, stacked, keys)
     in_view = np.unique(where * max(len(pairs), 1) + stacked["pair"].to_numpy())
     cell, pair = in_view // max(len(pairs), 1), in_view % max(len(pairs), 1)
     size = len(cells)

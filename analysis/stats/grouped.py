@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats._dist import chi2_sf, norm_ppf, norm_sf, scipy_stats, t_ppf, t_sf
-from analysis.stats._groups import extremes, sums
+from analysis.stats._groups import extremes, lookup, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
 
@@ -30,11 +30,7 @@ def reported_groups(frame: pd.DataFrame, keys: Sequence[str],
 def group_index(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> np.ndarray:
     """Each row's position in ``groups`` (unique key rows), -1 where the row has a missing key
     (dropped, as a groupby would) or its keys are not in ``groups``."""
-    if not len(groups):
-        return np.full(len(frame), -1, dtype=np.int64)
-    where = pd.MultiIndex.from_frame(groups[keys]).get_indexer(
-        pd.MultiIndex.from_frame(frame[keys]))
-    return np.where(frame[keys].notna().all(axis=1).to_numpy(), where, -1)
+    return lookup(groups, frame, keys)
 
 
 def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
