@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar, cast
 import numpy as np
 import pandas as pd
 
+from analysis.cubes import Cube
 from analysis.filters import Filters
-from analysis.stats._groups import group_ids
 from analysis.store import Store, quote_ident
 from analysis.waves import WAVES_SQL
 
@@ -360,15 +360,25 @@ def _retention_counts(store: Store, filters: Filters, *, by: str | None,
     from :func:`_outsider_survival`."""
     if by is not None and by != "role" and by not in SLICE_COLUMNS:
         raise ValueError(f"cannot slice retention by {by!r}")
-    cube = _own_survival(store)
-    for column, value in (("cohort_id", filters.cohort), ("cohort_id", cohort)):
+    slice_by = by if by in SLICE_COLUMNS else None
+    cube = _survival_cube(store, "own")
+    rows = cube.select(filters, slice_by)
+    for value in (filters.cohort, cohort):
         if value is not None:
-            cube = cube[cube[column] == value]
+            rows = rows[cube.equal(rows, "cohort_id", value)]
     if filters.role is not None:  # the role filter narrows the treated arm only
-        cube = cube[(cube["treat"] == 0) | (cube["role"] == filters.role)]
-    own = _survival_sums(cube, filters, by, ["cohort_id", "treat", "role"])
+        rows = rows[cube.equal(rows, "treat", 0) | cube.equal(rows, "role", filters.role)]
+    own = _survival_sums(cube, rows, ["cohort_id", "treat", "role"], slice_by)
     return pd.concat([own, _outsider_survival(store, filters, by=by, cohort=cohort)],
                      ignore_index=True)
+
+
+def _survival_cube(store: Store, which: str) -> Cube:
+    """:func:`_own_survival` or the outsiders' survival cube as a :class:`Cube` (kept)."""
+    def build() -> Cube:
+        frame = _own_survival(store) if which == "own" else _outsider_cube(store)
+        return Cube.of(frame, measures=["people", "salary_sum", "salary_n"])
+    return kept(store, ("survival_cube", which), build)
 
 
 # Each cohort's treated people (mentors, mentees) and its explicit comparison group, if any.
@@ -400,29 +410,23 @@ def _own_survival(store: Store) -> pd.DataFrame:
     return remembered(store, ("own_survival",), build)
 
 
-def _survival_sums(cube: pd.DataFrame, filters: Filters, by: str | None,
-                   keys: list[str]) -> pd.DataFrame:
-    """A survival cube's rows in the filters' slices, summed per ``keys`` × slice (the ``by``
-    column; rows without a value for it dropped) × duration × event. ``salary_sum`` stays null
-    where no one in the group has a known salary, as SQL's ``sum``."""
-    for column in SLICE_COLUMNS:
-        if getattr(filters, column):
-            cube = cube[cube[column].isin(getattr(filters, column))]
-    sliced = by in SLICE_COLUMNS
-    cube = cube.assign(slice=cube[by] if sliced else None)
-    if sliced:
-        cube = cube[cube["slice"].notna()]
-    group, first = group_ids(cube, [*keys, "slice", "duration", "event"])
-    out = cube.iloc[first][[*keys, "slice", "duration", "event"]].reset_index(drop=True)
-    for column in ("people", "salary_n"):
-        out[column] = np.bincount(group, weights=cube[column].to_numpy(dtype=float),
-                                  minlength=len(first)).astype("int64")
-    salary = cube["salary_sum"].to_numpy(dtype=float)
-    known = np.bincount(group, weights=~np.isnan(salary), minlength=len(first))
-    total = np.bincount(group, weights=np.nan_to_num(salary), minlength=len(first))
+def _survival_sums(cube: Cube, rows: np.ndarray, keys: list[str],
+                   by: str | None) -> pd.DataFrame:
+    """Survival cube ``rows`` summed per ``keys`` × slice (the ``by`` column; null without
+    one) × duration × event, in order of first appearance. ``salary_sum`` stays null where no
+    one in the group has a known salary, as SQL's ``sum``."""
+    group, first = cube.groups(rows, [*keys, *([by] if by else []), "duration", "event"])
+    size = len(first)
+    out = pd.DataFrame({
+        **{c: cube.labels(c, first) for c in keys},
+        "slice": cube.labels(by, first) if by else np.full(size, None, dtype=object),
+        "duration": cube.labels("duration", first), "event": cube.labels("event", first),
+        **{c: cube.sums(c, rows, group, size).astype("int64") for c in ("people", "salary_n")},
+    })
+    salary = cube.numbers["salary_sum"][rows]
+    known = np.bincount(group, weights=~np.isnan(salary), minlength=size)
+    total = np.bincount(group, weights=np.nan_to_num(salary), minlength=size)
     out["salary_sum"] = np.where(known > 0, total, np.nan)
-    if not sliced:
-        out["slice"] = None
     return out
 
 
@@ -440,12 +444,9 @@ _AT_START_SQL = """(e.hire_date is null or e.hire_date <= c.start_date)
           and c.start_date <= snap.d"""
 
 
-def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
-                       cohort: str | None) -> pd.DataFrame:
-    """The implicit comparison arm of :func:`retention_counts`: everyone outside the programme,
-    counted once per cohort start date × generation × department × level × duration × event
-    (kept while the data is unchanged), then selected and summed for the filter state and
-    handed to each cohort without an explicit comparison group that starts on that date."""
+def _outsider_cube(store: Store) -> pd.DataFrame:
+    """Everyone outside the programme counted per cohort start date × generation × department ×
+    level × duration × event (kept while the data is unchanged)."""
     def build() -> pd.DataFrame:
         return store.query(f"""
             with snap as (select cast($as_of as date) as d),
@@ -458,8 +459,18 @@ def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
               and {_AT_START_SQL}
             group by all
         """, {"as_of": roster_as_of(store).date()})  # noqa: S608 - fixed SQL pieces only
-    cube = remembered(store, ("outsider_survival",), build)
-    counts = _survival_sums(cube, filters, by, ["start_date"])
+    return remembered(store, ("outsider_survival",), build)
+
+
+def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
+                       cohort: str | None) -> pd.DataFrame:
+    """The implicit comparison arm of :func:`retention_counts`: everyone outside the programme,
+    counted once per cohort start date × generation × department × level × duration × event
+    (kept while the data is unchanged), then selected and summed for the filter state and
+    handed to each cohort without an explicit comparison group that starts on that date."""
+    slice_by = by if by in SLICE_COLUMNS else None
+    cube = _survival_cube(store, "outsiders")
+    rows = cube.select(filters, slice_by)
     cohorts = remembered(store, ("cohorts_without_comparison",), lambda: store.query("""
         select cohort_id, start_date from cohorts
         where cohort_id not in (select cohort_id from participants where role = 'comparison')
@@ -467,10 +478,14 @@ def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
     for value in (filters.cohort, cohort):
         if value is not None:
             cohorts = cohorts[cohorts["cohort_id"] == value]
-    rows = cohorts.merge(counts, on="start_date").drop(columns="start_date")
-    rows = rows.assign(treat=0, role="comparison")
-    return rows[["cohort_id", "treat", "role", "slice", "duration", "event", "people",
-                 "salary_sum", "salary_n"]]
+    # only the start dates of the cohorts in view are counted
+    starts = [cube.code("start_date", d) for d in cohorts["start_date"].unique()]
+    rows = rows[np.isin(cube.codes["start_date"][rows], starts)]
+    counts = _survival_sums(cube, rows, ["start_date"], slice_by)
+    out = cohorts.merge(counts, on="start_date").drop(columns="start_date")
+    out = out.assign(treat=0, role="comparison")
+    return out[["cohort_id", "treat", "role", "slice", "duration", "event", "people",
+                "salary_sum", "salary_n"]]
 
 
 def cohort_participants(store: Store) -> pd.DataFrame:

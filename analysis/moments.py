@@ -12,17 +12,15 @@ Chan, Golub & LeVeque (1983), "Algorithms for computing the sample variance".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from analysis.cubes import Cube
 from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, kept, remembered
 from analysis.filters import Filters
 from analysis.store import Store
 from analysis.waves import WAVES_SQL
 
-SLICE_NAMES = ("generation", "department", "level")
 VALUES = ("d", "pre", "post")
 COLUMNS = ["cohort_id", "construct", "treat", "role", "slice", "n",
            "mean_d", "var_d", "mean_pre", "var_pre", "mean_post", "var_post"]
@@ -43,17 +41,15 @@ def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = Non
     each pandas operation would cost more than the sums."""
     sliced = by is not None and by != "role"
     slice_by = by if sliced else None
-    cube = _coded(store, "participants")
-    rows = _select(cube, filters, slice_by)
+    cube = _cube(store, "participants")
+    rows = cube.select(filters, slice_by)
     if filters.cohort is not None:
-        rows = rows[cube.codes["cohort_id"][rows] == cube.code("cohort_id", filters.cohort)]
-    treat = cube.numbers["treat"][rows]
+        rows = rows[cube.equal(rows, "cohort_id", filters.cohort)]
     if filters.role is not None:  # the role filter narrows the treated arm only
-        rows = rows[(treat == 0) | (cube.codes["role"][rows] == cube.code("role", filters.role))]
-        treat = cube.numbers["treat"][rows]
+        rows = rows[cube.equal(rows, "treat", 0) | cube.equal(rows, "role", filters.role)]
     place = ["cohort_id", "construct", "treat"]
     own = _pool(cube, rows, [*place, "role"], slice_by)
-    every_role = _pool(cube, rows[treat == 1], place, slice_by)
+    every_role = _pool(cube, rows[cube.equal(rows, "treat", 1)], place, slice_by)
     every_role["role"] = np.full(len(every_role["n"]), "all", dtype=object)
     parts = [own, every_role, _outsider_moments(store, filters, slice_by)]
     frame = {c: np.concatenate([part[c] for part in parts]) for c in COLUMNS if c != "slice"}
@@ -70,77 +66,24 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return pd.factorize(values, sort=True)[0]
 
 
-@dataclass(frozen=True)
-class _Cube:
-    """A moments cube as arrays: each label column as integer codes into its sorted values
-    (-1 for a missing value), the counts, means and m2 as floats."""
-
-    codes: dict[str, np.ndarray]
-    values: dict[str, np.ndarray]  # the distinct labels of each label column, sorted
-    numbers: dict[str, np.ndarray]
-
-    def code(self, column: str, value: object) -> int:
-        found = np.flatnonzero(self.values[column] == value)
-        return int(found[0]) if len(found) else -2  # -2 matches no row
-
-    def codes_of(self, column: str, values: object) -> np.ndarray:
-        return np.flatnonzero(np.isin(self.values[column], list(values)))  # type: ignore[call-overload]
-
-    def labels(self, column: str, rows: np.ndarray) -> np.ndarray:
-        """The text of ``column`` for ``rows`` (None where missing: code -1, the last)."""
-        values = np.concatenate([self.values[column], np.array([None], dtype=object)])
-        return values[self.codes[column][rows]]
-
-
-def _coded(store: Store, which: str) -> _Cube:
-    """The participant or outsider cube as :class:`_Cube`, kept while the data is unchanged."""
-    def build() -> _Cube:
+def _cube(store: Store, which: str) -> Cube:
+    """The participant or outsider cube as a :class:`Cube`, kept while the data is unchanged."""
+    def build() -> Cube:
         frame = _participant_cube(store) if which == "participants" else _outsider_cube(store)
-        codes, values, numbers = {}, {}, {}
-        for column in frame.columns:
-            if column == "treat" or pd.api.types.is_numeric_dtype(frame[column]):
-                numbers[column] = frame[column].to_numpy(dtype=float)
-            else:
-                codes[column], uniques = pd.factorize(frame[column], sort=True)
-                values[column] = np.asarray(uniques, dtype=object)
-        return _Cube(codes, values, numbers)
+        return Cube.of(frame, measures=["n", *(f"{m}_{v}" for m in ("mean", "m2")
+                                               for v in VALUES)])
     return kept(store, ("moments_cube", which), build)
 
 
-def _select(cube: _Cube, filters: Filters, by: str | None) -> np.ndarray:
-    """Rows of people in the filters' slices (and with a value for the breakdown ``by``)."""
-    keep = np.ones(len(cube.numbers["n"]), dtype=bool)
-    for column in SLICE_NAMES:
-        if getattr(filters, column):
-            keep &= np.isin(cube.codes[column], cube.codes_of(column, getattr(filters, column)))
-    if by:
-        keep &= cube.codes[by] >= 0
-    return np.flatnonzero(keep)
-
-
-def _pool(cube: _Cube, rows: np.ndarray, keys: list[str],
+def _pool(cube: Cube, rows: np.ndarray, keys: list[str],
           by: str | None) -> dict[str, np.ndarray]:
     """Cube ``rows`` pooled per ``keys`` [and the breakdown ``by`` as ``slice``], groups in
-    order of first appearance: the label columns as text, n, mean_v and the ddof=1 var_v.
+    order of first appearance: the label columns, n, mean_v and the ddof=1 var_v.
 
     Pooled mean = Σ nᵢ·meanᵢ / Σ nᵢ; pooled m2 = Σ (m2ᵢ + nᵢ·(meanᵢ − mean)²); var = m2 / (n − 1).
     """
-    columns = [*keys, *([by] if by else [])]
-    key = np.zeros(len(rows), dtype=np.int64)
-    for column in columns:
-        if column == "treat":
-            code, size = cube.numbers["treat"][rows].astype(np.int64), 2
-        else:
-            code, size = cube.codes[column][rows] + 1, len(cube.values[column]) + 1
-        key = key * size + code
-    _, first, group = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")  # number the groups by first appearance
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    group, first = rank[group.ravel()], rows[first[order]]
-    out: dict[str, np.ndarray] = {c: cube.labels(c, first) for c in keys if c != "treat"}
-    if "treat" in keys:
-        out["treat"] = cube.numbers["treat"][first].astype(np.int64)
+    group, first = cube.groups(rows, [*keys, *([by] if by else [])])
+    out: dict[str, np.ndarray] = {c: cube.labels(c, first) for c in keys}
     out["slice"] = cube.labels(by, first) if by else np.full(len(first), None, dtype=object)
     count = cube.numbers["n"][rows]
     n = np.bincount(group, weights=count, minlength=len(first))
@@ -219,11 +162,11 @@ def _outsider_moments(store: Store, filters: Filters, by: str | None) -> dict[st
     cohorts = _cohort_waves(store)
     if filters.cohort is not None:
         cohorts = cohorts[cohorts["cohort_id"] == filters.cohort]
-    cube = _coded(store, "outsiders")
-    rows = _select(cube, filters, by)
-    pairs = cube.codes[waves[0]][rows] * (len(cube.values[waves[1]]) + 1) \
-        + cube.codes[waves[1]][rows]
-    wanted = [cube.code(waves[0], b) * (len(cube.values[waves[1]]) + 1) + cube.code(waves[1], a)
+    cube = _cube(store, "outsiders")
+    rows = cube.select(filters, by)
+    span = len(cube.values[waves[1]]) + 1
+    pairs = cube.codes[waves[0]][rows] * span + cube.codes[waves[1]][rows]
+    wanted = [cube.code(waves[0], b) * span + cube.code(waves[1], a)
               for b, a in zip(cohorts[waves[0]], cohorts[waves[1]], strict=True)]
     pooled = _pool(cube, rows[np.isin(pairs, wanted)], [*waves, "construct"], by)
     pair_of = pooled.pop(waves[0]).astype(object), pooled.pop(waves[1]).astype(object)
