@@ -49,6 +49,9 @@ class Table:
     null: Null | None = field(default=None, repr=False)  # of the final visible cells
     final: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     labels: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    masks: dict[tuple[str, tuple[str, ...]], np.ndarray] = field(default_factory=dict,
+                                                                  repr=False)
+    atom_sizes: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> np.ndarray:
@@ -87,6 +90,25 @@ class Table:
             return None
         hidden, n, reason = self.final
         return bool(hidden[at]), float(n[at]), str(reason[at])
+
+    @property
+    def atom_n(self) -> np.ndarray:
+        """The atoms' n as an array (kept)."""
+        if self.atom_sizes is None:
+            self.atom_sizes = self.atoms["n"].to_numpy()
+        return self.atom_sizes
+
+    def atom_mask(self, dim: str, values: tuple[str, ...]) -> np.ndarray:
+        """Which atoms have one of ``values`` in ``dim`` (kept: the rows of one view ask for
+        the same cohorts, roles and filter values over and over)."""
+        mask = self.masks.get((dim, values))
+        if mask is None:
+            if len(self.masks) > 4096:
+                self.masks.clear()
+            labels = self.atom_labels(dim)
+            mask = labels == values[0] if len(values) == 1 else np.isin(labels, list(values))
+            self.masks[(dim, values)] = mask
+        return mask
 
     def atom_labels(self, dim: str) -> np.ndarray:
         """The atoms' values of one dimension, as an array (kept)."""

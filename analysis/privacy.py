@@ -226,10 +226,10 @@ class _Canon:
         wanted = np.ones(len(table.atoms), dtype=bool)
         for dim, value in (("cohort", cohort), ("role", role)):
             if value != TOTAL and dim in table.dims:
-                wanted &= table.atom_labels(dim) == value
+                wanted &= table.atom_mask(dim, (value,))
         for dim in dims:
-            wanted &= np.isin(table.atom_labels(dim), list(conditions[dim]))
-        n = float(table.atoms["n"].to_numpy()[wanted].sum())
+            wanted &= table.atom_mask(dim, tuple(conditions[dim]))
+        n = float(table.atom_n[wanted].sum())
         if not wanted.any():
             return True, 0.0, ""
         ok = bool(table.derivable(wanted.astype(float)[None, :])[0])
