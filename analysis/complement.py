@@ -65,9 +65,7 @@ class Table:
         space lives on the hidden atoms only, which keeps the matrix small when few are hidden.
         """
         if hidden is None:  # the final state: null space computed once
-            if self.null is None:
-                self.null = _null(self, self.cells["hidden"].to_numpy(dtype=bool))
-            columns, basis = self.null
+            columns, basis = self.settle()
         else:
             columns, basis = _null(self, hidden)
         vectors = np.asarray(vectors, dtype=float)
@@ -90,6 +88,13 @@ class Table:
             return None
         hidden, n, reason = self.final
         return bool(hidden[at]), float(n[at]), str(reason[at])
+
+    def settle(self) -> Null:
+        """The null space of the final table's visible cells, which :meth:`derivable` reads,
+        worked out once (a server's warm-up calls this, so no view pays it)."""
+        if self.null is None:
+            self.null = _null(self, self.cells["hidden"].to_numpy(dtype=bool))
+        return self.null
 
     @property
     def atom_n(self) -> np.ndarray:

@@ -262,12 +262,14 @@ def _canon_for(units: pd.DataFrame, k: int) -> _Canon:
 def warm(units: pd.DataFrame, *, min_group_size: int | None = None,
          two_way: bool = True) -> None:
     """Build every one-way (and unless ``two_way`` is false, two-way) canonical table of
-    ``units`` (see :func:`suppress_results`) ahead of the views that need them."""
+    ``units`` (see :func:`suppress_results`) ahead of the views that need them, with what a
+    filtered group's check needs (:meth:`analysis.complement.Table.settle`)."""
     canon = _canon_for(units, resolve_min_group_size(min_group_size))
     for metric, outcome in list(canon.families):
-        canon.tables((), metric, outcome)
+        for table in canon.tables((), metric, outcome).values():
+            table.settle()
         for a, b in combinations(SLICES, 2) if two_way else ():
-            canon.two_way(metric, outcome, a, b)
+            canon.two_way(metric, outcome, a, b).settle()
 
 
 def canonical_tables(units: pd.DataFrame, metric: str, outcome: str, *,
