@@ -72,6 +72,7 @@ class _Kept(Generic[V]):
 _memo: _Kept[pd.DataFrame] = _Kept(32)
 _memo_by_state: _Kept[pd.DataFrame] = _Kept(256)  # small frames (counts) per filter state
 _selections: _Kept[pd.DataFrame] = _Kept(8)  # people of a filter state: the few latest
+_state_objects: _Kept[Any] = _Kept(8)  # arrays of a filter state's people: the few latest
 _objects: _Kept[Any] = _Kept(64)  # tables built from whole-data frames (privacy band tables)
 
 
@@ -87,6 +88,12 @@ def kept(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
     """``build()`` kept while the data is unchanged, for objects that are not frames (the
     privacy layer's protected band tables). Not copied: callers must not change them."""
     return cast(T, _keep(store, key, build, _objects))
+
+
+def kept_for_state(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
+    """:func:`kept` for objects built per filter state (several metrics of one view read
+    them): only the few latest are kept."""
+    return cast(T, _keep(store, key, build, _state_objects))
 
 
 def _keep(store: Store, key: tuple[object, ...], build: Callable[[], V], shelf: _Kept[V]) -> V:

@@ -31,7 +31,7 @@ from analysis import (
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.stats._groups import group_ids
-from analysis.stats.grouped import paired_change_groups
+from analysis.stats.grouped import paired_change_arrays
 from analysis.stats.multiple import adjust_pvalues_by_family
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store import Store
@@ -74,10 +74,12 @@ def paired_change_rows(store: Store, filters: Filters, by: str | None, *,
     """Before/after on the same people, per cohort × construct × role (× slice), with the
     minimum detectable effect (``mde``, d_z at 80% power) and a plain ``power_note``; without
     a cohort filter also every cohort together (cohort 'all') unless not ``pooled``."""
-    scores = outcomes.programme_scores(store, filters, pooled=pooled)
-    scores = scores[~scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    rows, keys, cells = slicing.cell_rows(scores, filters, by, within=["cohort_id", "construct"])
-    result = paired_change_groups(rows, keys, cells=cells)
+    every = outcomes.programme_cells(store, filters, by, pooled=pooled)
+    constructs = set(every.cells["construct"].astype(str)) - set(POST_ONLY_CONSTRUCTS)
+    cells, before, after, cell = every.part(constructs)
+    done = ~np.isnan(before) & ~np.isnan(after)
+    result = cells.assign(**paired_change_arrays(before[done], after[done], cell[done],
+                                                 len(cells)))
     by_n = {n: (minimum_detectable_effect(n), power_note(n)) for n in result["n"].unique()}
     result["mde"] = result["n"].map(lambda n: by_n[n][0]).astype(float)
     result["power_note"] = result["n"].map(lambda n: by_n[n][1])

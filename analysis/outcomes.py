@@ -3,7 +3,9 @@ satisfaction (post only), and reliability (Cronbach's alpha) per construct × ad
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -20,12 +22,13 @@ from analysis.slicing import (
     role_groups,
     with_label,
 )
+from analysis.stats._result import COMMON_COLUMNS
 from analysis.stats.enps import category, enps_change_record
 from analysis.stats.grouped import (
     group_index,
-    mean_ci_groups,
+    mean_ci_arrays,
     reported_groups,
-    top2box_change_groups,
+    top2box_change_arrays,
 )
 from analysis.stats.reliability import alpha_from_moments, cronbach_alpha_cells
 from analysis.store import Store
@@ -45,14 +48,53 @@ def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> 
     return scores
 
 
+@dataclass(frozen=True)
+class ProgrammeCells:
+    """The programme scores of a filter state stacked per role group (:func:`cell_rows`
+    within cohort × construct), the cells to report (sorted by ``keys``) and each stacked row's
+    cell: worked out once for the metrics of a view, each of which takes its constructs."""
+
+    keys: list[str]
+    cells: pd.DataFrame
+    cell: np.ndarray  # each stacked row's position in ``cells``, -1 for none
+    before: np.ndarray
+    after: np.ndarray
+
+    def part(self, constructs: Collection[str]) -> tuple[pd.DataFrame, np.ndarray,
+                                                           np.ndarray, np.ndarray]:
+        """The cells of ``constructs`` (in order), and the before, after and cell number of
+        every stacked row in one of them."""
+        wanted = self.cells["construct"].isin(list(constructs)).to_numpy()
+        renumber = np.full(len(self.cells) + 1, -1)  # the last: rows in no cell
+        renumber[np.flatnonzero(wanted)] = np.arange(int(wanted.sum()))
+        cell = renumber[self.cell]
+        rows = cell >= 0
+        return (self.cells[wanted].reset_index(drop=True), self.before[rows], self.after[rows],
+                cell[rows])
+
+
+def programme_cells(store: Store, filters: Filters, by: str | None, *,
+                    pooled: bool = True) -> ProgrammeCells:
+    """:class:`ProgrammeCells` of the filter state, kept for the few latest states."""
+    def build() -> ProgrammeCells:
+        scores = programme_scores(store, filters, pooled=pooled)
+        stacked, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
+        groups = reported_groups(stacked, keys, cells).reset_index(drop=True)
+        return ProgrammeCells(keys, groups, group_index(stacked, groups, keys),
+                              stacked["before"].to_numpy(dtype=float),
+                              stacked["after"].to_numpy(dtype=float))
+    return data.kept_for_state(store, ("programme_cells", filters, by, pooled), build)
+
+
 def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Share in the top two boxes (score ≥ 4) before and after, on 5-point constructs."""
     scales = data.construct_scales(store)
     five = set(scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"])
-    scores = programme_scores(store, filters)
-    scores = scores[scores["construct"].isin(five - set(POST_ONLY_CONSTRUCTS))]
-    rows, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
-    result = top2box_change_groups(rows, keys, threshold=TOP_BOX, cells=cells)
+    cells, before, after, cell = programme_cells(store, filters, by).part(
+        five - set(POST_ONLY_CONSTRUCTS))
+    done = ~np.isnan(before) & ~np.isnan(after)
+    result = cells.assign(**top2box_change_arrays(before[done], after[done], cell[done],
+                                                  len(cells), threshold=TOP_BOX))
     return label_cells(result, metric="top2box_change", names=cohort_names(store), by=by)
 
 
@@ -97,11 +139,12 @@ def _enps_records(tables: np.ndarray) -> list[dict[str, object]]:
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Mean of the post-only constructs (programme satisfaction) with a t CI."""
-    scores = programme_scores(store, filters)
-    scores = scores[scores["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    rows, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
-    result = mean_ci_groups(rows, keys, value="after", cells=cells)
-    return label_cells(result, metric="mean", names=cohort_names(store), by=by)
+    cells, _, after, cell = programme_cells(store, filters, by).part(POST_ONLY_CONSTRUCTS)
+    done = ~np.isnan(after)
+    columns = mean_ci_arrays(after[done], cell[done], len(cells))
+    result = cells.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
+    return label_cells(result[[*cells.columns, *COMMON_COLUMNS, "sd"]], metric="mean",
+                       names=cohort_names(store), by=by)
 
 
 def _multi_item(answers: pd.DataFrame) -> pd.DataFrame:

@@ -169,7 +169,7 @@ def top2box_change_arrays(b: np.ndarray, a: np.ndarray, group: np.ndarray, size:
                           threshold: float, confidence: float = 0.95) -> dict[str, np.ndarray]:
     """The columns of :func:`top2box_change_groups` for groups ``0 … size − 1`` of complete
     pairs numbered by ``group``; a group without pairs gets n = 0 and no counts (the count
-    columns are then float, with NaN)."""
+    columns are float: NaN there)."""
     confidence = check_confidence(confidence)
     top_b, top_a = b >= threshold, a >= threshold
     n = np.bincount(group, minlength=size).astype(float)
@@ -192,10 +192,8 @@ def top2box_change_arrays(b: np.ndarray, a: np.ndarray, group: np.ndarray, size:
     with np.errstate(invalid="ignore"):
         shown = tested & (se > 0)
     empty = n == 0
-    counts: dict[str, np.ndarray] = {"discordant_up": up.astype("int64"),
-                                     "discordant_down": down.astype("int64")}
-    if empty.any():
-        counts = {c: np.where(empty, np.nan, v) for c, v in counts.items()}
+    counts = {"discordant_up": np.where(empty, np.nan, up),
+              "discordant_down": np.where(empty, np.nan, down)}
     return {
         "n": n.astype("int64"), "estimate": estimate,
         "ci_low": np.where(shown, estimate - z * se, np.nan),
