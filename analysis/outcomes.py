@@ -100,27 +100,20 @@ def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame
 
 def enps_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """eNPS after − before among participants answering both (seeded bootstrap CI), from the
-    3×3 category tables of every cell, counted in one groupby."""
-    scores = programme_scores(store, filters)
-    scores = scores[scores["construct"] == "enps"]
-    if scores.empty:
+    3×3 category tables of every cell, counted in one bincount."""
+    cells, before, after, cell = programme_cells(store, filters, by).part(["enps"])
+    if cells.empty:
         return concat([])
-    stacked, keys, cells = cell_rows(scores, filters, by, within=["cohort_id"])
-    groups = reported_groups(stacked, keys, cells)
-    before = stacked["before"].to_numpy(dtype=float)
-    after = stacked["after"].to_numpy(dtype=float)
-    where = group_index(stacked, groups, keys)
-    done = (where >= 0) & ~np.isnan(before) & ~np.isnan(after)
+    done = ~np.isnan(before) & ~np.isnan(after)
     for side, values in (("before", before[done]), ("after", after[done])):
         if ((values < 0) | (values > 10)).any():
             raise ValueError(f"{side}: eNPS answers must be on the 0–10 scale")
     code = 3 * category(before[done]) + category(after[done])
-    tables = np.bincount(9 * where[done] + code, minlength=9 * len(groups)).reshape(-1, 9)
+    tables = np.bincount(9 * cell[done] + code, minlength=9 * len(cells)).reshape(-1, 9)
     results = pd.DataFrame(_enps_records(tables))
     if "n" in results:
         results = results.astype({"n": "int64"})
-    result = pd.concat([groups.reset_index(drop=True), results], axis=1)
-    return label_cells(result.assign(construct="enps"), metric="enps_change",
+    return label_cells(pd.concat([cells, results], axis=1), metric="enps_change",
                        names=cohort_names(store), by=by)
 
 
