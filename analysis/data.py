@@ -90,6 +90,13 @@ def kept(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
     return cast(T, _keep(store, key, build, _objects))
 
 
+def remembered_for_state(store: Store, key: tuple[object, ...],
+                         build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """:func:`remembered` for a small frame of one filter state (a view's rows that several
+    of its charts read), on the shelf of per-state frames."""
+    return remembered(store, key, build, shelf=_memo_by_state)
+
+
 def kept_for_state(store: Store, key: tuple[object, ...], build: Callable[[], T]) -> T:
     """:func:`kept` for objects built per filter state (several metrics of one view read
     them): only the few latest are kept."""

@@ -44,7 +44,14 @@ def _constructs(topic: str) -> tuple[str, ...]:
 
 
 def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.DataFrame:
-    """Whole-group rows of one metric for the topic's constructs, cohort in view, every role."""
+    """Whole-group rows of one metric for the topic's constructs, cohort in view, every role.
+    Kept per filter state: a page's charts and table read the same rows several times."""
+    k = privacy.resolve_min_group_size(None)
+    return data.remembered_for_state(store, ("metric_rows", filters, topic, metric, k),
+                                     lambda: _metric_rows(store, filters, topic, metric))
+
+
+def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.DataFrame:
     if not common.available(metric):
         return common.empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not "
                                             "available yet in this build.")
