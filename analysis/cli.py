@@ -232,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".pptx":
         from dashboard import exports, model
 
-        model.configure(db)
+        model.configure(db, warm=False)
         try:
             data = exports.board_pack(model.store(), filters, min_group_size=k,
                                       with_images=not args.no_images)

@@ -47,7 +47,9 @@ def _file_identity(db: Path) -> tuple[int, int, int]:
     return st.st_ino, st.st_mtime_ns, st.st_size
 
 
-def configure(db: Path) -> None:
+def configure(db: Path, *, warm: bool = True) -> None:
+    """Serve ``db``. ``warm=False`` (a command that builds one export and exits): no background
+    warm-up — a daemon thread still querying DuckDB when the process exits aborts it."""
     global _store, _db, _identity
     if _store is not None:
         _store.close()
@@ -55,7 +57,10 @@ def configure(db: Path) -> None:
     _identity = _file_identity(db) if db.exists() else None
     _store = Store(db, read_only=True)
     _clear_caches()
-    _start_warm(_store)
+    if warm:
+        _start_warm(_store)
+    else:
+        _warmed.set()
 
 
 def _open_new_file(db: Path) -> tuple[Store, tuple[int, int, int]]:

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,6 +208,24 @@ def test_cohort_filter_and_cli_deck_match_metrics_json(demo_db: Path, tmp_path: 
     for label, chart in charts.items():
         assert list(chart.plots[0].categories) == ["Reverse Mentoring 2024 Autumn"]
         _check_chart_values(chart, _chart_source(results, outcome_of[label]))
+
+
+def test_report_cli_leaves_no_thread_on_the_database(demo_db: Path, tmp_path: Path) -> None:
+    # A daemon thread still querying DuckDB when the process exits aborts it ("terminate called
+    # without an active exception"): the command must not start the dashboard's warm-up.
+    from analysis import cli
+    from dashboard import model
+
+    previous = model._db
+    try:
+        code = cli.main(["report", "--db", str(demo_db), "--no-images",
+                         "--out", str(tmp_path / "deck.pptx")])
+        assert code == 0
+        assert (tmp_path / "deck.pptx").stat().st_size > 0
+        assert not [t for t in threading.enumerate() if t.name == "crossgen-warm"]
+    finally:
+        if previous is not None:
+            model.configure(previous)
 
 
 def test_report_cli_rejects_unknown_format_and_cohort(demo_db: Path, tmp_path: Path) -> None:
