@@ -51,10 +51,10 @@ def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> 
 @dataclass(frozen=True)
 class ProgrammeCells:
     """The programme scores of a filter state stacked per role group (:func:`cell_rows`
-    within cohort × construct), the cells to report (sorted by ``keys``) and each stacked row's
-    cell: worked out once for the metrics of a view, each of which takes its constructs."""
+    within cohort × construct), the cells to report (sorted by cohort, construct, role[, slice])
+    and each stacked row's cell: worked out once for the metrics of a view, each of which takes
+    its constructs."""
 
-    keys: list[str]
     cells: pd.DataFrame
     cell: np.ndarray  # each stacked row's position in ``cells``, -1 for none
     before: np.ndarray
@@ -80,7 +80,7 @@ def programme_cells(store: Store, filters: Filters, by: str | None, *,
         scores = programme_scores(store, filters, pooled=pooled)
         stacked, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
         groups = reported_groups(stacked, keys, cells).reset_index(drop=True)
-        return ProgrammeCells(keys, groups, group_index(stacked, groups, keys),
+        return ProgrammeCells(groups, group_index(stacked, groups, keys),
                               stacked["before"].to_numpy(dtype=float),
                               stacked["after"].to_numpy(dtype=float))
     return data.kept_for_state(store, ("programme_cells", filters, by, pooled), build)
