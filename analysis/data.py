@@ -138,7 +138,7 @@ def warm(store: Store) -> None:
     everyone = Filters()
     paired_scores(store, everyone)
     coded_scores(store, everyone)
-    _own_survival(store)
+    _survival_cube(store, "own")
     _outsider_survival(store, everyone, by=None, cohort=None)
     pair_sessions(store)
     pair_members(store, everyone)
@@ -390,7 +390,7 @@ def _retention_counts(store: Store, filters: Filters, *, by: str | None,
 def _survival_cube(store: Store, which: str) -> Cube:
     """:func:`_own_survival` or the outsiders' survival cube as a :class:`Cube` (kept)."""
     def build() -> Cube:
-        frame = _own_survival(store) if which == "own" else _outsider_cube(store)
+        frame = _own_survival(store) if which == "own" else _outsider_survival_cube(store)
         return Cube.of(frame, measures=["people", "salary_sum", "salary_n"])
     return kept(store, ("survival_cube", which), build)
 
@@ -458,7 +458,7 @@ _AT_START_SQL = """(e.hire_date is null or e.hire_date <= c.start_date)
           and c.start_date <= snap.d"""
 
 
-def _outsider_cube(store: Store) -> pd.DataFrame:
+def _outsider_survival_cube(store: Store) -> pd.DataFrame:
     """Everyone outside the programme counted per cohort start date × generation × department ×
     level × duration × event (kept while the data is unchanged)."""
     def build() -> pd.DataFrame:
