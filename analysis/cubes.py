@@ -50,17 +50,19 @@ class Cube:
         """Which of ``rows`` hold ``value`` in ``column``."""
         return self.codes[column][rows] == self.code(column, value)
 
+    def among(self, rows: np.ndarray, column: str, values: Iterable[object]) -> np.ndarray:
+        """Which of ``rows`` hold one of ``values`` in ``column``."""
+        wanted = np.flatnonzero(self.values[column].isin(list(values)))
+        return np.isin(self.codes[column][rows], wanted)
+
     def select(self, filters: Filters, by: str | None) -> np.ndarray:
         """Rows in the filters' slices (and with a value for the breakdown ``by``)."""
-        keep = np.ones(self.size, dtype=bool)
+        rows = np.arange(self.size)
         for column in SLICE_NAMES:
             chosen = getattr(filters, column)
             if chosen:
-                wanted = np.flatnonzero(np.isin(self.values[column], list(chosen)))
-                keep &= np.isin(self.codes[column], wanted)
-        if by:
-            keep &= self.codes[by] >= 0
-        return np.flatnonzero(keep)
+                rows = rows[self.among(rows, column, chosen)]
+        return rows[self.codes[by][rows] >= 0] if by else rows
 
     def groups(self, rows: np.ndarray, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The group of each of ``rows`` by ``columns`` (a missing value is a value of its own),

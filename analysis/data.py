@@ -493,8 +493,7 @@ def _outsider_survival(store: Store, filters: Filters, *, by: str | None,
         if value is not None:
             cohorts = cohorts[cohorts["cohort_id"] == value]
     # only the start dates of the cohorts in view are counted
-    starts = [cube.code("start_date", d) for d in cohorts["start_date"].unique()]
-    rows = rows[np.isin(cube.codes["start_date"][rows], starts)]
+    rows = rows[cube.among(rows, "start_date", cohorts["start_date"].unique())]
     counts = _survival_sums(cube, rows, ["start_date"], slice_by)
     out = cohorts.merge(counts, on="start_date").drop(columns="start_date")
     out = out.assign(treat=0, role="comparison")

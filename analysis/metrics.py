@@ -77,9 +77,7 @@ def paired_change_rows(store: Store, filters: Filters, by: str | None, *,
     every = outcomes.programme_cells(store, filters, by, pooled=pooled)
     constructs = set(every.cells["construct"].astype(str)) - set(POST_ONLY_CONSTRUCTS)
     cells, before, after, cell = every.part(constructs)
-    done = ~np.isnan(before) & ~np.isnan(after)
-    result = cells.assign(**paired_change_arrays(before[done], after[done], cell[done],
-                                                 len(cells)))
+    result = cells.assign(**paired_change_arrays(before, after, cell, len(cells)))
     by_n = {n: (minimum_detectable_effect(n), power_note(n)) for n in result["n"].unique()}
     result["mde"] = result["n"].map(lambda n: by_n[n][0]).astype(float)
     result["power_note"] = result["n"].map(lambda n: by_n[n][1])

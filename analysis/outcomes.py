@@ -60,15 +60,15 @@ class ProgrammeCells:
     before: np.ndarray
     after: np.ndarray
 
-    def part(self, constructs: Collection[str]) -> tuple[pd.DataFrame, np.ndarray,
-                                                           np.ndarray, np.ndarray]:
+    def part(self, constructs: Collection[str], *, pairs: bool = True
+             ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
         """The cells of ``constructs`` (in order), and the before, after and cell number of
-        every stacked row in one of them."""
+        every stacked row in one of them with both answers (``pairs``) or an answer after."""
         wanted = self.cells["construct"].isin(list(constructs)).to_numpy()
         renumber = np.full(len(self.cells) + 1, -1)  # the last: rows in no cell
         renumber[np.flatnonzero(wanted)] = np.arange(int(wanted.sum()))
         cell = renumber[self.cell]
-        rows = cell >= 0
+        rows = (cell >= 0) & ~np.isnan(self.after) & (~np.isnan(self.before) | (not pairs))
         return (self.cells[wanted].reset_index(drop=True), self.before[rows], self.after[rows],
                 cell[rows])
 
@@ -92,9 +92,8 @@ def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame
     five = set(scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"])
     cells, before, after, cell = programme_cells(store, filters, by).part(
         five - set(POST_ONLY_CONSTRUCTS))
-    done = ~np.isnan(before) & ~np.isnan(after)
-    result = cells.assign(**top2box_change_arrays(before[done], after[done], cell[done],
-                                                  len(cells), threshold=TOP_BOX))
+    result = cells.assign(**top2box_change_arrays(before, after, cell, len(cells),
+                                                  threshold=TOP_BOX))
     return label_cells(result, metric="top2box_change", names=cohort_names(store), by=by)
 
 
@@ -104,12 +103,11 @@ def enps_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     cells, before, after, cell = programme_cells(store, filters, by).part(["enps"])
     if cells.empty:
         return concat([])
-    done = ~np.isnan(before) & ~np.isnan(after)
-    for side, values in (("before", before[done]), ("after", after[done])):
+    for side, values in (("before", before), ("after", after)):
         if ((values < 0) | (values > 10)).any():
             raise ValueError(f"{side}: eNPS answers must be on the 0–10 scale")
-    code = 3 * category(before[done]) + category(after[done])
-    tables = np.bincount(9 * cell[done] + code, minlength=9 * len(cells)).reshape(-1, 9)
+    code = 3 * category(before) + category(after)
+    tables = np.bincount(9 * cell + code, minlength=9 * len(cells)).reshape(-1, 9)
     results = pd.DataFrame(_enps_records(tables))
     if "n" in results:
         results = results.astype({"n": "int64"})
@@ -132,9 +130,9 @@ def _enps_records(tables: np.ndarray) -> list[dict[str, object]]:
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Mean of the post-only constructs (programme satisfaction) with a t CI."""
-    cells, _, after, cell = programme_cells(store, filters, by).part(POST_ONLY_CONSTRUCTS)
-    done = ~np.isnan(after)
-    columns = mean_ci_arrays(after[done], cell[done], len(cells))
+    cells, _, after, cell = programme_cells(store, filters, by).part(POST_ONLY_CONSTRUCTS,
+                                                                      pairs=False)
+    columns = mean_ci_arrays(after, cell, len(cells))
     result = cells.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
     return label_cells(result[[*cells.columns, *COMMON_COLUMNS, "sd"]], metric="mean",
                        names=cohort_names(store), by=by)

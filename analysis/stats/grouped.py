@@ -33,8 +33,15 @@ def group_index(frame: pd.DataFrame, groups: pd.DataFrame, keys: list[str]) -> n
     return lookup(groups, frame, keys)
 
 
-def _values(frame: pd.DataFrame, column: str) -> np.ndarray:
-    return pd.to_numeric(frame[column], errors="raise").to_numpy(dtype=float)
+def _grouped_rows(frame: pd.DataFrame, keys: list[str], cells: pd.DataFrame | None,
+                  columns: Sequence[str]) -> tuple[pd.DataFrame, list[np.ndarray], np.ndarray]:
+    """The groups to report, and for the rows in one of them with every ``columns`` value
+    present: those values and the row's group."""
+    groups = reported_groups(frame, keys, cells)
+    values = [pd.to_numeric(frame[c], errors="raise").to_numpy(dtype=float) for c in columns]
+    where = group_index(frame, groups, keys)
+    done = (where >= 0) & ~np.any([np.isnan(v) for v in values], axis=0)
+    return groups, [v[done] for v in values], where[done]
 
 
 def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -95,11 +102,8 @@ def paired_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, before: st
     Wilcoxon signed-rank with Pratt zeros). Groups with no complete pair (and ``cells`` without
     rows) get an ``n = 0`` row."""
     keys = list(keys)
-    groups = reported_groups(frame, keys, cells)
-    b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
-    done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
-    columns = paired_change_arrays(b[done], a[done], where[done], len(groups),
-                                   confidence=confidence)
+    groups, (b, a), group = _grouped_rows(frame, keys, cells, [before, after])
+    columns = paired_change_arrays(b, a, group, len(groups), confidence=confidence)
     return groups.assign(**columns)[[*keys, *COMMON_COLUMNS, *PAIRED_EXTRAS]]
 
 
@@ -157,11 +161,9 @@ def top2box_change_groups(frame: pd.DataFrame, keys: Sequence[str], *, threshold
     (exact binomial when b + c < 25, else chi-square with continuity correction — the two
     branches of ``statsmodels.stats.contingency_tables.mcnemar``)."""
     keys = list(keys)
-    groups = reported_groups(frame, keys, cells)
-    b, a, where = _values(frame, before), _values(frame, after), group_index(frame, groups, keys)
-    done = (where >= 0) & ~np.isnan(b) & ~np.isnan(a)
-    columns = top2box_change_arrays(b[done], a[done], where[done], len(groups),
-                                    threshold=threshold, confidence=confidence)
+    groups, (b, a), group = _grouped_rows(frame, keys, cells, [before, after])
+    columns = top2box_change_arrays(b, a, group, len(groups), threshold=threshold,
+                                    confidence=confidence)
     return groups.assign(**columns)[[*keys, *COMMON_COLUMNS, *TOP2BOX_EXTRAS]]
 
 
@@ -211,10 +213,8 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
     """:func:`analysis.stats.descriptive.mean_ci` for every group of ``keys``: mean with the
     Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
     keys = list(keys)
-    groups = reported_groups(frame, keys, cells)
-    x, where = _values(frame, value), group_index(frame, groups, keys)
-    done = (where >= 0) & ~np.isnan(x)
-    columns = mean_ci_arrays(x[done], where[done], len(groups), confidence=confidence)
+    groups, (x,), group = _grouped_rows(frame, keys, cells, [value])
+    columns = mean_ci_arrays(x, group, len(groups), confidence=confidence)
     out = groups.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
     return out[[*keys, *COMMON_COLUMNS, "sd"]]
 
@@ -248,10 +248,10 @@ def mean_ci_arrays(values: np.ndarray, group: np.ndarray, size: int, *,
 def _extremes_or_nan(values: np.ndarray, group: np.ndarray,
                      n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`extremes` of the groups with values; NaN for the empty ones."""
-    low, high = np.full(len(n), np.nan), np.full(len(n), np.nan)
     present = np.flatnonzero(n > 0)
     if len(present) == len(n):
         return extremes(values, group, len(n))
+    low, high = np.full(len(n), np.nan), np.full(len(n), np.nan)
     position = np.full(len(n), -1)
     position[present] = np.arange(len(present))
     low[present], high[present] = extremes(values, position[group], len(present))
