@@ -64,6 +64,15 @@ class Cube:
                 rows = rows[self.among(rows, column, chosen)]
         return rows[self.codes[by][rows] >= 0] if by else rows
 
+    def where(self, filters: Filters, **equal: object) -> np.ndarray:
+        """Rows in the filters' slices holding each ``equal`` value (None: any), in order: the
+        rows :func:`analysis.data.select_people` keeps."""
+        rows = self.select(filters, None)
+        for column, value in equal.items():
+            if value is not None:
+                rows = rows[self.equal(rows, column, value)]
+        return rows
+
     def groups(self, rows: np.ndarray, columns: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The group of each of ``rows`` by ``columns`` (a missing value is a value of its own),
         numbered in order of first appearance, and each group's first row."""

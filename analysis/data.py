@@ -145,21 +145,23 @@ def warm(store: Store) -> None:
     overview_counts(store, everyone)
 
 
+# The label columns of the participants' score frames: what a filter state selects by.
+CODED = ("cohort_id", "role", "construct", "generation", "department", "level")
+
+
 def paired_scores(store: Store, filters: Filters, *, construct: str | None = None) -> pd.DataFrame:
     """Programme pre/post construct scores of participants, one row per person × construct.
 
     Columns: cohort_id, employee_id, role, generation, department, level, construct, before, after
     (either may be null when the person skipped one survey). Every filter state is a subset of
     one query over all participants, kept while the data is unchanged (a dashboard filter
-    change then costs a pandas selection, not a join over every survey score).
+    change then selects rows by integer codes instead of joining every survey score).
     """
     scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
     return remembered(store, ("paired_scores", filters, construct),
-                       lambda: select_people(scores, filters, construct=construct),
+                       lambda: _select_scores(store, "paired_scores", scores, filters,
+                                              construct=construct),
                        shelf=_selections)
-
-
-CODED = ("cohort_id", "role", "construct", "generation", "department", "level")
 
 
 def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
@@ -172,7 +174,18 @@ def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
 
     coded = remembered(store, ("coded_scores",), build)
     return remembered(store, ("coded_scores", filters),
-                       lambda: select_people(coded, filters), shelf=_selections)
+                       lambda: _select_scores(store, "coded_scores", coded, filters),
+                       shelf=_selections)
+
+
+def _select_scores(store: Store, name: str, frame: pd.DataFrame, filters: Filters, *,
+                   construct: str | None = None) -> pd.DataFrame:
+    """:func:`select_people` on a whole-data score frame by its labels' integer codes, built
+    once per data version: comparing text over every participant × construct on each filter
+    change cost more than the statistics."""
+    codes = kept(store, (name, "codes"), lambda: Cube.of(frame[list(CODED)], measures=()))
+    rows = codes.where(filters, cohort_id=filters.cohort, role=filters.role, construct=construct)
+    return frame if len(rows) == len(frame) else frame.take(rows).reset_index(drop=True)
 
 
 def select_people(frame: pd.DataFrame, filters: Filters, *,

@@ -119,6 +119,7 @@ def _participant_cube(store: Store) -> pd.DataFrame:
                    count(*) as n, {_MOMENTS_SQL}
             from pairs
             group by all
+            order by all  -- a fixed order: the pooled sums then agree to the last bit
         """)  # noqa: S608 - fixed SQL pieces only
     return remembered(store, ("participant_pulse_cube",), build)
 
@@ -151,6 +152,7 @@ def _outsider_cube(store: Store) -> pd.DataFrame:
             join employees e using (employee_id)
             join shared_waves w using (before_administration_id, after_administration_id)
             group by all
+            order by all
         """)  # noqa: S608 - fixed SQL pieces only
     return remembered(store, ("outsider_cube",), build)
 

@@ -21,6 +21,10 @@ import pyarrow.csv as pa_csv
 
 from analysis.ingest.problems import fail
 
+# A grid's cells: Arrow-backed text whatever pandas infers elsewhere (analysis/__init__.py),
+# as Arrow's CSV reader gives it; exports run to millions of cells.
+TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
+
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -95,7 +99,7 @@ def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
         raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
     width = max(len(r) for r in rows)
     grid = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    return grid.astype(str)
+    return grid.astype(TEXT)
 
 
 LINE_END = re.compile(r"[\r\n]")
@@ -213,7 +217,7 @@ def _read_xlsx(data: bytes, file: str) -> pd.DataFrame:
         raise fail(file, "The workbook's first sheet is empty.",
                    "Put the export on the first sheet, or export it again.")
     width = max(len(r) for r in rows)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(TEXT)
 
 
 def find_header_row(grid: pd.DataFrame, required: list[str], *,

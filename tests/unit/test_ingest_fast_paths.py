@@ -22,7 +22,8 @@ def slow_grid(text: str, delimiter: str) -> pd.DataFrame:
     """The reference: Python's csv module, padded to the widest row (as read_grid does)."""
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     width = max(len(r) for r in rows)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(str)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows],
+                        dtype=object).astype(reading.TEXT)
 
 
 def random_text(rng: random.Random) -> str:
