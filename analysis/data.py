@@ -143,6 +143,7 @@ def warm(store: Store) -> None:
     pair_sessions(store)
     pair_members(store, everyone)
     overview_counts(store, everyone)
+    cohort_participants(store)
 
 
 # The label columns of the participants' score frames: what a filter state selects by.

@@ -110,12 +110,26 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
     sets of metrics share each one (the overview's cards and its change chart both read
     paired_change). The same rows as one call for all ``names``: Holm families and privacy
     decisions are per metric. ``along``: computed with them when missing, not returned."""
-    def key(name: str) -> tuple[object, ...]:
-        return (id(store), filters, name, by, k, pooled)
+    def key(name: str, view: Filters = filters, pooled: bool = pooled) -> tuple[object, ...]:
+        return (id(store), view, name, by, k, pooled)
+
+    def found(name: str) -> pd.DataFrame | None:
+        frame = _results_cache.get(key(name))
+        if frame is None and filters.cohort is not None and metrics.REGISTRY[name].poolable:
+            # A poolable metric's rows of one cohort are those of the every-cohort view with
+            # the same other filters (cells per cohort; Holm families per metric, cohort and
+            # role; privacy decided per row on the slice filters): the overview's trend has
+            # just computed them.
+            every = filters.with_values(cohort=None)
+            whole = next((f for p in (False, True)
+                          if (f := _results_cache.get(key(name, every, p))) is not None), None)
+            if whole is not None:
+                frame = _results_cache[key(name)] = \
+                    whole[whole["cohort"] == filters.cohort].reset_index(drop=True)
+        return frame
 
     wanted = tuple(dict.fromkeys((*names, *along)))
-    kept = {name: frame for name in wanted
-            if (frame := _results_cache.get(key(name))) is not None}
+    kept = {name: frame for name in wanted if (frame := found(name)) is not None}
     missing = [name for name in wanted if name not in kept] \
         if any(name not in kept for name in names) else []
     if missing:
