@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 
 from analysis.demo_db import DEMO_FILES, build_demo
+from analysis.textmode import use_object_text
+
+# In-process tests run the analysis as the dashboard server does (text as objects); the
+# command tests run `crossgen` in child processes, as users do (pandas' Arrow text).
+use_object_text()
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE_DATA = REPO.parent / "shared" / "reference-data"

@@ -35,6 +35,20 @@ def test_two_demo_builds_have_identical_tables(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(ka, kb)
 
 
+def test_the_command_and_the_server_text_mode_import_the_same_tables(
+        demo_db: Path, tmp_path: Path) -> None:
+    # the fixture imported in this process, text as objects (analysis/textmode.py); the
+    # command in its own, with pandas' Arrow text
+    db = tmp_path / "cli.duckdb"
+    done = run_cli("demo", "--db", str(db))
+    assert done.returncode == 0, done.stderr
+    with Store(db, read_only=True) as cli, Store(demo_db, read_only=True) as here:
+        names = set(cli.table_counts()) - VOLATILE
+        assert names == set(here.table_counts()) - VOLATILE
+        for name in sorted(names):
+            pd.testing.assert_frame_equal(_table(cli, name), _table(here, name), obj=name)
+
+
 def test_generator_is_seeded(tmp_path: Path) -> None:
     spec = DemoSpec(employees=400, pairs_per_cohort=10)
     first = generate(tmp_path / "one", spec)
