@@ -160,8 +160,7 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     """
     scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
     return remembered(store, ("paired_scores", filters, construct),
-                       lambda: _select_scores(store, "paired_scores", scores, filters,
-                                              construct=construct),
+                       lambda: _select_scores(store, scores, filters, construct=construct),
                        shelf=_selections)
 
 
@@ -175,16 +174,20 @@ def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
 
     coded = remembered(store, ("coded_scores",), build)
     return remembered(store, ("coded_scores", filters),
-                       lambda: _select_scores(store, "coded_scores", coded, filters),
-                       shelf=_selections)
+                       lambda: _select_scores(store, coded, filters), shelf=_selections)
 
 
-def _select_scores(store: Store, name: str, frame: pd.DataFrame, filters: Filters, *,
+def _select_scores(store: Store, frame: pd.DataFrame, filters: Filters, *,
                    construct: str | None = None) -> pd.DataFrame:
-    """:func:`select_people` on a whole-data score frame by its labels' integer codes, built
-    once per data version: comparing text over every participant × construct on each filter
-    change cost more than the statistics."""
-    codes = kept(store, (name, "codes"), lambda: Cube.of(frame[list(CODED)], measures=()))
+    """:func:`select_people` on the whole-data score rows (:func:`paired_scores` or
+    :func:`coded_scores`: the same rows in the same order) by their labels' integer codes,
+    built once per data version: comparing text over every participant × construct on each
+    filter change cost more than the statistics."""
+    def build() -> Cube:
+        scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+        return Cube.of(scores[list(CODED)], measures=())
+
+    codes = kept(store, ("score_codes",), build)
     rows = codes.where(filters, cohort_id=filters.cohort, role=filters.role, construct=construct)
     return frame if len(rows) == len(frame) else frame.take(rows).reset_index(drop=True)
 

@@ -35,7 +35,6 @@ def test_a_cohort_taken_from_every_cohort_equals_the_cohort_alone(
                                                ["paired_change"], by=by)
             common.clear_cache()
             every = common.results(store, others, ["paired_change"], by=by, pooled=pooled)
-            computing = common.metrics.results
             monkeypatch.setattr(common.metrics, "results", not_again)
             assert set(every["cohort"]) >= {c for c in cohorts if not alone[c].empty}
             for cohort in cohorts:
@@ -44,6 +43,6 @@ def test_a_cohort_taken_from_every_cohort_equals_the_cohort_alone(
                 assert taken is not alone[cohort]
                 pd.testing.assert_frame_equal(taken, alone[cohort])
                 shown += len(taken)
-            monkeypatch.setattr(common.metrics, "results", computing)
+            monkeypatch.undo()
         assert shown > 0
         common.clear_cache()
