@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -171,6 +172,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                          f"{', '.join(metrics.REGISTRY)}")
     db = _default_db(args.db)
     Store(db, read_only=True).close()  # a missing or foreign file fails here, with its message
+    threading.Thread(target=metrics.import_statistics_modules, daemon=True).start()
     frame = parallel.results(db, filters, by=args.by, names=args.metric or None,
                              min_group_size=k, adjust=args.adjust)
     if args.json:

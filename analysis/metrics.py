@@ -294,12 +294,19 @@ _ON_USE = ("scipy.stats", "statsmodels.regression.linear_model", "statsmodels.to
            "statsmodels.duration.hazard_regression", "statsmodels.stats.contingency_tables")
 
 
+def import_statistics_modules() -> None:
+    """Import the statistics libraries the metrics load on first use (scipy.stats alone takes
+    1–2 s): a server does it in its warm-up; a one-off command, in a thread while its first
+    queries run in DuckDB (which releases the interpreter lock)."""
+    for module in _ON_USE:
+        importlib.import_module(module)
+
+
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
     """Build the whole-data frames and every canonical privacy table of this database now (the
     dashboard does this in the background when it opens a file, so the first views need not
     wait for them)."""
-    for module in _ON_USE:  # imported where used; a server imports them now, not in a request
-        importlib.import_module(module)
+    import_statistics_modules()  # imported where used; a server does it now, not in a request
     data.warm(store)
     moments.warm(store)
     units = shared_units(store)
