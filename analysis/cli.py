@@ -172,9 +172,11 @@ def cmd_metrics(args: argparse.Namespace) -> int:
                          f"{', '.join(metrics.REGISTRY)}")
     db = _default_db(args.db)
     Store(db, read_only=True).close()  # a missing or foreign file fails here, with its message
-    threading.Thread(target=metrics.import_statistics_modules, daemon=True).start()
+    importer = threading.Thread(target=metrics.import_statistics_modules, daemon=True)
+    importer.start()
     frame = parallel.results(db, filters, by=args.by, names=args.metric or None,
                              min_group_size=k, adjust=args.adjust)
+    importer.join()  # a thread still importing when the interpreter shuts down can abort it
     if args.json:
         say(metrics.to_json(frame, filters, min_group_size=k))
     else:

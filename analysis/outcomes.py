@@ -22,11 +22,10 @@ from analysis.slicing import (
     role_groups,
     with_label,
 )
-from analysis.stats._result import COMMON_COLUMNS
 from analysis.stats.enps import category, enps_change_record
 from analysis.stats.grouped import (
     group_index,
-    mean_ci_arrays,
+    mean_ci_cells,
     reported_groups,
     top2box_change_arrays,
 )
@@ -132,9 +131,7 @@ def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Mean of the post-only constructs (programme satisfaction) with a t CI."""
     cells, _, after, cell = programme_cells(store, filters, by).part(POST_ONLY_CONSTRUCTS,
                                                                       pairs=False)
-    columns = mean_ci_arrays(after, cell, len(cells))
-    result = cells.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
-    return label_cells(result[[*cells.columns, *COMMON_COLUMNS, "sd"]], metric="mean",
+    return label_cells(mean_ci_cells(cells, after, cell), metric="mean",
                        names=cohort_names(store), by=by)
 
 

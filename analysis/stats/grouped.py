@@ -212,11 +212,17 @@ def mean_ci_groups(frame: pd.DataFrame, keys: Sequence[str], *, value: str,
                    confidence: float = 0.95, cells: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`analysis.stats.descriptive.mean_ci` for every group of ``keys``: mean with the
     Student-t CI ``mean ± t(1 − α/2, n − 1) · sd / √n`` (NaN values dropped)."""
-    keys = list(keys)
-    groups, (x,), group = _grouped_rows(frame, keys, cells, [value])
-    columns = mean_ci_arrays(x, group, len(groups), confidence=confidence)
-    out = groups.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
-    return out[[*keys, *COMMON_COLUMNS, "sd"]]
+    groups, (x,), group = _grouped_rows(frame, list(keys), cells, [value])
+    return mean_ci_cells(groups, x, group, confidence=confidence)
+
+
+def mean_ci_cells(cells: pd.DataFrame, values: np.ndarray, group: np.ndarray, *,
+                  confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`mean_ci_arrays` as result rows: ``cells``' columns, then the common result
+    columns (no test: p and effect size NaN) and ``sd``."""
+    columns = mean_ci_arrays(values, group, len(cells), confidence=confidence)
+    out = cells.assign(**columns, p_value=np.nan, p_adjusted=np.nan, effect_size=np.nan)
+    return out[[*cells.columns, *COMMON_COLUMNS, "sd"]]
 
 
 def _mean_method(confidence: float) -> str:
