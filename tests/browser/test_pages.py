@@ -74,6 +74,11 @@ def test_shared_slice_link_reopens_the_heatmap(page, server: str, demo_db) -> No
     link = "/slices?role=mentee&rows=role&cols=department&outcome=skills.digital"
     page.goto(server + link)
     wait_for_charts(page, "/slices")
+    # the filter bar takes the link's role from the URL in a callback of its own, which may
+    # answer after the charts
+    page.wait_for_function(
+        "() => document.querySelector('.filter-bar').innerText.includes('Mentees')",
+        timeout=30_000)
     assert "Mentees" in page.locator(".filter-bar").inner_text()
     rows = cli_rows(demo_db, "--role", "mentee", "--by", "department", "--metric",
                     "paired_change")
