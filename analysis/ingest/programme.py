@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from analysis.ingest.columns import (
     email_hash,
@@ -27,7 +26,7 @@ from analysis.ingest.keys import resolve
 from analysis.ingest.mapping import programme_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
+from analysis.ingest.runner import Plan, incoming
 from analysis.store import Store
 
 PLATFORM_COLUMNS = ["Mentor Email Address", "Mentee Email Address"]
@@ -176,17 +175,12 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
     cohorts["cost"] = cohorts["cohort_id"].map(costs).astype(float)
 
     def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-        con.register("incoming_cohorts", cohorts)
-        con.register("incoming_people", people.drop(columns="row"))
-        try:
+        with incoming(con, incoming_cohorts=cohorts, incoming_people=people.drop(columns="row")):
             con.execute("insert or replace into cohorts select cohort_id, name, "
                         "cast(start_date as date), cast(end_date as date), cost "
                         "from incoming_cohorts")
             con.execute("insert into participants select cohort_id, employee_id, role, pair_id "
                         "from incoming_people")
-        finally:
-            con.unregister("incoming_cohorts")
-            con.unregister("incoming_people")
 
     summary: dict[str, object] = {"cohorts": len(cohorts),
                "participants": int(people["employee_id"].nunique()),
@@ -255,13 +249,10 @@ def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None
         frame["session_id"] = path.stem + ":" + rows.astype(str)
 
     def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
-        con.register("incoming_sessions", pa.Table.from_pandas(frame, preserve_index=False))
-        try:
+        with incoming(con, incoming_sessions=frame):
             con.execute("insert into sessions select session_id, cohort_id, pair_id, "
                         "cast(date as date), duration_minutes, status, topic "
                         "from incoming_sessions")
-        finally:
-            con.unregister("incoming_sessions")
 
     summary: dict[str, object] = {"held": int((status == "held").sum()),
                                   "pairs": int(pair.nunique())}

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from analysis.codebook import GENERATION_CASE
 from analysis.ingest.columns import (
@@ -26,7 +25,7 @@ from analysis.ingest.columns import (
 )
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
+from analysis.ingest.runner import Plan, incoming
 from analysis.store import Store
 
 ALIASES: dict[str, list[str]] = {
@@ -164,8 +163,7 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
 
     def write(con: duckdb.DuckDBPyConnection, import_id: int) -> None:
         frame = out.assign(import_id=import_id)
-        con.register("incoming_roster", pa.Table.from_pandas(frame, preserve_index=False))
-        try:
+        with incoming(con, incoming_roster=frame):
             con.execute(
                 "insert or replace into employees select employee_id, "  # noqa: S608 - constant SQL
                 "cast(birth_year as integer), "
@@ -173,16 +171,11 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
                 "cast(hire_date as date), cast(termination_date as date), termination_type, "
                 "salary, import_id from incoming_roster"
             )
-        finally:
-            con.unregister("incoming_roster")
         if hashes is not None:
             keys = pd.DataFrame({"email_hash": hashes, "employee_id": ids}).dropna()
-            con.register("incoming_keys", pa.Table.from_pandas(keys, preserve_index=False))
-            try:
+            with incoming(con, incoming_keys=keys):
                 con.execute("insert or replace into email_keys select email_hash, employee_id "
                             "from incoming_keys")
-            finally:
-                con.unregister("incoming_keys")
         if as_of is not None and not pd.isna(as_of):
             store.set_meta(con, "roster_as_of", as_of.date().isoformat())
 

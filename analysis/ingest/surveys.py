@@ -32,7 +32,7 @@ from analysis.ingest.layouts import (
 from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, survey_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
+from analysis.ingest.runner import Plan, incoming
 from analysis.scores import ITEMS_SQL, score_table
 from analysis.store import Store
 
@@ -356,26 +356,20 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
              None if pd.isna(opened) else opened.to_pydatetime(),
              None if pd.isna(closed) else closed.to_pydatetime(), import_id],
         )
-        con.register("incoming_items", items)
-        con.register("incoming_responses", long)
-        con.register("incoming_comments", comments)
-        try:
+        with incoming(con, incoming_items=items):
             con.execute("insert or ignore into items select item_id, construct, text, "
                         "scale_min, scale_max, reverse_coded from incoming_items")
+            # Scored with the items as stored (an item imported before keeps its definition).
+            definitions = con.execute(ITEMS_SQL).df()
+        with incoming(con, incoming_responses=long, incoming_comments=comments):
             con.execute("insert into responses select response_id, ?, employee_id, "
                         "submitted_at, item_id, value from incoming_responses", [admin_id])
             con.execute("insert into comments select administration_id, employee_id, item_id, "
                         "text from incoming_comments")
-            # Scored with the items as stored (an item imported before keeps its definition);
-            # the administration is new, so it has no scores yet.
-            scores = score_table(answers, item_ids, con.execute(ITEMS_SQL).df(), respondents)
-            con.register("incoming_scores", scores)
+        scores = score_table(answers, item_ids, definitions, respondents)
+        with incoming(con, incoming_scores=scores):  # a new administration: no scores yet
             con.execute("insert into construct_scores select ?, employee_id, construct, score, "
                         "items_answered, items_total from incoming_scores", [admin_id])
-        finally:
-            for name in ("incoming_items", "incoming_responses", "incoming_comments",
-                         "incoming_scores"):
-                con.unregister(name)
 
     summary: dict[str, object] = {
         "administration": admin_id, "respondents": int(people["employee_id"].nunique()),
