@@ -31,7 +31,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 def decode(data: bytes, file: str) -> str:
     """UTF-8 (with or without BOM), else cp1252 (Excel on Windows and older Macs)."""
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() would copy the whole file
         raise fail(file, "The file is empty.", "Export the data again; the file has no rows.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
@@ -131,7 +131,8 @@ def _fast_grid(text: str, delimiter: str) -> pd.DataFrame | None:
         narrow = [i for i, w in enumerate(widths) if w != widths[-1]]
         cut = ends[narrow[-1]] if narrow else cut
     head, rest = text[:cut], text[cut:]
-    first = LINE_END.split(rest, maxsplit=1)[0]
+    line_end = LINE_END.search(rest)
+    first = rest[:line_end.start()] if line_end else rest
     if not first:
         return None
     try:

@@ -75,7 +75,8 @@ def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:
         done = body[finished].str.strip().str.lower().isin(["1", "true"]).to_numpy()
         dropped["unfinished responses"] = int((keep & ~done).sum())
         keep &= done
-    body = body[keep]
+    if not keep.all():  # a copy of every column otherwise
+        body = body[keep]
     body.insert(0, "row", body.index + 1)
     submitted = find_column(ids, ["RecordedDate", "EndDate"])
     return WideSurvey("qualtrics-legacy" if legacy else "qualtrics", body,
@@ -321,7 +322,7 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
         raise ImportFailed(problems)
 
     person = frame["employee_id"].notna().to_numpy()
-    people = frame[person][["row", "employee_id", "submitted_at"]]
+    people = frame.loc[person, ["row", "employee_id", "submitted_at"]]
     resp_col = find_column(list(frame.columns), ["ResponseId", "ResponseID"])
     response_ids = (frame[resp_col].astype(str) if resp_col
                     else admin_id + ":" + frame["row"].astype(str))

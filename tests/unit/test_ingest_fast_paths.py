@@ -73,9 +73,14 @@ def test_malformed_files_still_get_the_csv_modules_message(tmp_path: Path, text:
         reading.read_grid(path)
 
 
-@pytest.mark.parametrize("secret", [b"", b"k", b"s" * 64, b"long" * 40])
-def test_keyed_email_hash_is_standard_hmac_sha256(secret: bytes) -> None:
-    # Reference: the standard library's hmac module.
-    keyed = columns.hmac_sha256(secret)
-    for message in (b"", b"ana.silva@example.com", "jörg@bäckerei.de".encode()):
-        assert keyed(message) == hmac.new(secret, message, hashlib.sha256).hexdigest()
+@pytest.mark.parametrize("secret", ["", "k", "s" * 64, "long" * 40, "clé-ünïcode"])
+def test_keyed_email_hash_is_standard_hmac_sha256(secret: str) -> None:
+    emails = pd.Series([" Ana.Silva@Example.com", "", "jörg@bäckerei.de", "x@y.z ",
+                        "ana.silva@example.com", "   "], index=range(10, 16))
+    got = columns.email_hash(emails, secret)
+    # Reference: the standard library's hmac module, on the stripped, lower-cased text.
+    key = secret.encode()
+    expected = [hmac.new(key, e.strip().lower().encode(), hashlib.sha256).hexdigest()
+                if e.strip() else None for e in emails]
+    assert got.tolist() == expected
+    assert got.index.equals(emails.index)
