@@ -652,33 +652,42 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
     besides the cell: k (items anyone in the cell answered), n (people answering all k),
     item_var (sum of the items' ddof=1 variances over those people), total_var, hi, lo (ddof=1
     variance, largest and smallest of their totals); see
-    :func:`analysis.stats.reliability.alpha_from_moments`."""
+    :func:`analysis.stats.reliability.alpha_from_moments`.
+
+    Cells and people are grouped and joined by integers (the administration's and employee's
+    rowid, the construct's and view's number), named again at the end: on text keys the ~2M
+    stacked answers at 200,000 employees took 1.7 s, on integers 0.65 s."""
     where, params = filters.people_where("e")
     sliced = by is not None and by != "role"
     column = f"e.{quote_ident(by)}" if by is not None and sliced else "''"
-    cell = "cohort_id, construct, administration_id, phase, view, slice"
+    cell = "adm, con, view_no, slice"
     sql = f"""
-        with answers as (
-            select a.cohort_id, i.construct, r.administration_id, a.phase, p.role,
-                   r.employee_id, r.item_id, {column} as slice, {_REVERSED_VALUE} as value
+        with constructs as (
+            select construct, row_number() over (order by construct) as con
+            from (select distinct construct from items)
+        ),
+        answers as (
+            select a.rowid as adm, c.con, p.role, e.rowid as person, r.item_id,
+                   {column} as slice, {_REVERSED_VALUE} as value
             {_ANSWERS_FROM}
+            join constructs c on c.construct = i.construct
             where a.kind = 'programme'
               and ($cohort is null or a.cohort_id = $cohort)
               and ($role is null or p.role = $role)
               and {where}
         ),
         multi as (
-            select construct from answers group by construct having count(distinct item_id) >= 2
+            select con from answers group by con having count(distinct item_id) >= 2
         ),
         stacked as (
-            select x.*, v.view from answers x
-            join multi using (construct)
+            select x.*, list_position($views, v.view) as view_no from answers x
+            join multi using (con)
             join (select unnest($views) as view) v on v.view = 'all' or v.view = x.role
             where x.slice is not null
         ),
         asked as (select {cell}, count(distinct item_id) as k from stacked group by all),
         people as (
-            select {cell}, employee_id, count(*) as answered, sum(value) as total
+            select {cell}, person, count(*) as answered, sum(value) as total
             from stacked group by all
         ),
         complete as (
@@ -686,7 +695,7 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
         ),
         items as (
             select {cell}, var_samp(s.value) as v
-            from stacked s join complete c using ({cell}, employee_id)
+            from stacked s join complete c using ({cell}, person)
             group by {cell}, s.item_id
         ),
         totals as (
@@ -694,8 +703,11 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
                    min(total) as lo
             from complete group by all
         )
-        select q.*, t.n, t.total_var, t.hi, t.lo, i.item_var
+        select a.cohort_id, c.construct, a.administration_id, a.phase, $views[q.view_no] as view,
+               q.slice, q.k, t.n, t.total_var, t.hi, t.lo, i.item_var
         from asked q
+        join administrations a on a.rowid = q.adm
+        join constructs c using (con)
         left join totals t using ({cell})
         left join (select {cell}, sum(v) as item_var from items group by all) i using ({cell})
     """  # noqa: S608 - the slice column is quoted; values are bound
