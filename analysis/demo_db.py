@@ -6,7 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from analysis.demo import DemoSpec, generate
-from analysis.ingest import ImportReport, import_file
+from analysis.ingest import ImportReport
+from analysis.ingest.batch import import_files
+from analysis.ingest.runner import Job
 from analysis.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,24 +25,30 @@ def kind_of(path: Path) -> str:
     return "survey"
 
 
+def demo_files(files: Path = DEMO_FILES) -> list[Path]:
+    """The generated exports in the order their README says `crossgen demo` imports them."""
+    manifest = (files / "README.md").read_text()
+    return [files / line[3:-1] for line in manifest.splitlines() if line.startswith("- `")]
+
+
 def build_demo(db: Path, *, files: Path | None = None, spec: DemoSpec | None = None,
                progress: Callable[[ImportReport], None] | None = None) -> Path:
     """Generate the demo exports (if missing) and import them into a new database at ``db``."""
     files = files or DEMO_FILES
-    manifest = files / "README.md"
-    if spec is not None or not manifest.exists():
+    if spec is not None or not (files / "README.md").exists():
         paths = generate(files, spec)
     else:
-        order = [line[3:-1] for line in manifest.read_text().splitlines()
-                 if line.startswith("- `")]
-        paths = [files / name for name in order]
+        paths = demo_files(files)
     if db.exists():
         db.unlink()
+    jobs = [Job(kind_of(path), path, mapping=_mapping_of(path)) for path in paths]
     with Store(db) as store:
-        for path in paths:
-            mapping = path.with_suffix(".toml")
-            report = import_file(store, kind_of(path), path,
-                                 mapping=mapping if mapping.exists() else None)
+        for report in import_files(store, jobs):
             if progress:
                 progress(report)
     return db
+
+
+def _mapping_of(path: Path) -> Path | None:
+    mapping = path.with_suffix(".toml")
+    return mapping if mapping.exists() else None

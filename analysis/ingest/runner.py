@@ -128,6 +128,26 @@ def plan_import(store: Store, kind: str, path: Path, data: bytes, *, mapping: Pa
                f"Use one of: {', '.join(KINDS)}.")
 
 
+@dataclass(frozen=True)
+class Job:
+    """One file to import and how to read it."""
+    kind: str
+    path: Path
+    mapping: Path | None = None
+    cohort: str | None = None
+    phase: str | None = None
+
+
+@dataclass
+class Prepared:
+    """A file read and checked against the database as it was then; nothing written yet."""
+    job: Job
+    data: bytes
+    digest: str
+    report: ImportReport
+    plan: Plan | None  # None: the same file was imported before (``report.duplicate``)
+
+
 def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = None,
                 cohort: str | None = None, phase: str | None = None,
                 dry_run: bool = False,
@@ -136,30 +156,52 @@ def import_file(store: Store, kind: str, path: Path, *, mapping: Path | None = N
 
     ``progress`` is told each stage (reading, checking, writing, archiving) as it starts.
     """
+    job = Job(kind, path, mapping, cohort, phase)
+    stage = progress or _quiet
+    with logged(job, dry_run=dry_run) as log:
+        prepared = prepare_import(store, job, stage=stage, log_fields=log.fields)
+        log.report = (prepared.report if dry_run
+                      else commit_import(store, prepared, stage=stage, log_fields=log.fields))
+    return log.report
+
+
+def _quiet(_stage: str) -> None:
+    return None
+
+
+@dataclass
+class _Log:
+    fields: dict[str, Any]
+    report: ImportReport | None = None
+
+
+@contextlib.contextmanager
+def logged(job: Job, *, dry_run: bool = False) -> Iterator[_Log]:
+    """One import's log events: done, duplicate, refused or error, with its timing."""
     started = time.monotonic()
-    where: dict[str, Any] = {"kind": kind, "file": path.name, "dry_run": dry_run}
+    log = _Log({"kind": job.kind, "file": job.path.name, "dry_run": dry_run})
     try:
-        report = _import_file(store, kind, path, mapping=mapping, cohort=cohort, phase=phase,
-                              dry_run=dry_run, progress=progress, log_fields=where)
+        yield log
     except ImportFailed as exc:
-        logs.event("import.refused", **where, problems=len(exc.problems), ms=logs.since(started))
-        raise
-    except Exception as exc:
-        logs.event("import.error", level=logging.ERROR, **where, error=type(exc).__name__,
+        logs.event("import.refused", **log.fields, problems=len(exc.problems),
                    ms=logs.since(started))
         raise
-    logs.event("import.duplicate" if report.duplicate else "import.done", **where,
-               format=report.format, rows_in=report.rows_in, rows_accepted=report.rows_accepted,
-               rows_rejected=report.rows_rejected, import_id=report.import_id,
-               ms=logs.since(started))
-    return report
+    except Exception as exc:
+        logs.event("import.error", level=logging.ERROR, **log.fields,
+                   error=type(exc).__name__, ms=logs.since(started))
+        raise
+    report = log.report
+    if report is not None:
+        logs.event("import.duplicate" if report.duplicate else "import.done", **log.fields,
+                   format=report.format, rows_in=report.rows_in,
+                   rows_accepted=report.rows_accepted, rows_rejected=report.rows_rejected,
+                   import_id=report.import_id, ms=logs.since(started))
 
 
-def _import_file(store: Store, kind: str, path: Path, *, mapping: Path | None,
-                 cohort: str | None, phase: str | None, dry_run: bool,
-                 progress: Callable[[str], None] | None,
-                 log_fields: dict[str, Any]) -> ImportReport:
-    stage = progress or (lambda _stage: None)
+def prepare_import(store: Store, job: Job, *, stage: Callable[[str], None] = _quiet,
+                   log_fields: dict[str, Any] | None = None) -> Prepared:
+    """Read and check ``job``'s file against the data committed so far (reads only)."""
+    path = job.path
     stage("reading")
     try:
         data = path.read_bytes()
@@ -168,18 +210,28 @@ def _import_file(store: Store, kind: str, path: Path, *, mapping: Path | None,
     except IsADirectoryError as exc:
         raise fail(path.name, "This is a folder, not a file.", "Name one export file.") from exc
     digest = sha256_of(data)
-    log_fields.update(sha256=digest[:12], bytes=len(data))
-    previous = store.scalar(
-        "select import_id from imports where kind = ? and sha256 = ?", [kind, digest]
-    )
+    if log_fields is not None:
+        log_fields.update(sha256=digest[:12], bytes=len(data))
+    previous = store.scalar("select import_id from imports where kind = ? and sha256 = ?",
+                            [job.kind, digest])
     if previous is not None:
-        return ImportReport(kind, path.name, "", 0, 0, 0, [], {}, duplicate=True,
-                            import_id=int(previous))
+        return Prepared(job, data, digest, ImportReport(
+            job.kind, path.name, "", 0, 0, 0, [], {}, duplicate=True,
+            import_id=int(previous)), None)
     stage("checking")
-    plan = plan_import(store, kind, path, data, mapping=mapping, cohort=cohort, phase=phase)
-    report = ImportReport(kind, path.name, plan.format, plan.rows_in, plan.rows_accepted,
+    plan = plan_import(store, job.kind, path, data, mapping=job.mapping, cohort=job.cohort,
+                       phase=job.phase)
+    report = ImportReport(job.kind, path.name, plan.format, plan.rows_in, plan.rows_accepted,
                           plan.rows_rejected, plan.warnings, plan.summary)
-    if dry_run:
+    return Prepared(job, data, digest, report, plan)
+
+
+def commit_import(store: Store, prepared: Prepared, *, stage: Callable[[str], None] = _quiet,
+                  log_fields: dict[str, Any] | None = None) -> ImportReport:
+    """Write a prepared file in one transaction and archive it. The same file imported since
+    it was prepared breaks the imports table's unique checksum: :class:`ImportFailed`."""
+    plan, report, path = prepared.plan, prepared.report, prepared.job.path
+    if plan is None:
         return report
     stage("writing")
     archive = store.archive_dir
@@ -190,20 +242,20 @@ def _import_file(store: Store, kind: str, path: Path, *, mapping: Path | None,
         with store.transaction() as con:
             row = con.execute("select coalesce(max(import_id), 0) + 1 from imports").fetchone()
             import_id = int(row[0]) if row else 1
-            archived = archive / f"{import_id:05d}-{digest[:12]}-{path.name}"
+            archived = archive / f"{import_id:05d}-{prepared.digest[:12]}-{path.name}"
             con.execute(
                 "insert into imports (import_id, kind, file_name, sha256, format, rows_in, "
                 "rows_accepted, rows_rejected, archive_path) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, kind, path.name, digest, plan.format, plan.rows_in,
-                 plan.rows_accepted, plan.rows_rejected, archived.name],
+                [import_id, prepared.job.kind, path.name, prepared.digest, plan.format,
+                 plan.rows_in, plan.rows_accepted, plan.rows_rejected, archived.name],
             )
-            logs.event("import.writing", **log_fields, rows=plan.rows_accepted)
+            logs.event("import.writing", **(log_fields or {}), rows=plan.rows_accepted)
             plan.write(con, import_id)
             stage("archiving")
             # Under a temporary name until the commit: a crash leaves no archived file that the
             # database does not know (Store.recover_archive settles the name at the next open).
             partial = archived.with_name(archived.name + PARTIAL_SUFFIX)
-            partial.write_bytes(data)
+            partial.write_bytes(prepared.data)
     except duckdb.ConstraintException as exc:
         if partial is not None:
             partial.unlink(missing_ok=True)
@@ -220,4 +272,4 @@ def _import_file(store: Store, kind: str, path: Path, *, mapping: Path | None,
     return report
 
 
-__all__ = ["ImportFailed", "ImportReport", "Plan", "import_file", "incoming"]
+__all__ = ["ImportFailed", "ImportReport", "Job", "Plan", "import_file", "incoming"]

@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.demo import DemoSpec, generate
+from analysis.demo_db import demo_files, kind_of
+from analysis.ingest import import_file
 from analysis.store import Store
 from tests.conftest import run_cli
 
@@ -74,3 +76,22 @@ def test_demo_database_contents(demo_db: Path) -> None:
             text = store.query(f'select * from "{table}"').astype(str)  # noqa: S608
             assert not text.apply(lambda c: c.str.contains("@northwind.example")).any().any()
         assert store.meta("roster_as_of") == "2026-10-31"
+
+
+def test_one_file_at_a_time_imports_what_the_batch_does(demo_db: Path, tmp_path: Path) -> None:
+    # the fixture was built by import_files (the next survey checked while a file is written)
+    db = tmp_path / "one-by-one.duckdb"
+    with Store(db) as store:
+        for path in demo_files():
+            mapping = path.with_suffix(".toml")
+            import_file(store, kind_of(path), path,
+                        mapping=mapping if mapping.exists() else None)
+    with Store(db, read_only=True) as single, Store(demo_db, read_only=True) as batch:
+        names = set(single.table_counts()) - VOLATILE
+        assert names == set(batch.table_counts()) - VOLATILE
+        for name in sorted(names):
+            pd.testing.assert_frame_equal(_table(single, name), _table(batch, name), obj=name)
+        columns = "kind, file_name, sha256, format, rows_in, rows_accepted, rows_rejected"
+        pd.testing.assert_frame_equal(
+            single.query(f"select {columns} from imports order by import_id"),  # noqa: S608
+            batch.query(f"select {columns} from imports order by import_id"))  # noqa: S608
