@@ -132,7 +132,18 @@ def _null(table: Table, hidden: np.ndarray) -> Null:
     rows = rows[rows.any(axis=1)]
     if not len(rows):
         return columns, np.eye(len(columns))
-    return columns, scipy.linalg.null_space(np.unique(rows, axis=0))
+    return columns, scipy.linalg.null_space(_unique_rows(rows))
+
+
+def _unique_rows(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows, axis=0)`` of a 0/1 matrix: the same rows in the same (lexicographic)
+    order, found by sorting each row packed into bytes — bits in column order, so comparing the
+    bytes compares the rows. numpy's row-wise unique sorts a structured record per row, which
+    took seconds over the thousands of audits a 20,000-employee database needs."""
+    packed = np.packbits(rows != 0, axis=1)
+    keys = np.ascontiguousarray(packed).view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first = np.unique(keys, return_index=True)
+    return rows[first]
 
 
 def _codes(atoms: pd.DataFrame, dims: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -190,3 +190,18 @@ def test_derivable_equals_least_squares_for_any_hidden_cells(counts: list[int],
         else:
             follows = False
         assert table.derivable(target[None, :], hidden)[0] == follows, position
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int8, np.int64, bool])
+def test_unique_rows_are_numpys_rowwise_unique(dtype: type) -> None:
+    # Reference: np.unique(axis=0), the same rows in the same order (the null space's basis
+    # is then computed from the same matrix).
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        m, n = int(rng.integers(1, 50)), int(rng.integers(1, 30))
+        rows = (rng.random((m, n)) < rng.random()).astype(dtype)
+        rows = np.vstack([rows, rows[rng.integers(0, m, m)]])  # duplicates
+        got = complement._unique_rows(rows)
+        expected = np.unique(rows, axis=0)
+        assert got.dtype == expected.dtype
+        np.testing.assert_array_equal(got, expected)
