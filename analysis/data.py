@@ -158,10 +158,15 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     one query over all participants, kept while the data is unchanged (a dashboard filter
     change then selects rows by integer codes instead of joining every survey score).
     """
-    scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+    scores = _all_paired_scores(store)
     return remembered(store, ("paired_scores", filters, construct),
                        lambda: _select_scores(store, scores, filters, construct=construct),
                        shelf=_selections)
+
+
+def _all_paired_scores(store: Store) -> pd.DataFrame:
+    """Every participant's programme scores (no filter), kept while the data is unchanged."""
+    return remembered(store, ("paired_scores",), lambda: _paired_scores(store))
 
 
 def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
@@ -169,7 +174,7 @@ def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
     order as the text does): the statistics stack and group these rows per filter state, and
     integer codes make that several times cheaper than text."""
     def build() -> pd.DataFrame:
-        scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
+        scores = _all_paired_scores(store)
         return scores.drop(columns="employee_id").astype({c: "category" for c in CODED})
 
     coded = remembered(store, ("coded_scores",), build)
@@ -184,8 +189,7 @@ def _select_scores(store: Store, frame: pd.DataFrame, filters: Filters, *,
     built once per data version: comparing text over every participant × construct on each
     filter change cost more than the statistics."""
     def build() -> Cube:
-        scores = remembered(store, ("paired_scores",), lambda: _paired_scores(store))
-        return Cube.of(scores[list(CODED)], measures=())
+        return Cube.of(_all_paired_scores(store)[list(CODED)], measures=())
 
     codes = kept(store, ("score_codes",), build)
     rows = codes.where(filters, cohort_id=filters.cohort, role=filters.role, construct=construct)
@@ -642,6 +646,14 @@ _REVERSED_VALUE = ("case when i.reverse_coded then i.scale_min + i.scale_max - r
                    "else r.value end")
 
 
+# Each construct's number (con), for grouping answers by integers; name constructs again at the
+# end by joining ``constructs``.
+CONSTRUCT_NUMBERS_SQL = """constructs as (
+            select construct, row_number() over (order by construct) as con
+            from (select distinct construct from items)
+        )"""
+
+
 def alpha_moments(store: Store, filters: Filters, *, views: list[str],
                   by: str | None) -> pd.DataFrame:
     """What Cronbach's alpha needs per cell of the programme surveys' multi-item constructs,
@@ -662,10 +674,7 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
     column = f"e.{quote_ident(by)}" if by is not None and sliced else "''"
     cell = "adm, con, view_no, slice"
     sql = f"""
-        with constructs as (
-            select construct, row_number() over (order by construct) as con
-            from (select distinct construct from items)
-        ),
+        with {CONSTRUCT_NUMBERS_SQL},
         answers as (
             select a.rowid as adm, c.con, p.role, e.rowid as person, r.item_id,
                    {column} as slice, {_REVERSED_VALUE} as value

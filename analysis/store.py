@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from analysis.migrations import MIGRATIONS
 
@@ -28,6 +29,27 @@ PARTIAL_SUFFIX = ".partial"
 ARCHIVE_NAME = re.compile(r"\d{5,}-[0-9a-f]{12}-")
 
 Params = Sequence[Any] | dict[str, Any] | None
+
+
+# DuckDB's row group. An Arrow table in one chunk is inserted by one thread; cut into batches
+# of a row group each, by all of them (the 6M answers of a pulse survey: 6.6 s -> 3.2 s).
+ROW_GROUP = 122_880
+
+
+@contextmanager
+def incoming(con: duckdb.DuckDBPyConnection, **tables: pd.DataFrame | pa.Table) -> Iterator[None]:
+    """Make ``tables`` visible by name to the statements run on ``con`` inside (the importers'
+    rows), as Arrow tables cut into row-group batches (a plain ``insert`` keeps their order)."""
+    try:
+        for name, rows in tables.items():
+            table = (rows if isinstance(rows, pa.Table)
+                     else pa.Table.from_pandas(rows, preserve_index=False))
+            con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP),
+                                                     schema=table.schema))
+        yield
+    finally:
+        for name in tables:
+            con.unregister(name)
 
 
 class StoreError(Exception):

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.ingest.problems import Problem, fail
-from analysis.ingest.runner import incoming
+from analysis.store import incoming
 
 DATE_FORMATS = [
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",

@@ -26,8 +26,8 @@ from analysis.ingest.keys import resolve
 from analysis.ingest.mapping import programme_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan, incoming
-from analysis.store import Store
+from analysis.ingest.runner import Plan
+from analysis.store import Store, incoming
 
 PLATFORM_COLUMNS = ["Mentor Email Address", "Mentee Email Address"]
 STATUS = {

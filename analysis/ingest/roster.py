@@ -25,8 +25,8 @@ from analysis.ingest.columns import (
 )
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan, incoming
-from analysis.store import Store
+from analysis.ingest.runner import Plan
+from analysis.store import Store, incoming
 
 ALIASES: dict[str, list[str]] = {
     "employee_id": ["employee_id", "Employee ID", "Employee Number", "Employee #", "Worker ID",

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
 from analysis import logs
 from analysis.ingest.problems import ImportFailed, Problem, fail
@@ -78,27 +76,6 @@ class ImportReport:
         out += [f"  {k.replace('_', ' ')}: {v}" for k, v in self.summary.items()]
         out += [f"  warning: {w}" for w in self.warnings]
         return out
-
-
-# DuckDB's row group. An Arrow table in one chunk is inserted by one thread; cut into batches
-# of a row group each, by all of them (the 6M answers of a pulse survey: 6.6 s -> 3.2 s).
-ROW_GROUP = 122_880
-
-
-@contextlib.contextmanager
-def incoming(con: duckdb.DuckDBPyConnection, **tables: pd.DataFrame | pa.Table) -> Iterator[None]:
-    """Make ``tables`` visible by name to the statements run inside, as Arrow tables cut into
-    row-group batches (a plain ``insert`` keeps their order)."""
-    try:
-        for name, rows in tables.items():
-            table = (rows if isinstance(rows, pa.Table)
-                     else pa.Table.from_pandas(rows, preserve_index=False))
-            con.register(name, pa.Table.from_batches(table.to_batches(max_chunksize=ROW_GROUP),
-                                                     schema=table.schema))
-        yield
-    finally:
-        for name in tables:
-            con.unregister(name)
 
 
 def sha256_of(data: bytes) -> str:
@@ -272,4 +249,4 @@ def commit_import(store: Store, prepared: Prepared, *, stage: Callable[[str], No
     return report
 
 
-__all__ = ["ImportFailed", "ImportReport", "Job", "Plan", "import_file", "incoming"]
+__all__ = ["ImportFailed", "ImportReport", "Job", "Plan", "import_file"]

@@ -32,9 +32,9 @@ from analysis.ingest.layouts import (
 from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, survey_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan, incoming
+from analysis.ingest.runner import Plan
 from analysis.scores import ITEMS_SQL, score_table
-from analysis.store import Store
+from analysis.store import Store, incoming
 
 
 def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:

@@ -41,6 +41,9 @@ class CheckFirst(Executor):
     """Runs each check ahead at once, before the file in front of it is written: the order the
     thread may take at any time, made certain."""
 
+    def __init__(self) -> None:
+        self.submitted: list[str] = []  # the files checked ahead, in order
+
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         done: Future[Any] = Future()
         try:
@@ -49,9 +52,6 @@ class CheckFirst(Executor):
             done.set_exception(exc)
         self.submitted.append(args[1].path.name)
         return done
-
-    def __init__(self) -> None:
-        self.submitted: list[str] = []
 
 
 def _run(db: Path, jobs: list[Job], *, batch: bool,
