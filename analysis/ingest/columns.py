@@ -10,9 +10,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.ingest.dates import parse_dates
 from analysis.ingest.problems import Problem, fail
 from analysis.store import incoming
 
+__all__ = ["parse_dates"]  # re-exported: every reader takes dates from analysis.ingest.dates
+
+# A report's run date in a title row ('Run Date: 11/01/2026 09:14 AM'): US or ISO, as Workday and
+# BambooHR write it.
 DATE_FORMATS = [
     "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
     "%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p",
@@ -53,44 +58,6 @@ def refuse_duplicate_headers(header: list[str], *, file: str, row: int) -> None:
         raise fail(file, f"Column name(s) appear more than once: {shown}.",
                    "Rename or delete the repeated column(s) so each name appears once.",
                    row=row, column=twice[0])
-
-
-def parse_dates(values: pd.Series, *, file: str, column: str, rows: pd.Series,
-                problems: list[Problem]) -> pd.Series:
-    """Parse a column of date strings with the one format that fits every non-empty value.
-
-    Mixed or unknown formats are reported with the first rows that fail, not guessed per row.
-    """
-    text = values.astype(str).str.strip()
-    present = text != ""
-    if not present.any():
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
-    best, best_bad = None, None
-    # Formats that fail on a sample cannot fit the column; try the rest on every value.
-    sample = text[present].head(200)
-    # A format that cannot read the first value cannot read the sample: test that one first.
-    first = str(sample.iloc[0])
-    fitting = [f for f in DATE_FORMATS
-               if not pd.isna(pd.to_datetime(first, format=f, errors="coerce"))
-               and pd.to_datetime(sample, format=f, errors="coerce").notna().all()]
-    for fmt in fitting or DATE_FORMATS:
-        parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce")
-        bad = present & parsed.isna()
-        if not bad.any():
-            return parsed.astype("datetime64[us]")
-        if best_bad is None or bad.sum() < best_bad.sum():
-            best, best_bad = parsed, bad
-    assert best is not None and best_bad is not None
-    bad_rows = rows[best_bad]
-    examples = text[best_bad].head(3).tolist()
-    problems.append(Problem(
-        file,
-        f"{int(best_bad.sum())} date(s) cannot be read, e.g. {', '.join(map(repr, examples))} "
-        f"(rows {', '.join(map(str, bad_rows.head(5)))}).",
-        "Use one date format for the whole column, such as 2025-03-31 or 03/31/2025.",
-        row=int(bad_rows.iloc[0]), column=column,
-    ))
-    return best.astype("datetime64[us]")
 
 
 def parse_one_date(text: str) -> pd.Timestamp | None:

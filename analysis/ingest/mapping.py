@@ -31,11 +31,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from analysis.codebook import ITEMS_BY_ID, SCALE_RANGE, SCALES
+from analysis.ingest.dates import DATE_ORDERS
 from analysis.ingest.problems import ImportFailed, Problem, fail
+from analysis.ingest.synonyms import PROGRAMME_FIELDS, ROSTER_FIELDS, SESSION_FIELDS
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class SurveyMapping:
     cohort: str | None = None
     phase: str | None = None
     comment_columns: list[str] = field(default_factory=list)
+    date_format: str | None = None  # submission times; unset: the layout's own (month first)
 
 
 @dataclass(frozen=True)
@@ -76,12 +80,34 @@ class CohortSpec:
     program_name: str
     cohort_id: str
     cost: float | None = None
+    start_date: date | None = None  # overrides the date derived from the file
+    end_date: date | None = None
 
 
 @dataclass(frozen=True)
 class ProgrammeMapping:
     format: str | None
     cohorts: list[CohortSpec]
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the export's header
+    date_format: str | None = None
+    as_of: date | None = None  # where open connections end (default: the roster's as-of date)
+
+
+@dataclass(frozen=True)
+class RosterMapping:
+    """``[roster]``: which header holds what, how dates are written, what exits mean."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # field -> the export's header
+    date_format: str | None = None
+    two_digit_year_pivot: int | None = None  # birth dates: YY below it -> 20YY, else 19YY
+    termination_types: dict[str, str] = field(default_factory=dict)  # lower-cased value -> type
+
+
+@dataclass(frozen=True)
+class SessionsMapping:
+    columns: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+    statuses: dict[str, str] = field(default_factory=dict)  # lower-cased value -> status
 
 
 def builtin_scale(name: str) -> Scale:
@@ -158,6 +184,7 @@ def survey_mapping(path: Path, *, cohort: str | None = None,
             questions.append(Question(str(column), str(item), str(construct), scales[scale_name],
                                       bool(reverse), q.get("text"),
                                       bool(q.get("required", True))))
+    date_format = _date_format(survey, "survey", file, problems)
     if problems:
         raise ImportFailed(problems)
     # One mapping can serve every wave: "{cohort}" and "{phase}" in the name are filled in.
@@ -170,6 +197,7 @@ def survey_mapping(path: Path, *, cohort: str | None = None,
         cohort=cohort if kind == "programme" else None,
         phase=phase if kind == "programme" else None,
         comment_columns=[str(c) for c in survey.get("comment_columns", [])],
+        date_format=date_format,
     )
 
 
@@ -177,12 +205,132 @@ def programme_mapping(path: Path | None) -> ProgrammeMapping:
     if path is None:
         return ProgrammeMapping(None, [])
     raw = load_toml(path)
+    file = path.name
+    problems: list[Problem] = []
+    table = _table(raw, "programme", file, problems)
     cohorts = []
     for idx, c in enumerate(raw.get("cohorts", []), start=1):
         if "program_name" not in c or "cohort_id" not in c:
-            raise fail(path.name, f"[[cohorts]] #{idx} needs program_name and cohort_id.",
+            raise fail(file, f"[[cohorts]] #{idx} needs program_name and cohort_id.",
                        'Add program_name = "…" (as in the export) and cohort_id = "C1".')
         cost = c.get("cost")
+        where = f"[[cohorts]] #{idx}"
+        start = _date_value(c.get("start_date"), f"{where} start_date", file, problems)
+        end = _date_value(c.get("end_date"), f"{where} end_date", file, problems)
+        if start and end and end < start:
+            problems.append(Problem(file, f"{where}: end_date {end} is before start_date "
+                                          f"{start}.", "Correct the two dates."))
         cohorts.append(CohortSpec(str(c["program_name"]), str(c["cohort_id"]),
-                                  None if cost is None else float(cost)))
-    return ProgrammeMapping(raw.get("programme", {}).get("format"), cohorts)
+                                  None if cost is None else float(cost), start, end))
+    spec = ProgrammeMapping(
+        table.get("format"), cohorts,
+        columns=_columns(table, "programme", PROGRAMME_FIELDS, file, problems),
+        date_format=_date_format(table, "programme", file, problems),
+        as_of=_date_value(table.get("as_of"), "[programme] as_of", file, problems))
+    if problems:
+        raise ImportFailed(problems)
+    return spec
+
+
+def roster_mapping(path: Path | None) -> RosterMapping:
+    """``[roster]`` of a mapping file (an empty mapping when there is none)."""
+    if path is None:
+        return RosterMapping()
+    raw = load_toml(path)
+    file = path.name
+    problems: list[Problem] = []
+    table = _table(raw, "roster", file, problems)
+    types = {}
+    for value, kind in table.get("termination_types", {}).items():
+        if kind not in TERMINATION_TYPES:
+            problems.append(Problem(file, f"[roster.termination_types] maps {value!r} to "
+                                          f"{kind!r}.",
+                                    'Map each value to "voluntary", "involuntary" or "other" '
+                                    "(an exit retention counts as neither)."))
+        types[str(value).strip().lower()] = str(kind)
+    pivot = table.get("two_digit_year_pivot")
+    if pivot is not None and (not isinstance(pivot, int) or not 0 <= pivot <= 99):
+        problems.append(Problem(file, f"two_digit_year_pivot = {pivot!r} is not 0 to 99.",
+                                "Set two_digit_year_pivot = 30 to read 29 as 2029 and 30 as "
+                                "1930 (two-digit years below it are 20YY)."))
+        pivot = None
+    spec = RosterMapping(columns=_columns(table, "roster", ROSTER_FIELDS, file, problems),
+                         date_format=_date_format(table, "roster", file, problems),
+                         two_digit_year_pivot=pivot, termination_types=types)
+    if problems:
+        raise ImportFailed(problems)
+    return spec
+
+
+def sessions_mapping(path: Path | None) -> SessionsMapping:
+    if path is None:
+        return SessionsMapping()
+    raw = load_toml(path)
+    file = path.name
+    problems: list[Problem] = []
+    table = _table(raw, "sessions", file, problems)
+    statuses = {}
+    for value, status in table.get("statuses", {}).items():
+        if status not in ("held", "cancelled", "no_show"):
+            problems.append(Problem(file, f"[sessions.statuses] maps {value!r} to {status!r}.",
+                                    'Map each value to "held", "cancelled" or "no_show".'))
+        statuses[str(value).strip().lower()] = str(status)
+    spec = SessionsMapping(_columns(table, "sessions", SESSION_FIELDS, file, problems),
+                           _date_format(table, "sessions", file, problems), statuses)
+    if problems:
+        raise ImportFailed(problems)
+    return spec
+
+
+TERMINATION_TYPES = ("voluntary", "involuntary", "other")
+
+
+def _table(raw: dict[str, Any], name: str, file: str, problems: list[Problem]) -> dict[str, Any]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        problems.append(Problem(file, f"'{name}' is not a table.",
+                                f"Write [{name}] on a line of its own, then its keys."))
+        return {}
+    return table
+
+
+def _columns(table: dict[str, Any], name: str, fields: tuple[str, ...], file: str,
+             problems: list[Problem]) -> dict[str, str]:
+    columns = table.get("columns", {})
+    unknown = sorted(set(columns) - set(fields))
+    if unknown:
+        problems.append(Problem(file, f"[{name}.columns] has unknown field(s): "
+                                      f"{', '.join(unknown)}.",
+                                f"Use only {', '.join(fields)} (each = the export's header)."))
+    return {k: str(v).strip() for k, v in columns.items() if k in fields}
+
+
+def _date_format(table: dict[str, Any], name: str, file: str,
+                 problems: list[Problem]) -> str | None:
+    value = table.get("date_format")
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.lower() not in DATE_ORDERS and "%" not in text:
+        problems.append(Problem(file, f"date_format = {value!r} under [{name}] is not a date "
+                                      "order or pattern.",
+                                'Use date_format = "day-first" (31/12/2025), "month-first" '
+                                '(12/31/2025), or a pattern such as "%d/%m/%Y".'))
+        return None
+    return text
+
+
+def _date_value(value: object, where: str, file: str, problems: list[Problem]) -> date | None:
+    """A TOML date (2025-03-01) or an ISO date string."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        problems.append(Problem(file, f"{where} = {value!r} is not a date.",
+                                "Write it as 2025-03-01 (year-month-day)."))
+        return None

@@ -22,20 +22,17 @@ from analysis.ingest.columns import (
     refuse_duplicate_headers,
     spreadsheet_rows,
 )
+from analysis.ingest.connections import cohort_dates, platform_columns
+from analysis.ingest.dates import file_order
 from analysis.ingest.keys import resolve
-from analysis.ingest.mapping import programme_mapping
+from analysis.ingest.mapping import SessionsMapping, programme_mapping, sessions_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
+from analysis.ingest.synonyms import SESSION_FIELDS, aliases, status_words
 from analysis.store import Store, incoming
 
-PLATFORM_COLUMNS = ["Mentor Email Address", "Mentee Email Address"]
-STATUS = {
-    "completed": "held", "held": "held", "done": "held", "attended": "held",
-    "cancelled": "cancelled", "canceled": "cancelled", "declined": "cancelled",
-    "rescheduled": "cancelled",
-    "no show": "no_show", "no_show": "no_show", "no-show": "no_show", "missed": "no_show",
-}
+STATUS = status_words("sessions", "status")
 
 
 def _frame(path: Path, data: bytes) -> tuple[pd.DataFrame, pd.Series]:
@@ -84,38 +81,29 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
     body, rows = _frame(path, data)
     spec = programme_mapping(mapping)
     problems: list[Problem] = []
-    platform = find_column(list(body.columns), PLATFORM_COLUMNS[:1]) is not None
+    summary: dict[str, object] = {}
+    header = list(body.columns)
+    platform = (spec.format == "platform" or bool(spec.columns)
+                or find_column(header, aliases("programme", "mentor_email")) is not None)
     if platform:
-        cols = _require(body, file, ["Program Name", "Mentoring Connection Name",
-                                     *PLATFORM_COLUMNS],
-                        "Export the connections report with mentor and mentee emails.")
-        mentor = _resolve_emails(store, file, body[cols["Mentor Email Address"]], rows,
-                                 cols["Mentor Email Address"], problems)
-        mentee = _resolve_emails(store, file, body[cols["Mentee Email Address"]], rows,
-                                 cols["Mentee Email Address"], problems)
-        names = body[cols["Program Name"]].str.strip()
+        cols = platform_columns(header, spec, file)
+        mentor = _resolve_emails(store, file, body[cols["mentor_email"]], rows,
+                                 cols["mentor_email"], problems)
+        mentee = _resolve_emails(store, file, body[cols["mentee_email"]], rows,
+                                 cols["mentee_email"], problems)
+        names = body[cols["program_name"]].str.strip()
         by_name = {c.program_name: c for c in spec.cohorts}
         cohort_ids = names.map(lambda n: by_name[n].cohort_id if n in by_name else _slug(n))
-        pair = body[cols["Mentoring Connection Name"]].str.strip()
+        pair = body[cols["connection"]].str.strip()
         people = pd.concat([
             pd.DataFrame({"cohort_id": cohort_ids, "employee_id": mentor, "role": "mentor",
                           "pair_id": pair, "row": rows}),
             pd.DataFrame({"cohort_id": cohort_ids, "employee_id": mentee, "role": "mentee",
                           "pair_id": pair, "row": rows}),
         ])
-        start_col = find_column(list(body.columns), ["Program Start Date", "Start Date"])
-        end_col = find_column(list(body.columns), ["Program End Date", "End Date"])
-        if start_col is None or end_col is None:
-            problems.append(Problem(file, "The programme's start and end dates are missing.",
-                                    "Include 'Program Start Date' and 'Program End Date'.", row=1))
-            raise ImportFailed(problems)
-        starts = parse_dates(body[start_col], file=file, column=start_col, rows=rows,
-                             problems=problems)
-        ends = parse_dates(body[end_col], file=file, column=end_col, rows=rows, problems=problems)
-        cohorts = pd.DataFrame({"cohort_id": cohort_ids, "name": names, "start_date": starts,
-                                "end_date": ends}).groupby(["cohort_id", "name"],
-                                                           as_index=False).agg(
-            start_date=("start_date", "min"), end_date=("end_date", "max"))
+        cohorts = cohort_dates(store, body, rows, cols,
+                               pd.DataFrame({"cohort_id": cohort_ids, "name": names}), spec,
+                               file, problems, summary)
         fmt = "platform"
     else:
         cols = _require(body, file, ["cohort_id", "employee_id", "role"],
@@ -152,13 +140,15 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
             if hit is None:
                 raise fail(file, f"Missing column: {name}.", "Add the column.", row=1)
             dates[name] = body[hit]
+        read = {"file": file, "rows": rows, "problems": problems,
+                "date_format": spec.date_format, "section": "programme",
+                "file_hint": file_order([dates["start_date"], dates["end_date"]])}
         cohorts = pd.DataFrame({
             "cohort_id": people["cohort_id"].iloc[: len(body)].to_numpy(),
             "name": dates["cohort_name"].str.strip().to_numpy(),
-            "start_date": parse_dates(dates["start_date"], file=file, column="start_date",
-                                      rows=rows, problems=problems).to_numpy(),
-            "end_date": parse_dates(dates["end_date"], file=file, column="end_date", rows=rows,
-                                    problems=problems).to_numpy(),
+            "start_date": parse_dates(dates["start_date"], column="start_date",
+                                      **read).to_numpy(),
+            "end_date": parse_dates(dates["end_date"], column="end_date", **read).to_numpy(),
         }).groupby(["cohort_id", "name"], as_index=False).agg(
             start_date=("start_date", "min"), end_date=("end_date", "max"))
         fmt = "crossgen"
@@ -182,10 +172,31 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
             con.execute("insert into participants select cohort_id, employee_id, role, pair_id "
                         "from incoming_people")
 
-    summary: dict[str, object] = {"cohorts": len(cohorts),
+    summary = {"cohorts": len(cohorts),
                "participants": int(people["employee_id"].nunique()),
-               "pairs": int(people["pair_id"].dropna().nunique())}
+               "pairs": int(people["pair_id"].dropna().nunique()), **summary}
     return Plan(fmt, len(body), len(body), write, summary=summary)
+
+
+def _session_columns(header: list[str], spec: SessionsMapping, file: str) -> dict[str, str]:
+    """Field -> header: the mapping's [sessions.columns], else the synonyms."""
+    found: dict[str, str] = {}
+    problems = []
+    for name in SESSION_FIELDS:
+        wanted = [spec.columns[name]] if name in spec.columns else aliases("sessions", name)
+        hit = find_column(header, wanted)
+        if hit is not None:
+            found[name] = hit
+        elif name in spec.columns or name in ("connection", "date", "status"):
+            problems.append(Problem(
+                file, f"No {name} column ({' or '.join(map(repr, wanted[:3]))}).",
+                "Export the meetings report with connection, start time and status (or use "
+                "crossgen's sessions CSV: session_id, pair_id, date, duration_minutes, status, "
+                f'topic), or name your header under [sessions.columns] {name} = "…".',
+                row=1, column=wanted[0]))
+    if problems:
+        raise ImportFailed(problems)
+    return found
 
 
 def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None) -> Plan:
@@ -193,35 +204,23 @@ def plan_sessions(store: Store, path: Path, data: bytes, *, mapping: Path | None
     body, rows = _frame(path, data)
     problems: list[Problem] = []
     columns = list(body.columns)
-    platform = find_column(columns, ["Mentoring Connection Name"]) is not None
-    if platform:
-        cols = _require(body, file, ["Mentoring Connection Name", "Meeting Start Time",
-                                     "Meeting Status"],
-                        "Export the meetings report with connection name, start time and status.")
-        pair = body[cols["Mentoring Connection Name"]].str.strip()
-        when_col, status_col = cols["Meeting Start Time"], cols["Meeting Status"]
-        minutes_col = find_column(columns, ["Duration (Minutes)", "Duration", "Minutes"])
-        topic_col = find_column(columns, ["Meeting Topic", "Topic"])
-        id_col = find_column(columns, ["Meeting ID"])
-        fmt = "platform"
-    else:
-        cols = _require(body, file, ["pair_id", "date", "status"],
-                        "Use crossgen's sessions CSV (session_id, pair_id, date, "
-                        "duration_minutes, status, topic) or a platform meetings export.")
-        pair = body[cols["pair_id"]].str.strip()
-        when_col, status_col = cols["date"], cols["status"]
-        minutes_col = find_column(columns, ["duration_minutes"])
-        topic_col = find_column(columns, ["topic"])
-        id_col = find_column(columns, ["session_id"])
-        fmt = "crossgen"
-    when = parse_dates(body[when_col], file=file, column=when_col, rows=rows, problems=problems)
+    spec = sessions_mapping(mapping)
+    cols = _session_columns(columns, spec, file)
+    fmt = "crossgen" if find_column(columns, ["pair_id"]) == cols["connection"] else "platform"
+    pair = body[cols["connection"]].str.strip()
+    when_col, status_col = cols["date"], cols["status"]
+    minutes_col, topic_col = cols.get("duration"), cols.get("topic")
+    id_col = cols.get("session_id")
+    when = parse_dates(body[when_col], file=file, column=when_col, rows=rows, problems=problems,
+                       date_format=spec.date_format, section="sessions")
     status_text = body[status_col].str.strip().str.lower()
-    status = map_values(status_text, STATUS)
+    status = map_values(status_text, {**STATUS, **spec.statuses})
     bad = status.isna()
     if bad.any():
         problems.append(Problem(file, f"Unknown meeting status(es): "
                                       f"{first_few(sorted(set(body[status_col][bad])))}.",
-                                "Use Completed/Held, Cancelled/Declined or No Show.",
+                                "Use Completed/Held, Cancelled/Declined or No Show, or map "
+                                "each value under [sessions.statuses] in a mapping file.",
                                 row=int(rows[bad].iloc[0]), column=status_col))
     minutes = (parse_numbers(body[minutes_col], file=file, column=minutes_col, rows=rows,
                              problems=problems) if minutes_col else float("nan"))

@@ -297,8 +297,12 @@ def plan_survey(store: Store, path: Path, data: bytes, *, mapping: Path | None,
                                     "Import the programme file first, or correct the cohort."))
     ids, key_column = _resolve_keys(store, wide, spec, file, problems, warnings)
     frame = wide.frame.assign(employee_id=ids.to_numpy())
+    # Survey tools write submission times month first unless the account's locale says
+    # otherwise (then the mapping's date_format); a day over 12 in the column decides anyway.
     submitted = (parse_dates(frame[wide.submitted_column], file=file,
-                             column=wide.submitted_column, rows=frame["row"], problems=problems)
+                             column=wide.submitted_column, rows=frame["row"], problems=problems,
+                             date_format=spec.date_format, default_order="mdy",
+                             section="survey")
                  if wide.submitted_column else pd.Series(pd.NaT, index=frame.index))
     frame = frame.assign(submitted_at=submitted)
     dup = frame[frame["employee_id"].notna() & frame.duplicated("employee_id", keep=False)]
