@@ -15,6 +15,7 @@ from analysis.ingest.problems import fail
 from analysis.ingest.reading import read_grid
 from analysis.ingest.roster import ALIASES
 from analysis.ingest.surveys import detect_format
+from analysis.ingest.synonyms import aliases
 
 SESSION_SIGNS = [["Meeting Start Time", "Meeting Status"], ["pair_id", "date", "status"]]
 PROGRAMME_SIGNS = [["Mentor Email Address", "Mentee Email Address"],
@@ -31,6 +32,10 @@ def detect_kind(path: Path, *, mapping: Path | None = None) -> str:
         raw = load_toml(mapping)
         if "survey" in raw or "questions" in raw:
             return "survey"
+        # A roster, programme or sessions mapping says which when it holds only one of them.
+        tables = [k for k in ("roster", "programme", "sessions") if k in raw]
+        if len(tables) == 1:
+            return tables[0]
     grid = read_grid(path)
     if detect_format(grid) is not None:
         return "survey"
@@ -39,7 +44,9 @@ def detect_kind(path: Path, *, mapping: Path | None = None) -> str:
         cells = [c.strip() for c in head.iloc[idx] if c.strip()]
         if any(_has(cells, s) for s in SESSION_SIGNS):
             return "sessions"
-        if any(_has(cells, s) for s in PROGRAMME_SIGNS):
+        if any(_has(cells, s) for s in PROGRAMME_SIGNS) or all(
+                find_column(cells, aliases("programme", f)) is not None
+                for f in ("mentor_email", "mentee_email")):
             return "programme"
         if find_column(cells, ALIASES["employee_id"]) is not None:
             return "roster"

@@ -24,7 +24,7 @@ ITEMS = [ITEMS_BY_ID[i] for i in ("jobsat_1", "jobsat_2", "enps_1", "incl_belong
                                   "incl_outsider", "digital_ai", "digital_social")]
 
 
-def _demo_roster() -> pd.DataFrame:
+def demo_roster() -> pd.DataFrame:
     grid = read_grid(DEMO_ROSTER)
     header = find_header_row(grid, ["Employee ID", "Work Email"])
     assert header is not None
@@ -35,7 +35,7 @@ def _demo_roster() -> pd.DataFrame:
 
 def demo_people(count: int = 12) -> pd.DataFrame:
     """The first ``count`` demo employees still employed, with their ids and work emails."""
-    frame = _demo_roster()
+    frame = demo_roster()
     active = frame[frame["Termination Date"] == ""].head(count)
     return pd.DataFrame({"employee_id": active["Employee ID"].to_numpy(),
                          "email": active["Work Email"].to_numpy()})
@@ -129,7 +129,7 @@ def write_rosters(out: Path, people: pd.DataFrame) -> None:
     """Workday (XLSX, demo writer) and BambooHR (CSV, cp1252) rosters of the same people."""
     from analysis.demo import DemoSpec, _write_roster
 
-    frame = _demo_roster()
+    frame = demo_roster()
     leavers = frame[frame["Termination Date"] != ""]["Employee ID"].head(2)
     frame = frame[frame["Employee ID"].isin(people["employee_id"]) |
                   frame["Employee ID"].isin(leavers)].reset_index(drop=True)
@@ -215,6 +215,14 @@ A survey's mapping file has the same name with `.toml` (found automatically by `
   `crossgen_programme.csv`.
 - Sessions: `platform_sessions.csv`, `crossgen_sessions.csv`; they log meetings of the demo's
   cohort C1 pairs, because a session must belong to a pair already imported.
+- Connections dated per connection: `chronus_connections.csv` + `chronus_connections.toml`
+  (`Start Date`, `Closed On` as `Mar 02, 2026`; one connection still open runs to the roster's
+  as-of date).
+- A roster with its own headers: `hris_mapped.csv` + `hris_mapped.toml` (`[roster.columns]`,
+  day-first dates, two-digit birth years, padded values, an `Employment Status` column mapped
+  in `[roster.termination_types]`).
+- Warehouse unloads (Parquet, Snowflake style: upper-case names, DATE/TIMESTAMP/NUMBER types):
+  `warehouse_roster.parquet`, `warehouse_survey.parquet` + `warehouse_survey.toml` (long form).
 """
 
 
@@ -224,8 +232,11 @@ def write_examples(out: Path = EXAMPLES) -> list[Path]:
     write_surveys(out, people)
     write_rosters(out, people)
     write_programme(out, people)
+    from analysis.ingest.example_sources import write_sources  # it imports this module
+
+    write_sources(out, people)
     (out / "README.md").write_text(README, encoding="utf-8")
-    return sorted(p for p in out.iterdir() if p.suffix in (".csv", ".xlsx"))
+    return sorted(p for p in out.iterdir() if p.suffix in (".csv", ".xlsx", ".parquet"))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from analysis.ingest.problems import fail
 TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 
 XLSX_MAGIC = b"PK\x03\x04"
+PARQUET_MAGIC = b"PAR1"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
@@ -77,6 +78,8 @@ def read_grid(path: Path, data: bytes | None = None) -> pd.DataFrame:
     file = path.name
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data, file)
+    if data.startswith(PARQUET_MAGIC):
+        return _read_parquet(path, file)
     text = decode(data, file)
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t")
@@ -219,6 +222,36 @@ def _read_xlsx(data: bytes, file: str) -> pd.DataFrame:
                    "Put the export on the first sheet, or export it again.")
     width = max(len(r) for r in rows)
     return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object).astype(TEXT)
+
+
+def _read_parquet(path: Path, file: str) -> pd.DataFrame:
+    """A warehouse unload (Snowflake, BigQuery, Databricks) as the same grid: the column names,
+    then every value as DuckDB writes it as text (timestamps ISO, zone offset kept for the date
+    reader to drop, NULL as '')."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")  # a TIMESTAMPTZ reads as its UTC wall clock
+        try:
+            names = [r[0] for r in con.execute("describe select * from read_parquet(?)",
+                                               [str(path)]).fetchall()]
+            select = ", ".join(f'coalesce(cast("{n.replace(chr(34), chr(34) * 2)}" as varchar), '
+                               f"'') as c{i}" for i, n in enumerate(names))
+            table = con.execute(f"select {select} from read_parquet(?)",  # noqa: S608
+                                [str(path)]).to_arrow_table()
+        except duckdb.Error as exc:
+            raise fail(file, f"The Parquet file cannot be read ({str(exc).splitlines()[0]}); "
+                             "it may be truncated.",
+                       "Unload the table again (COPY INTO / EXPORT DATA / df.write.parquet) and "
+                       "import the complete file.") from exc
+    if not names:
+        raise fail(file, "The Parquet file has no columns.", "Unload the table again.")
+    columns = {str(i): pa.chunked_array([pa.array([name], pa.string()),
+                                         *table.column(i).cast(pa.string()).chunks])
+               for i, name in enumerate(names)}
+    grid = pa.table(columns).to_pandas()
+    grid.columns = pd.RangeIndex(len(names))
+    return grid
 
 
 def find_header_row(grid: pd.DataFrame, required: list[str], *,

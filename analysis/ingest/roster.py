@@ -220,7 +220,8 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
     summary = {"employees": len(out), **summary}
     if as_of is not None and not pd.isna(as_of):
         summary["as_of"] = as_of.date().isoformat()
-    ignored = [c for c in header if c and c not in {v for v in col.values() if v}]
+    used = {v for v in col.values() if v} | {str(c) for c in reason_cols if c}
+    ignored = [c for c in header if c and c not in used]
     if ignored:
         summary["columns not stored"] = ", ".join(ignored)
     fmt = next((f for h, f in FORMATS.items() if find_column(header, [h])), "hris")

@@ -32,11 +32,15 @@ KINDS = {
     "platform_sessions.csv": ("sessions", "platform"),
     "crossgen_programme.csv": ("programme", "crossgen"),
     "crossgen_sessions.csv": ("sessions", "crossgen"),
+    "chronus_connections.csv": ("programme", "platform"),
+    "hris_mapped.csv": ("roster", "hris"),
+    "warehouse_roster.parquet": ("roster", "hris"),
+    "warehouse_survey.parquet": ("survey", "crossgen-long"),
 }
 
 
 def test_every_example_is_listed() -> None:
-    found = {p.name for p in EXAMPLES.iterdir() if p.suffix in (".csv", ".xlsx")}
+    found = {p.name for p in EXAMPLES.iterdir() if p.suffix in (".csv", ".xlsx", ".parquet")}
     assert found == set(KINDS)
 
 
@@ -77,7 +81,7 @@ def test_examples_match_their_generator(tmp_path: Path) -> None:
     fresh = write_examples(tmp_path)
     for path in fresh:
         committed = EXAMPLES / path.name
-        if path.suffix == ".xlsx":  # workbooks carry a creation time: compare the cells
+        if path.suffix in (".xlsx", ".parquet"):  # creation time, writer version: the cells
             pd.testing.assert_frame_equal(read_grid(path), read_grid(committed))
         else:
             assert path.read_bytes() == committed.read_bytes(), path.name
