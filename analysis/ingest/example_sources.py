@@ -126,7 +126,10 @@ def write_warehouse(out: Path, people: pd.DataFrame, roster: pd.DataFrame) -> No
 
 def write_sources(out: Path, people: pd.DataFrame) -> None:
     roster = demo_roster()
-    leavers = roster[roster["Termination Date"] != ""]["Employee ID"].head(4)
+    left = roster[roster["Termination Date"] != ""]
+    why = left["Primary Termination Reason"].str.split(" > ").str[0]
+    leavers = pd.concat([left[why == "Voluntary"].head(2), left[why == "Involuntary"].head(2)])[
+        "Employee ID"]
     picked = roster[roster["Employee ID"].isin(people["employee_id"]) |
                     roster["Employee ID"].isin(leavers)].reset_index(drop=True)
     write_chronus(out, people)

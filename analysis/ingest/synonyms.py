@@ -2,8 +2,9 @@
 
 The readers find a column by the names below (case, spacing and underscores ignored), crossgen's
 own name first, then every tool's in the order listed; a mapping file's ``[roster.columns]``,
-``[programme.columns]`` or ``[sessions.columns]`` names any other header. The README's table
-"Column names crossgen knows" is :func:`markdown_table` (a test keeps them the same).
+``[programme.columns]`` or ``[sessions.columns]`` names any other header. crossgen's own
+programme CSV (``cohort_id, cohort_name, start_date, …``) is read by its fixed names. The
+README's table "Column names crossgen knows" is :func:`markdown_table` (a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -72,9 +73,6 @@ TOOLS: tuple[Tool, ...] = (
         "termination_date": ("End Date", "Termination date", "Leave date"),
         "termination_type": ("Termination Type", "Termination reason"),
         "salary": ("Salary", "Base salary")}),
-    Tool("crossgen", "programme", {
-        "program_name": ("cohort_name",), "connection": ("pair_id",),
-        "program_start": ("start_date",), "program_end": ("end_date",)}),
     Tool("Chronus", "programme", {
         "program_name": ("Program Name", "Program"),
         "connection": ("Mentoring Connection Name", "Connection Name"),
@@ -119,11 +117,12 @@ TERMINATION_WORDS: dict[str, tuple[str, ...]] = {
 
 def aliases(kind: str, name: str) -> list[str]:
     """Every header known for ``name`` in files of ``kind``, crossgen's own first."""
-    out: list[str] = []
+    out: dict[str, str] = {}  # spelling-blind key -> the first spelling
     for tool in TOOLS:
         if tool.kind == kind:
-            out += [c for c in tool.columns.get(name, ()) if c not in out]
-    return out
+            for header in tool.columns.get(name, ()):
+                out.setdefault(" ".join(header.lower().replace("_", " ").split()), header)
+    return list(out.values())
 
 
 def status_words(kind: str, name: str) -> dict[str, str]:
