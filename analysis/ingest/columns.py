@@ -60,12 +60,14 @@ def refuse_duplicate_headers(header: list[str], *, file: str, row: int) -> None:
                    row=row, column=twice[0])
 
 
-def parse_one_date(text: str) -> pd.Timestamp | None:
-    """One free-standing date, such as a report's run date ('11/01/2026 09:14 AM' or ISO)."""
+def parse_one_date(text: str, *, day_first: bool = False) -> pd.Timestamp | None:
+    """One free-standing date, such as a report's run date ('11/01/2026 09:14 AM' or ISO);
+    ``day_first`` when the mapping says the export writes dates day first."""
+    formats = [f for f in DATE_FORMATS if not (day_first and f.startswith("%m/"))]
     words = text.strip().rstrip(".").split()
     for end in range(len(words), 0, -1):
         candidate = " ".join(words[:end])
-        for fmt in DATE_FORMATS:
+        for fmt in formats:
             parsed = pd.to_datetime(candidate, format=fmt, errors="coerce")
             if not pd.isna(parsed):
                 return pd.Timestamp(parsed)

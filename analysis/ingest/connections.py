@@ -95,12 +95,7 @@ def cohort_dates(store: Store, body: pd.DataFrame, rows: pd.Series, cols: dict[s
     per_row = frame.assign(start_date=start.to_numpy(), end_date=end.to_numpy())
     cohorts = per_row.groupby(["cohort_id", "name"], as_index=False, sort=True).agg(
         start_date=("start_date", "min"), end_date=("end_date", "max"))
-    for c in spec.cohorts:
-        here = cohorts["cohort_id"] == c.cohort_id
-        if c.start_date is not None:
-            cohorts.loc[here, "start_date"] = pd.Timestamp(c.start_date)
-        if c.end_date is not None:
-            cohorts.loc[here, "end_date"] = pd.Timestamp(c.end_date)
+    cohorts = override_dates(cohorts, spec)
     undated = cohorts["start_date"].isna()
     if undated.any() and not problems:
         first = frame["cohort_id"].isin(cohorts["cohort_id"][undated])
@@ -117,4 +112,16 @@ def cohort_dates(store: Store, body: pd.DataFrame, rows: pd.Series, cols: dict[s
                   "start (open connections counted to the as-of date).",
             "Set end_date under the cohort's [[cohorts]] in the mapping, or as_of under "
             "[programme].", column=cols.get("start_date")))
+    return cohorts
+
+
+def override_dates(cohorts: pd.DataFrame, spec: ProgrammeMapping) -> pd.DataFrame:
+    """``start_date`` / ``end_date`` under a cohort's ``[[cohorts]]`` replace the file's."""
+    cohorts = cohorts.copy()
+    for c in spec.cohorts:
+        here = cohorts["cohort_id"] == c.cohort_id
+        if c.start_date is not None:
+            cohorts.loc[here, "start_date"] = pd.Timestamp(c.start_date)
+        if c.end_date is not None:
+            cohorts.loc[here, "end_date"] = pd.Timestamp(c.end_date)
     return cohorts

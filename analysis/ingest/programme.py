@@ -22,7 +22,7 @@ from analysis.ingest.columns import (
     refuse_duplicate_headers,
     spreadsheet_rows,
 )
-from analysis.ingest.connections import cohort_dates, platform_columns
+from analysis.ingest.connections import cohort_dates, override_dates, platform_columns
 from analysis.ingest.dates import file_order
 from analysis.ingest.keys import resolve
 from analysis.ingest.mapping import SessionsMapping, programme_mapping, sessions_mapping
@@ -151,6 +151,7 @@ def plan_programme(store: Store, path: Path, data: bytes, *, mapping: Path | Non
             "end_date": parse_dates(dates["end_date"], column="end_date", **read).to_numpy(),
         }).groupby(["cohort_id", "name"], as_index=False).agg(
             start_date=("start_date", "min"), end_date=("end_date", "max"))
+        cohorts = override_dates(cohorts, spec)
         fmt = "crossgen"
     dup = people[people.duplicated(["cohort_id", "employee_id"], keep=False)
                  & people["employee_id"].notna()]

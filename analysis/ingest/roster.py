@@ -23,7 +23,7 @@ from analysis.ingest.columns import (
     refuse_duplicate_headers,
     spreadsheet_rows,
 )
-from analysis.ingest.dates import birth_pivot, file_order, parse_dates
+from analysis.ingest.dates import birth_pivot, file_order, order_of, parse_dates
 from analysis.ingest.mapping import roster_mapping
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
@@ -87,7 +87,8 @@ def plan_roster(store: Store, path: Path, data: bytes, *, mapping: Path | None) 
         for cell in grid.iloc[idx]:
             match = RUN_DATE.search(cell)
             if match and as_of is None:
-                as_of = parse_one_date(match.group(2))
+                as_of = parse_one_date(match.group(2),
+                                       day_first=order_of(spec.date_format) == "dmy")
     header = [c.strip() for c in grid.iloc[header_idx]]
     refuse_duplicate_headers(header, file=file, row=header_idx + 1)
     body = grid.iloc[header_idx + 1:]
