@@ -48,6 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--phase", choices=["pre", "post"], default=None)
     _db_arg(check)
 
+    draft = sub.add_parser("mapping", help="print a draft mapping file for an export")
+    draft.add_argument("file", type=Path)
+    draft.add_argument("--kind", choices=["pulse", "programme-survey"], default=None,
+                       help="a survey's kind: pulse (org-wide, the default) or programme-survey "
+                            "(the programme's own pre/post survey)")
+    draft.add_argument("--name", default=None, help="the survey's name (default: the file's)")
+    draft.add_argument("--cohort", default=None)
+    draft.add_argument("--phase", choices=["pre", "post"], default=None)
+
     imp = sub.add_parser("import", help="import an export file")
     imp.add_argument("kind", choices=["roster", "programme", "sessions", "survey"])
     imp.add_argument("file", type=Path)
@@ -140,6 +149,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if mapping is None and args.file.with_suffix(".toml").exists():
         mapping = args.file.with_suffix(".toml")
     kind = args.kind or detect_kind(args.file, mapping=mapping)
+    if kind == "survey" and mapping is None:
+        from analysis.ingest.detect import describe_survey
+
+        say("\n".join(describe_survey(args.file)))  # what it is; answers need a mapping
+        return 0
     db = _default_db(args.db, build=False)
     if not db.exists():
         say(f"Note: {db} does not exist; checking against an empty roster.", file=sys.stderr)
@@ -152,8 +166,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         with Store(db, read_only=True) as store:
             report = import_file(store, kind, args.file, mapping=mapping, cohort=args.cohort,
                                  phase=args.phase, dry_run=True)
-    say("\n".join(report.check_lines()))
+    lines = report.check_lines()
+    if kind != "survey" and not report.duplicate:
+        from analysis.ingest.detect import key_columns
+
+        keys = key_columns(args.file, kind)
+        lines.insert(2, "  key column(s): " + (", ".join(map(repr, keys)) or "from the mapping"))
+    say("\n".join(lines))
     say("OK: nothing was written.")
+    return 0
+
+
+def cmd_mapping(args: argparse.Namespace) -> int:
+    from analysis.ingest.draft import draft_for_file
+
+    say(draft_for_file(args.file, kind=args.kind, name=args.name, cohort=args.cohort,
+                       phase=args.phase).rstrip("\n"))
     return 0
 
 
@@ -270,6 +298,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "import": cmd_import,
     "check": cmd_check,
+    "mapping": cmd_mapping,
     "metrics": cmd_metrics,
     "serve": cmd_serve,
     "users": cmd_users,
