@@ -101,10 +101,12 @@ def _question_columns(grid: pd.DataFrame, fmt: str, columns: list[str]) -> list[
 
 
 def _looks_like_text(column: str, labels: list[str], answered: int) -> bool:
-    if column.upper().endswith("_TEXT") or len(labels) > MAX_LIKERT:
+    if column.upper().endswith("_TEXT"):
         return True
-    if not labels:
-        return False
+    if not labels or pd.to_numeric(pd.Series(labels), errors="coerce").notna().all():
+        return False  # numbers, however many (a 0–100 slider), are a scale
+    if len(labels) > MAX_LIKERT:
+        return True
     mean_length = sum(len(label) for label in labels) / len(labels)
     return mean_length >= 30 and len(labels) >= max(3, answered // 2)
 

@@ -149,7 +149,7 @@ def _numeric_scale(numbers: list[float], text: str) -> ScaleGuess:
         return ScaleGuess("points5", False, 1, 5, {}, f"numbers 1–5: {seen}")
     if lo >= 1 and hi <= 7:
         return ScaleGuess("points7", False, 1, 7, {}, f"numbers 1–7: {seen}")
-    top = max(10.0, hi)
+    top = 100.0 if 10 < hi <= 100 else max(10.0, hi)  # a slider's usual end
     return ScaleGuess(f"points{top:g}", False, min(lo, 1.0), top, {},
                       f"numbers: {seen}; set min and max to the scale's real ends")
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
 
 from analysis.codebook import ITEMS, ITEMS_BY_ID
 from analysis.ingest.draft import quote
+from analysis.ingest.profile import profile_survey
 from analysis.ingest.scale_guess import guess_scale
 from analysis.ingest.wording import SURE, match_items, score, statement
 
@@ -56,6 +58,20 @@ def test_numbers_outside_a_known_range_name_their_ends() -> None:
     guess = guess_scale(["1", "6"])
     assert guess is not None and (guess.minimum, guess.maximum) == (1, 7)
     assert guess.labels == {} and "1–6 seen" in guess.how
+
+
+def test_a_slider_is_a_scale_and_many_words_are_free_text(tmp_path: Path) -> None:
+    export = tmp_path / "forms.csv"
+    rows = [["Timestamp", "Email Address", "Confidence (0-100)", "Why?"]]
+    rows += [[f"2026/11/01 9:{i:02d}:00 AM", f"p{i}@x.example", str(i * 7),
+              f"Because of reason number {i}"] for i in range(14)]
+    export.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    profile = profile_survey(export)
+    assert profile is not None
+    slider, why = profile.questions
+    assert slider.role == "rating" and slider.scale is not None
+    assert (slider.scale.minimum, slider.scale.maximum) == (0, 100)
+    assert why.role == "text"
 
 
 def test_every_codebook_item_matches_itself_and_only_itself() -> None:
