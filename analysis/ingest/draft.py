@@ -21,6 +21,11 @@ from analysis.ingest.wording import Match, match_items, statement
 
 SURVEY_KINDS = {"pulse": "pulse", "programme-survey": "programme"}
 DECIDE = ("# construct = ", "# DECIDE")  # how an undecided construct line starts; tests fill it
+# Statements where agreeing means less of a construct (an outsider, left out): reverse-coded.
+NEGATIVE_WORDING = re.compile(
+    r"\b(?:left out|outsider|excluded|isolated|ignored|overlooked|not|never|no one|nobody|"
+    r"unfair|unfairly|difficult|hard to|struggle|worried|stressed|burn(?:ed|t)? out|"
+    r"dismissed|undervalued|unheard|alone)\b", re.IGNORECASE)
 
 
 def quote(text: str) -> str:
@@ -113,8 +118,11 @@ def _question(profile: SurveyProfile, q: QuestionColumn, match: Match | None, sc
                      f"{match.score:.2f}: {one_line(match.item.text, 60)}")
     else:
         lines.append(f'{DECIDE[0]}""  {DECIDE[1]}: no codebook item reads like this question')
+    negative = NEGATIVE_WORDING.search(statement(q.text))
+    hint = (f"the wording reads negative ('{negative.group(0)}'): probably true"
+            if negative else "true when a high answer means less of the construct")
     lines += [f"scale = {quote(scales.name(q.scale))}  # {q.scale.how}",
-              "reverse_coded = false  # true when a high answer means less of the construct"]
+              f"reverse_coded = false  # {hint}"]
     return lines
 
 

@@ -44,6 +44,8 @@ KNOWN_ORDERS: dict[str, list[str]] = {
                     "definitely yes"],
     "change5": ["much worse", "somewhat worse", "about the same", "somewhat better",
                 "much better"],
+    "skill4": ["beginner", "intermediate", "advanced", "expert"],
+    "skill5": ["beginner", "basic", "intermediate", "advanced", "expert"],
     "satisfied7": ["very dissatisfied", "dissatisfied", "somewhat dissatisfied",
                    "neither satisfied nor dissatisfied", "somewhat satisfied", "satisfied",
                    "very satisfied"],
@@ -62,6 +64,9 @@ STRONG = {"very", "strongly", "extremely", "completely", "totally", "highly", "m
           "definitely", "always", "never", "entirely", "fully", "absolutely"}
 MILD = {"somewhat", "slightly", "fairly", "mostly", "probably", "rather", "a little", "partly",
         "mildly", "tend"}
+LADDER = {"not at all": 1, "slightly": 2, "a little": 2, "moderately": 3, "somewhat": 3,
+          "very": 4, "extremely": 5, "completely": 5}
+LADDER_RE = re.compile(rf"^({'|'.join(LADDER)}) ([a-z]+)$")
 PREFIX = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(?:[-–:=.)(]|$)")
 
 
@@ -119,14 +124,18 @@ def guess_scale(labels: list[str], *, text: str = "", slug: str = "scale",
     if all(n is not None for n in numbers):
         return _numeric_scale([n for n in numbers if n is not None], text)
     spelled = dict(zip(lower, labels, strict=True))
-    for name, order in KNOWN_ORDERS.items():
-        if set(lower) <= set(order):
-            # Every label of the list, also those nobody chose, so the numbers are the list's.
-            return ScaleGuess(name, False, 1, len(order),
-                              {spelled.get(label, label.capitalize()): pos
-                               for pos, label in enumerate(order, start=1)},
-                              f"labels of a {len(order)}-point '{name}' list, numbered 1–"
-                              f"{len(order)} in its order")
+    lists = [(name, order) for name, order in KNOWN_ORDERS.items() if set(lower) <= set(order)]
+    ladder = _ladder(lower)
+    if ladder:
+        lists.append(ladder)
+    if lists:
+        name, order = min(lists, key=lambda pair: len(pair[1]))  # the fewest labels unseen
+        # Every label of the list, also those nobody chose, so the numbers are the list's.
+        return ScaleGuess(name, False, 1, len(order),
+                          {spelled.get(label, label.capitalize()): pos
+                           for pos, label in enumerate(order, start=1)},
+                          f"labels of a {len(order)}-point '{name}' list, numbered 1–"
+                          f"{len(order)} in its order")
     prefixed = [PREFIX.match(label) for label in labels]
     if all(prefixed):
         values = [float(m.group(1)) for m in prefixed if m]
@@ -137,6 +146,21 @@ def guess_scale(labels: list[str], *, text: str = "", slug: str = "scale",
                               "numbered by the number each label starts with; if the scale "
                               "has ends nobody chose, widen min/max")
     return _worded_scale(labels, lower, slug) if worded else None
+
+
+def _ladder(lower: list[str]) -> tuple[str, list[str]] | None:
+    """'Not at all confident' … 'Extremely confident': one adjective on the extent ladder."""
+    found = [LADDER_RE.match(label) for label in lower]
+    if not all(found) or len({m.group(2) for m in found if m}) != 1:
+        return None
+    word = found[0].group(2) if found[0] else ""
+    steps = {LADDER[m.group(1)] for m in found if m}
+    if len(steps) != len(found):
+        return None  # two labels on one step
+    seen = {LADDER[m.group(1)]: m.group(1) for m in found if m}
+    rungs = [seen.get(step, default) for step, default in
+             enumerate(["not at all", "slightly", "moderately", "very", "extremely"], start=1)]
+    return f"{word}5", [f"{rung} {word}" for rung in rungs]
 
 
 def _numeric_scale(numbers: list[float], text: str) -> ScaleGuess:

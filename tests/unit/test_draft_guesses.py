@@ -49,6 +49,22 @@ def test_numbered_labels_and_worded_order() -> None:
     assert list(worded.labels) == ["Not helpful", "Somewhat helpful", "Very helpful"]
 
 
+def test_extent_ladder_of_one_word_and_skill_levels() -> None:
+    confident = guess_scale(["Very confident", "Not at all confident", "Completely confident"])
+    assert confident is not None and confident.name == "confident5"
+    assert list(confident.labels) == ["Not at all confident", "Slightly confident",
+                                      "Moderately confident", "Very confident",
+                                      "Completely confident"]
+    useful = guess_scale(["A little useful", "Very useful"])
+    assert useful is not None and useful.labels["A little useful"] == 2
+    assert guess_scale(["Slightly useful", "A little useful"]) is None  # one step, two labels
+    skill = guess_scale(["Expert", "Basic", "Beginner"])
+    assert skill is not None and skill.labels == {"Beginner": 1, "Basic": 2, "Intermediate": 3,
+                                                  "Advanced": 4, "Expert": 5}
+    four = guess_scale(["Expert", "Intermediate", "Beginner", "Advanced"])
+    assert four is not None and four.name == "skill4"  # the shortest list holding them
+
+
 @pytest.mark.parametrize("labels", [["Leeds", "York"], ["Good", "Great"], []])
 def test_labels_without_an_order_are_no_scale(labels: list[str]) -> None:
     assert guess_scale(labels) is None
