@@ -14,7 +14,7 @@ from typing import Any
 # The oracle's field -> the crossgen column it is compared with, and how.
 EXACT = ("n", "n_treated", "n_comparison", "items", "discordant_up", "discordant_down",
          "count", "n_sessions", "total_held")
-ESTIMATES = ("estimate", "ci_low", "ci_high", "effect_size")
+ESTIMATES = ("estimate", "ci_low", "ci_high", "effect_size", "enps_before", "enps_after")
 P_VALUES = ("p_value", "wilcoxon_p")
 LABELS = ("metric", "outcome", "cohort", "role")
 

@@ -15,8 +15,9 @@ Definitions used (docs/methods.md):
   opened (first submission) on or after the end;
 - paired figures on people with a score both before and after; top-2-box at ≥ 4 on 1–5
   constructs, McNemar exact when b + c < 25, else chi-square with continuity correction;
-- eNPS = % promoters (9–10) − % detractors (0–6); the change's point estimate only (its bootstrap
-  CI differs between implementations);
+- eNPS = % promoters (9–10) − % detractors (0–6); the change's point estimate and its exact
+  paired permutation p (sign flips enumerated by convolution), not its bootstrap CI (which
+  differs between implementations);
 - DiD: the cohort's participants (of the role) against everyone in no cohort, people with a score
   in both waves, ``y ~ treat * post`` OLS, cluster-robust by person, ``use_t=True``; effect size
   b3 over the pooled within-arm SD before;
@@ -173,10 +174,26 @@ def top2box(before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
 
 
 def enps_change(before: np.ndarray, after: np.ndarray) -> dict[str, Any]:
+    """Point estimate (its bootstrap CI is not comparable across implementations) and the exact
+    paired permutation p: each person's two answers swapped or not, all 2^n equally likely."""
     def category(x: np.ndarray) -> np.ndarray:
         return np.where(x >= 9, 1, np.where(x <= 6, -1, 0))
-    return {"n": len(before),
-            "estimate": 100 * float(category(after).mean() - category(before).mean())}
+    b, a = category(before), category(after)
+    return {"n": len(before), "estimate": 100 * float(a.mean() - b.mean()),
+            "enps_before": 100 * float(b.mean()), "enps_after": 100 * float(a.mean()),
+            "p_value": sign_flip_p(a - b)}
+
+
+def sign_flip_p(d: np.ndarray) -> float:
+    """Two-sided p of sum(d) under random signs, by convolving each person's ±|d| (exact)."""
+    dist = np.array([1.0])
+    for v in np.abs(d[d != 0]).astype(int):
+        wider = np.zeros(len(dist) + 2 * v)
+        wider[: len(dist)] += dist / 2
+        wider[2 * v:] += dist / 2
+        dist = wider
+    sums = np.arange(len(dist)) - (len(dist) - 1) // 2
+    return float(min(1.0, dist[np.abs(sums) >= abs(int(d.sum()))].sum()))
 
 
 def mean_ci(values: np.ndarray) -> dict[str, Any]:

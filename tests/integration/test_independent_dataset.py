@@ -8,11 +8,13 @@ committed files are regenerated with the scripts (see their docstrings).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.independent import oracle
@@ -51,3 +53,13 @@ def test_expected_json_is_what_the_oracle_computes() -> None:
     assert _close(fresh, committed), "rerun python -m tests.independent.oracle"
     # every figure the integration test holds has its n
     assert all(f["n"] > 0 for f in fresh["figures"])
+
+
+def test_oracle_sign_flip_p_enumerates_every_sign() -> None:
+    """The oracle's exact eNPS permutation p against brute force over all 2^n sign flips."""
+    rng = np.random.default_rng(3)
+    for n in range(1, 11):
+        d = rng.integers(-2, 3, n)
+        flips = np.array(list(itertools.product([-1, 1], repeat=n)))
+        brute = float(np.mean(np.abs(flips @ d) >= abs(d.sum())))
+        assert math.isclose(oracle.sign_flip_p(d), brute, abs_tol=1e-12)
