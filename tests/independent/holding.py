@@ -47,15 +47,21 @@ def crossgen_key(row: dict[str, Any]) -> tuple[Any, ...]:
 
 def mismatches(expected: list[dict[str, Any]], results: list[dict[str, Any]],
                admin_ids: dict[str, str], *, estimate_tol: float = 1e-6,
-               p_tol: float = 1e-4) -> list[str]:
-    """Every way the crossgen results fail to hold the expected figures (empty: all held)."""
+               p_tol: float = 1e-4, labelled: bool = True) -> list[str]:
+    """Every way the crossgen results fail to hold the expected figures (empty: all held).
+
+    ``labelled=False`` matches rows on metric, outcome, cohort and role alone, for results
+    that do not name their survey source and waves."""
+    def trim(k: tuple[Any, ...]) -> tuple[Any, ...]:
+        return k if labelled else (*k[:len(LABELS)], None, None, None, k[-1])
+
     rows: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in results:
         if row.get("group") in ({}, None):
-            rows.setdefault(crossgen_key(row), row)
+            rows.setdefault(trim(crossgen_key(row)), row)
     problems = []
     for figure in expected:
-        k = key(figure, admin_ids)
+        k = trim(key(figure, admin_ids))
         found = rows.get(k)
         if found is None:
             problems.append(f"{k}: no such row in crossgen metrics")
