@@ -25,8 +25,9 @@ Definitions used (docs/methods.md):
   it); days to a voluntary exit (event), involuntary exits censored at their date, the rest at
   the roster's as-of date (its latest date); KM S(365), Greenwood SE, log-log CI; log-rank; Cox
   HR with Efron ties;
-- Cronbach's alpha per construct × administration on complete cases (every item anyone in the
-  cell answered), ddof = 1;
+- Cronbach's alpha per construct × administration × role on the cohort's participants, for its
+  programme surveys and its before and after pulses, on complete cases (every item anyone in
+  the cell answered), ddof = 1;
 - engagement: held sessions per pair (none = 0), share of scheduled sessions cancelled or no
   show (Wilson CI), share of pairs with 3+ held sessions (Wilson CI); n = pairs.
 """
@@ -359,7 +360,7 @@ def figures(company: Company) -> list[dict[str, Any]]:
                         add("top2box_change", construct, cohort, role, top2box(x, y), **names)
                     if source == "pulse":
                         outside = paired(scores, b_admin, a_admin, construct, comparison)
-                        add("did", construct, cohort, role, did(both, outside), **names)
+                        add("did", construct, cohort, role, did(both, outside))
             sat = scores[(scores["admin"] == post) & (scores["construct"] == "satisfaction.program")
                          & scores["employee_id"].isin(people)]
             add("mean", "satisfaction.program", cohort, role,
@@ -377,19 +378,21 @@ def figures(company: Company) -> list[dict[str, Any]]:
         # crossgen reports it once, for role 'all'
         for metric, values in engagement(company, cohort).items():
             add(metric, "engagement", cohort, "all", values)
-        out.extend(_alphas(company, cohort, (pre, post)))
-    out.extend(_pulse_alphas(company))
+        out.extend(_alphas(company, cohort, (pre, post), PROGRAMME_QUESTIONS))
+        out.extend(_alphas(company, cohort, (before, after), PULSE_QUESTIONS))
     return out
 
 
-def _alphas(company: Company, cohort: str, admins: tuple[str, str]) -> list[dict[str, Any]]:
-    """Programme surveys: per construct × administration × role (mentor, mentee, all)."""
+def _alphas(company: Company, cohort: str, admins: tuple[str, str],
+            questions: list[Any]) -> list[dict[str, Any]]:
+    """Per construct × administration × role (mentor, mentee, all) on the cohort's
+    participants: its programme surveys, and the pulses that are its before and after."""
     kept = company.answers[company.answers["finished"] & ~company.answers["preview"]]
     rows = []
     for admin in admins:
         answers = kept[kept["admin"] == admin]
-        for construct in PROGRAMME_CONSTRUCTS + POST_ONLY:
-            items = [q.item for q in PROGRAMME_QUESTIONS if q.construct == construct]
+        for construct in sorted({q.construct for q in questions}):
+            items = [q.item for q in questions if q.construct == construct]
             if sum(answers[i].notna().any() for i in items) < 2:
                 continue
             for role in ROLES:
@@ -397,22 +400,6 @@ def _alphas(company: Company, cohort: str, admins: tuple[str, str]) -> list[dict
                 rows.append({"metric": "cronbach_alpha", "outcome": construct, "cohort": cohort,
                              "role": role, "administration": admin_name(admin, company),
                              **cronbach(answers[answers["employee_id"].isin(people)], items)})
-    return rows
-
-
-def _pulse_alphas(company: Company) -> list[dict[str, Any]]:
-    """Pulse surveys: per construct × administration, every respondent."""
-    kept = company.answers[company.answers["finished"] & ~company.answers["preview"]]
-    rows = []
-    for wave in PULSES:
-        answers = kept[kept["admin"] == wave.admin]
-        for construct in PULSE_CONSTRUCTS:
-            items = [q.item for q in PULSE_QUESTIONS if q.construct == construct]
-            if len(items) < 2:
-                continue
-            rows.append({"metric": "cronbach_alpha", "outcome": construct, "cohort": None,
-                         "role": "everyone", "administration": wave.admin,
-                         **cronbach(answers, items)})
     return rows
 
 
