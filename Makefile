@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/crossgen-demo.duckdb
 
-.PHONY: run test install install-test demo lint fuzz load bench bench-demo clean
+.PHONY: run test install install-test system-deps demo lint fuzz load bench bench-demo clean
 
 $(VENV)/.runtime: requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(VENV)/.test: $(VENV)/.runtime requirements-test.lock
 install: $(VENV)/.runtime
 install-test: $(VENV)/.test
 
+# Chromium, chromedriver, LibreOffice, poppler: apt-get installs what is missing (root or sudo),
+# else one line says what to install. Quick and silent when all are there.
+system-deps:
+	@scripts/system-deps.sh
+
 $(DB): | $(VENV)/.runtime
 	$(VENV)/bin/crossgen demo --db $(DB)
 
@@ -33,7 +38,7 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.test lint
+test: system-deps $(VENV)/.test lint
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Long random fuzzing of every importer (CROSSGEN_FUZZ_EXAMPLES per test, default 400).

@@ -22,7 +22,8 @@ from analysis.textmode import use_object_text
 use_object_text()
 
 REPO = Path(__file__).resolve().parents[1]
-REFERENCE_DATA = REPO.parent / "shared" / "reference-data"
+# Public reference files (R for HR, real Qualtrics exports): in the repository, see its README.
+REFERENCE_DATA = REPO / "tests" / "data" / "reference"
 TEST_OUTPUT = REPO / "test-output"
 
 
@@ -44,10 +45,21 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Path:
     return target
 
 
+def reference_file(name: str) -> Path:
+    """A file of tests/data/reference; missing, it fails the test (never skips it)."""
+    path = REFERENCE_DATA / name
+    if not path.is_file():
+        pytest.fail(f"reference data {name} is missing from {REFERENCE_DATA}: restore it from git "
+                    "(its source is in that folder's README.md)", pytrace=False)
+    return path
+
+
 @pytest.fixture(scope="session")
 def reference_data() -> Path:
-    if not REFERENCE_DATA.exists():
-        pytest.skip(f"reference data not found at {REFERENCE_DATA}")
+    """The folder of public reference files (tests/data/reference)."""
+    if not REFERENCE_DATA.is_dir():
+        pytest.fail(f"reference data folder {REFERENCE_DATA} is missing: restore it from git",
+                    pytrace=False)
     return REFERENCE_DATA
 
 

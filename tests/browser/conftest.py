@@ -17,7 +17,8 @@ def chromium_path() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise RuntimeError("Chromium is not installed: apt-get install chromium (see .ci/run)")
+    raise RuntimeError("Chromium is not installed: `make test` installs it "
+                       "(scripts/system-deps.sh), or apt-get install chromium")
 
 
 @pytest.fixture(scope="session")

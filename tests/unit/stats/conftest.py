@@ -1,23 +1,15 @@
-"""Fixtures for the statistics tests: the public reference data sets in ../shared/reference-data."""
+"""Fixtures for the statistics tests: the public reference data sets in tests/data/reference."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-# tests/unit/stats/conftest.py → parents[3] is the repo root; shared/ sits beside the repo
-REFERENCE_DIR = (Path(__file__).resolve().parents[3] / "../shared/reference-data").resolve()
+from tests.conftest import reference_file
 
 
 def _read(name: str) -> pd.DataFrame:
-    path = REFERENCE_DIR / name
-    if not path.exists():
-        pytest.skip(
-            f"reference data {name} not found at {path} (expected ../shared/reference-data)"
-        )
-    return pd.read_csv(path)
+    return pd.read_csv(reference_file(name))
 
 
 @pytest.fixture(scope="session")
