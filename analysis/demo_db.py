@@ -8,12 +8,13 @@ from pathlib import Path
 from analysis.demo import DemoSpec, generate
 from analysis.ingest import ImportReport
 from analysis.ingest.batch import import_files
+from analysis.ingest.datadir import DATA
 from analysis.ingest.runner import Job
 from analysis.store import Store
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_FILES = REPO_ROOT / "data" / "demo"
-DEFAULT_DB = REPO_ROOT / "data" / "crossgen-demo.duckdb"
+# The committed exports in a checkout; from a wheel, generated on first use (ingest/datadir.py).
+DEMO_FILES = DATA / "demo"
+DEFAULT_DB = DATA / "crossgen-demo.duckdb"
 
 
 def kind_of(path: Path) -> str:

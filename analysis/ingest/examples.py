@@ -15,11 +15,11 @@ import pandas as pd
 from analysis.codebook import ITEMS_BY_ID, SCALE_LABELS, Item
 from analysis.console import say
 from analysis.ingest import samples
+from analysis.ingest.datadir import DATA
 from analysis.ingest.reading import find_header_row, read_grid
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "data" / "examples"
-DEMO_ROSTER = REPO / "data" / "demo" / "roster.xlsx"
+EXAMPLES = DATA / "examples"
+DEMO_ROSTER = DATA / "demo" / "roster.xlsx"
 ITEMS = [ITEMS_BY_ID[i] for i in ("jobsat_1", "jobsat_2", "enps_1", "incl_belong",
                                   "incl_outsider", "digital_ai", "digital_social")]
 

@@ -1,11 +1,13 @@
 """data/survey-template/: the recommended pre/post instrument and its mapping, from the codebook.
 
 Both files are generated from :mod:`analysis.codebook` so they cannot drift from what crossgen
-scores; regenerate with ``python -m analysis.ingest.template`` (a test compares them).
+scores; regenerate with ``python -m analysis.ingest.template [FOLDER]`` (a test compares them).
+From a wheel, that writes both files to FOLDER or the user's data folder (ingest/datadir.py).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from analysis.codebook import (
@@ -17,8 +19,9 @@ from analysis.codebook import (
     items_for,
 )
 from analysis.console import say
+from analysis.ingest.datadir import DATA
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data" / "survey-template"
+TEMPLATE_DIR = DATA / "survey-template"
 WHO = {
     "skills.digital": "everyone (the outcome for mentees)",
     "skills.leadership": "everyone (the outcome for mentors)",
@@ -108,5 +111,5 @@ def write_template(out: Path = TEMPLATE_DIR) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in write_template():
+    for path in write_template(Path(sys.argv[1]) if len(sys.argv) > 1 else TEMPLATE_DIR):
         say(path)
