@@ -285,12 +285,22 @@ def sessions_mapping(path: Path | None) -> SessionsMapping:
 TERMINATION_TYPES = ("voluntary", "involuntary", "other")
 
 
+KEYS = {"roster": ("columns", "date_format", "two_digit_year_pivot", "termination_types"),
+        "programme": ("format", "columns", "date_format", "as_of"),
+        "sessions": ("columns", "date_format", "statuses")}
+
+
 def _table(raw: dict[str, Any], name: str, file: str, problems: list[Problem]) -> dict[str, Any]:
     table = raw.get(name, {})
     if not isinstance(table, dict):
         problems.append(Problem(file, f"'{name}' is not a table.",
                                 f"Write [{name}] on a line of its own, then its keys."))
         return {}
+    unknown = sorted(set(table) - set(KEYS[name]))
+    if unknown:  # a misspelt key would otherwise be ignored without a word
+        problems.append(Problem(file, f"[{name}] has unknown key(s): {', '.join(unknown)}.",
+                                f"Use only {', '.join(KEYS[name])} (see the README, 'Bring your "
+                                "own data')."))
     return table
 
 

@@ -308,3 +308,39 @@ def test_parquet_problems_are_refused_like_csv(tmp_path: Path,
                        "select 'Z1' as EMPLOYEE_ID, '03/04/2020' as HIRE_DATE")
     err = refused(db, capsys, "roster", str(ambiguous))
     assert "text_dates.parquet, row 2, column 'HIRE_DATE': The day/month order" in err
+
+
+def test_misspelt_mapping_key_is_refused(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    mapping = tmp_path / "roster.toml"
+    mapping.write_text((EXAMPLES / "hris_mapped.toml").read_text().replace(
+        "date_format", "date_fromat"))
+    db = tmp_path / "hris.duckdb"
+    Store(db).close()
+    err = refused(db, capsys, "roster", str(EXAMPLES / "hris_mapped.csv"), "--mapping",
+                  str(mapping))
+    assert "roster.toml: [roster] has unknown key(s): date_fromat." in err
+
+
+def test_survey_date_format_reads_day_first_submission_times(demo_copy: Path,
+                                                             tmp_path: Path) -> None:
+    """SurveyMonkey in a day-first locale: '6/3/2026 9:58:08 AM' is 6 March."""
+    import re
+
+    text = (EXAMPLES / "surveymonkey_csv.csv").read_bytes().decode("utf-8-sig")
+    us = re.findall(r",(\d{1,2}/\d{1,2}/2026 \d{1,2}:\d\d:\d\d [AP]M),,", text)  # End Date
+    export = tmp_path / "pulse.csv"
+    export.write_bytes(re.sub(r"\b(\d{1,2})/(\d{1,2})/2026", r"\2/\1/2026", text)
+                       .encode("utf-8-sig"))
+    mapping = tmp_path / "pulse.toml"
+    mapping.write_text((EXAMPLES / "surveymonkey_csv.toml").read_text().replace(
+        "[survey]\n", '[survey]\ndate_format = "day-first"\n'))
+    assert main(["import", "survey", str(export), "--mapping", str(mapping),
+                 "--db", str(demo_copy)]) == 0
+    with Store(demo_copy, read_only=True) as store:
+        got = store.query("select opened, closed from administrations "
+                          "where survey = 'Example SurveyMonkey pulse (CSV)'")
+    # Reference: the original US texts read with strptime.
+    stamps = [dt.datetime.strptime(t, "%m/%d/%Y %I:%M:%S %p") for t in us]
+    assert len(stamps) == 12
+    assert got.iloc[0].tolist() == [min(stamps), max(stamps)]
