@@ -191,15 +191,20 @@ def test_unmapped_termination_values_are_refused(tmp_path: Path,
     assert "[roster.termination_types]" in err
 
 
-def test_mapping_naming_an_absent_column_is_refused(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def refused_with_edited_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str,
+                                new: str) -> str:
+    """hris_mapped.csv refused with its mapping edited (``old`` -> ``new``) on an empty DB."""
     mapping = tmp_path / "roster.toml"
-    mapping.write_text((EXAMPLES / "hris_mapped.toml").read_text().replace(
-        '"Entry Date"', '"Start of Employment"'))
+    mapping.write_text((EXAMPLES / "hris_mapped.toml").read_text().replace(old, new))
     db = tmp_path / "hris.duckdb"
     Store(db).close()
-    err = refused(db, capsys, "roster", str(EXAMPLES / "hris_mapped.csv"), "--mapping",
-                  str(mapping))
+    return refused(db, capsys, "roster", str(EXAMPLES / "hris_mapped.csv"), "--mapping",
+                   str(mapping))
+
+
+def test_mapping_naming_an_absent_column_is_refused(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    err = refused_with_edited_mapping(tmp_path, capsys, '"Entry Date"', '"Start of Employment"')
     assert ("hris_mapped.csv, row 1, column 'Start of Employment': The mapping names "
             "hire_date = 'Start of Employment'") in err
 
@@ -312,13 +317,7 @@ def test_parquet_problems_are_refused_like_csv(tmp_path: Path,
 
 def test_misspelt_mapping_key_is_refused(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    mapping = tmp_path / "roster.toml"
-    mapping.write_text((EXAMPLES / "hris_mapped.toml").read_text().replace(
-        "date_format", "date_fromat"))
-    db = tmp_path / "hris.duckdb"
-    Store(db).close()
-    err = refused(db, capsys, "roster", str(EXAMPLES / "hris_mapped.csv"), "--mapping",
-                  str(mapping))
+    err = refused_with_edited_mapping(tmp_path, capsys, "date_format", "date_fromat")
     assert "roster.toml: [roster] has unknown key(s): date_fromat." in err
 
 
