@@ -17,6 +17,7 @@ from analysis.stats._dist import chi2_sf, norm_ppf, norm_sf, scipy_stats, t_ppf,
 from analysis.stats._groups import extremes, lookup, sums
 from analysis.stats._result import COMMON_COLUMNS, check_confidence
 from analysis.stats.paired import PAIRED_EXTRAS, TOP2BOX_EXTRAS
+from analysis.stats.signed_rank import EXACT_MAX, FLIP_MAX, exact_untied_p, sign_flip_p
 
 
 def reported_groups(frame: pd.DataFrame, keys: Sequence[str],
@@ -45,10 +46,11 @@ def _grouped_rows(frame: pd.DataFrame, keys: list[str], cells: pd.DataFrame | No
 
 
 def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two-sided Wilcoxon signed-rank (Pratt zeros, normal approximation with tie correction)
-    per group: the formulas of ``scipy.stats.wilcoxon(..., zero_method="pratt",
-    method="asymptotic")``, without continuity correction (scipy's default). Groups with no
-    ties and no zeros get scipy's own result (exact null distribution for small n).
+    """Two-sided Wilcoxon signed-rank (Pratt zeros) per group, as
+    ``scipy.stats.wilcoxon(d, zero_method="pratt")`` with its default ``method="auto"``: exact
+    for small groups (:mod:`analysis.stats.signed_rank`: n <= 50 without ties or zeros, every
+    sign flip for n <= 13 with them), else the normal approximation with tie correction and
+    without continuity correction.
 
     Ranks of |d| within a group (ties share the average rank); r₊ and r₋ sum the ranks of
     positive and negative changes; with n pairs of which n₀ are zero, under H₀
@@ -85,11 +87,17 @@ def _wilcoxon_pratt(d: np.ndarray, group: np.ndarray, size: int) -> tuple[np.nda
         z = (r_plus - mean) / np.sqrt(var)
     stat = np.where(var > 0, np.minimum(r_plus, r_minus), np.nan)
     p = np.where(var > 0, 2 * norm_sf(np.abs(z)), np.nan)
-    # Exact null distribution where there are no ties or zeros, as the per-group function.
-    for key in np.flatnonzero((n >= 2) & (n0 == 0) & (largest_tie <= 1)):
-        result = scipy_stats().wilcoxon(d[group == key], zero_method="pratt",
-                                        alternative="two-sided", method="auto")
-        stat[key], p[key] = result.statistic, result.pvalue
+    tested = (n >= 2) & (var > 0)
+    untied = tested & (n0 == 0) & (largest_tie <= 1) & (n <= EXACT_MAX)
+    p[untied] = exact_untied_p(n[untied].astype(np.int64), r_plus[untied])
+    flipped = tested & ~untied & (n <= FLIP_MAX)
+    if flipped.any():
+        number = np.full(size, -1)
+        number[flipped] = np.arange(int(flipped.sum()))
+        rows = number[group] >= 0
+        signed = np.where(d != 0, rank, 0.0)  # a zero keeps its place, flips nothing
+        p[flipped] = sign_flip_p(signed[rows], number[group[rows]], int(flipped.sum()),
+                                 r_plus[flipped])
     return stat, p
 
 

@@ -31,15 +31,6 @@ PAIRED_EXTRAS = (
 TOP2BOX_EXTRAS = ("share_before", "share_after", "discordant_up", "discordant_down")
 
 
-def wilcoxon_method(d: np.ndarray) -> str:
-    """Exact null distribution without ties or zeros (scipy: n <= 50), else the normal
-    approximation with tie correction, as R's ``wilcox.test`` does. scipy's "auto" would run a
-    random permutation test for small samples with ties: slow, and p would vary run to run."""
-    magnitudes = np.abs(d)
-    has_ties = np.unique(magnitudes).size < magnitudes.size
-    return "asymptotic" if has_ties or np.any(d == 0) else "auto"
-
-
 def paired_change(before: object, after: object, *, confidence: float = 0.95) -> pd.DataFrame:
     """Mean change after − before on complete pairs, with paired t-test and Wilcoxon signed-rank.
 
@@ -51,8 +42,9 @@ def paired_change(before: object, after: object, *, confidence: float = 0.95) ->
     * CI: ``mean(d) ± t_{1−α/2, df} · se``
     * ``effect_size`` = Cohen's d_z ``= mean(d) / sd(d)``; ``hedges_gz = J · d_z`` with
       ``J = 1 − 3 / (4·df − 1)`` (Hedges & Olkin 1985; Lakens 2013, Front. Psychol. 4:863)
-    * ``wilcoxon_stat, wilcoxon_p``: ``scipy.stats.wilcoxon(d, zero_method="pratt",
-      method=wilcoxon_method(d))`` (exact without ties, normal approximation with them),
+    * ``wilcoxon_stat, wilcoxon_p``: ``scipy.stats.wilcoxon(d, zero_method="pratt")`` with its
+      default method: exact for small n (the null distribution without ties or zeros up to
+      n = 50, every sign flip with them up to n = 13), else the normal approximation;
       two-sided (Pratt 1959 keeps zero differences in the ranking); NaN when every d is 0.
 
     Too little data: n < 2 gives NaN for every inferential number; zero variance of d (all
@@ -82,8 +74,7 @@ def paired_change(before: object, after: object, *, confidence: float = 0.95) ->
         )
 
     if np.any(d != 0):
-        w = scipy_stats().wilcoxon(d, zero_method="pratt", alternative="two-sided",
-                           method=wilcoxon_method(d))
+        w = scipy_stats().wilcoxon(d, zero_method="pratt", alternative="two-sided")
         extras["wilcoxon_stat"] = w.statistic
         extras["wilcoxon_p"] = w.pvalue
 

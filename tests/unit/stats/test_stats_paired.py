@@ -44,8 +44,9 @@ def test_paired_change_rforhr_reference(prepost_only):
     assert r["effect_size"] == pytest.approx(d_z, rel=REL)
     assert r["hedges_gz"] == pytest.approx(d_z * (1 - 3 / (4 * 24 - 1)), rel=REL)  # Hedges J
     assert r["sd_change"] == pytest.approx(np.std(d, ddof=1), rel=REL)
-    # reference: scipy.stats.wilcoxon, normal approximation (these differences have ties)
+    # reference: scipy.stats.wilcoxon's default: the normal approximation (n = 25 with ties)
     w = stats.wilcoxon(post - pre, zero_method="pratt", method="asymptotic")
+    assert stats.wilcoxon(post - pre, zero_method="pratt").pvalue == w.pvalue
     assert r["wilcoxon_stat"] == pytest.approx(w.statistic, rel=REL)
     assert r["wilcoxon_p"] == pytest.approx(w.pvalue, rel=REL)
 
@@ -64,9 +65,12 @@ def test_paired_change_small_table_by_hand():
     assert r["ci_high"] == pytest.approx(1.5 + half, rel=REL)
     assert r["mean_before"] == pytest.approx(2.5, rel=REL)
     assert r["mean_after"] == pytest.approx(4.0, rel=REL)
-    # a zero difference is kept in the ranks (Pratt): scipy.stats.wilcoxon(zero_method="pratt")
-    w = stats.wilcoxon([1, 2, 0, 3], zero_method="pratt", method="asymptotic")
+    # a zero difference is kept in the ranks (Pratt): scipy.stats.wilcoxon(zero_method="pratt"),
+    # whose default for n <= 13 with zeros counts every sign flip: r+ = 2 + 3 + 4 = 9 of the
+    # 16 flips, 2 of them reach 9 or more -> p = 2 · 2/16 = 0.25
+    w = stats.wilcoxon([1, 2, 0, 3], zero_method="pratt")
     assert r["wilcoxon_p"] == pytest.approx(w.pvalue, rel=REL)
+    assert r["wilcoxon_p"] == pytest.approx(0.25, rel=REL)
 
 
 def test_paired_change_confidence_level():
@@ -193,15 +197,17 @@ def test_top2box_change_edge_cases():
         top2box_change([1, 2], [1], threshold=4)
 
 
-def test_wilcoxon_is_exact_without_ties_and_deterministic_with_them():
-    from analysis.stats.paired import wilcoxon_method
-
+def test_wilcoxon_is_scipys_default_exact_and_deterministic_with_ties():
     no_ties = np.array([0.5, -1.25, 2.0, 3.5, -0.75, 1.5])
     r = one(paired_change(np.zeros(6), no_ties))
     # reference: scipy.stats.wilcoxon exact distribution (no ties, no zeros, n <= 50)
     assert r["wilcoxon_p"] == pytest.approx(
         stats.wilcoxon(no_ties, zero_method="pratt", method="exact").pvalue, rel=REL)
     ties = np.array([1.0, 1.0, -1.0, 2.0, 0.0, 2.0, 3.0])
-    assert wilcoxon_method(ties) == "asymptotic"
     first = one(paired_change(np.zeros(7), ties))["wilcoxon_p"]
+    # reference: scipy.stats.wilcoxon(zero_method="pratt"), default method (every sign flip)
+    assert first == stats.wilcoxon(ties, zero_method="pratt").pvalue
     assert one(paired_change(np.zeros(7), ties))["wilcoxon_p"] == first
+    # the example: changes 1, 1, 2, 1, 1 -> 0.0625 (the normal approximation gave 0.034)
+    five = one(paired_change(np.zeros(5), [1, 1, 2, 1, 1]))["wilcoxon_p"]
+    assert five == stats.wilcoxon([1, 1, 2, 1, 1], zero_method="pratt").pvalue == 0.0625
