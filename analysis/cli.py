@@ -50,9 +50,11 @@ def _parser() -> argparse.ArgumentParser:
 
     draft = sub.add_parser("mapping", help="print a draft mapping file for an export")
     draft.add_argument("file", type=Path)
-    draft.add_argument("--kind", choices=["pulse", "programme-survey"], default=None,
-                       help="a survey's kind: pulse (org-wide, the default) or programme-survey "
-                            "(the programme's own pre/post survey)")
+    draft.add_argument("--kind", default=None,
+                       choices=["roster", "programme", "sessions", "pulse", "programme-survey"],
+                       help="what the file is (detected when omitted); a survey is pulse "
+                            "(org-wide, the default) or programme-survey (the programme's own "
+                            "pre/post survey)")
     draft.add_argument("--name", default=None, help="the survey's name (default: the file's)")
     draft.add_argument("--cohort", default=None)
     draft.add_argument("--phase", choices=["pre", "post"], default=None)

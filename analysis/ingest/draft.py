@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from analysis.codebook import CONSTRUCTS
-from analysis.ingest.problems import fail
+from analysis.ingest.problems import ImportFailed, fail
 from analysis.ingest.profile import QuestionColumn, SurveyProfile, one_line, profile_survey
 from analysis.ingest.scale_guess import ScaleGuess
 from analysis.ingest.wording import Match, match_items, statement
@@ -204,19 +204,30 @@ def draft_survey(profile: SurveyProfile, *, kind: str = "pulse", name: str | Non
 
 def draft_for_file(path: Path, *, kind: str | None = None, name: str | None = None,
                    cohort: str | None = None, phase: str | None = None) -> str:
-    """The draft mapping for the export at ``path`` (a survey; ``kind`` pulse by default)."""
+    """The draft mapping for the export at ``path``: a survey (``kind`` pulse or
+    programme-survey), or a roster, programme or sessions file; detected when ``kind`` is None."""
+    from analysis.ingest.draft_tables import FIELDS, draft_table
+
     if not path.is_file():
         raise fail(path.name, "The file does not exist.", "Check the path given to "
                    "crossgen mapping.")
+    if kind in FIELDS:
+        return draft_table(path, kind)
     profile = profile_survey(path)
     if profile is None:
+        if kind is not None:
+            raise fail(path.name, "The first rows match no survey layout crossgen knows.",
+                       "Export the survey unchanged as the tool wrote it, or pass the file's "
+                       "kind: --kind roster, programme or sessions.", row=1)
         from analysis.ingest.detect import detect_kind
 
-        found = detect_kind(path)  # refuses files it cannot place, with its message
-        raise fail(path.name, f"This is a {found} file, not a survey export: it imports "
-                              "without a mapping when its columns are the documented ones.",
-                   f"Run crossgen check {path.name} to see what crossgen reads from it.",
-                   row=1)
+        try:
+            found = detect_kind(path)
+        except ImportFailed as exc:
+            raise fail(path.name, "crossgen cannot tell what this file is from its columns.",
+                       "Pass --kind roster, programme, sessions, pulse or programme-survey.",
+                       row=1) from exc
+        return draft_table(path, found)
     return draft_survey(profile, kind=kind or ("programme-survey" if cohort or phase
                                                else "pulse"),
                         name=name, cohort=cohort, phase=phase)

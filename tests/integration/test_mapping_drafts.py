@@ -257,7 +257,11 @@ def test_unreadable_files_still_exit_3(tmp_path: Path,
             assert "nothing was written" in err and where in err and "Fix:" in err
 
 
-def test_mapping_of_a_roster_says_it_needs_none(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["mapping", str(EXAMPLES / "bamboohr.csv")]) == 3
-    err = capsys.readouterr().err
-    assert "bamboohr.csv, row 1: This is a roster file, not a survey export" in err
+def test_mapping_of_a_roster_drafts_its_roster_mapping(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["mapping", str(EXAMPLES / "bamboohr.csv")]) == 0  # detected: a roster
+    raw = tomllib.loads(capsys.readouterr().out)
+    assert raw["roster"]["columns"]["employee_id"] == "Employee #"
+    assert main(["mapping", str(EXAMPLES / "bamboohr.csv"), "--kind", "pulse"]) == 3
+    assert "bamboohr.csv, row 1: The first rows match no survey layout" in (
+        capsys.readouterr().err)
