@@ -79,3 +79,45 @@ def test_draft_with_constructs_filled_imports(step: Step, before_surveys: Path,
         answers = con.execute("select count(*) from responses").fetchone()
     assert answers is not None
     assert answers[0] == _answers_in_truth(step.file)
+
+
+def test_drafts_of_the_roster_connections_and_meetings_import(tmp_path: Path) -> None:
+    """Roster, programme and sessions drafts, unchanged, import the company as it was made:
+    every employee's birth year, hire and exit with its type, each cohort's dates from its
+    connections, every meeting with its status."""
+    db = tmp_path / "drafted.duckdb"
+    for step in [s for s in STEPS if s.kind != "survey"]:
+        drafted = crossgen("mapping", str(DATA / step.file))
+        assert drafted.returncode == 0, drafted.stderr
+        assert DECIDE.search(drafted.stdout) is None
+        mapping = tmp_path / f"{step.kind}.toml"
+        mapping.write_text(drafted.stdout, encoding="utf-8")
+        done = crossgen("import", step.kind, str(DATA / step.file), "--mapping", str(mapping),
+                        "--db", str(db))
+        assert done.returncode == 0, done.stderr + "\n" + drafted.stdout
+    company = build_company()
+    truth = company.employees.set_index("employee_id")
+    with duckdb.connect(str(db), read_only=True) as con:
+        people = con.execute("select employee_id, birth_year, hire_date, termination_date, "
+                             "termination_type from employees order by employee_id").df()
+        cohorts = dict(con.execute("select name, (start_date, end_date) from cohorts")
+                       .fetchall())
+        statuses = dict(con.execute("select status, count(*) from sessions group by all")
+                        .fetchall())
+    people = people.set_index("employee_id")
+    assert list(people.index) == sorted(truth.index)
+    assert (people["birth_year"] == truth.loc[people.index, "birth_year"]).all()
+    assert (people["hire_date"].dt.date == truth.loc[people.index, "hire_date"]).all()
+    gone = truth.loc[people.index, "termination_date"].map(lambda d: d is not None)
+    assert (people["termination_date"].notna() == gone).all()
+    assert (people.loc[gone, "termination_date"].dt.date
+            == truth.loc[people.index[gone], "termination_date"]).all()
+    assert (people["termination_type"].fillna("")
+            == truth.loc[people.index, "termination_type"].fillna("")).all()
+    pairs = company.pairs.groupby("program_name").agg(start=("start_date", "min"),
+                                                      end=("closed_on", "max"))
+    assert {n: (s, e) for n, (s, e) in cohorts.items()} == {
+        n: (r.start, r.end) for n, r in pairs.iterrows()}
+    made = company.meetings["status"].map(
+        {"Completed": "held", "Cancelled": "cancelled", "No Show": "no_show"})
+    assert statuses == made.value_counts().to_dict()
