@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 DB := data/crossgen-demo.duckdb
+AXE_DIR := tests/browser/axe
+AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 
 .PHONY: run test install install-test system-deps demo lint fuzz load bench bench-demo clean
 
@@ -13,8 +15,13 @@ $(VENV)/.runtime: requirements.lock pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test: $(VENV)/.runtime requirements-test.lock
+$(VENV)/.test: $(VENV)/.runtime requirements-test.lock $(AXE)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
+# axe-core (WCAG checks run in the page by the browser tests), pinned in package-lock.json.
+$(AXE): $(AXE_DIR)/package.json $(AXE_DIR)/package-lock.json
+	npm ci --prefix $(AXE_DIR) --no-audit --no-fund --silent
 	touch $@
 
 install: $(VENV)/.runtime
@@ -58,4 +65,4 @@ bench-demo: $(VENV)/.test
 	$(PY) -m benchmarks.pages --states 30 --json benchmarks/out/bench-demo.json
 
 clean:
-	rm -rf $(VENV) $(DB) data/*.archive test-output
+	rm -rf $(VENV) $(DB) data/*.archive test-output $(AXE_DIR)/node_modules
