@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.codebook import CONSTRUCTS, ITEMS
+from analysis.report.labels import money
 from analysis.stats.effect_words import effect_size_label
 
 ALPHA = 0.05
@@ -159,11 +160,11 @@ def _cox(row: Mapping[str, Any]) -> str:
 
 def _roi(row: Mapping[str, Any]) -> str:
     share = _num(row.get("replacement_share_base"))
-    return (f"Net value of the programme: {_num(row['estimate']):,.0f} in the base scenario "
+    return (f"Net value of the programme: {money(_num(row['estimate']))} in the base scenario "
             f"(replacement cost {_pct(share)} of salary), ranging from "
-            f"{_num(row['ci_low']):,.0f} to {_num(row['ci_high']):,.0f} over the low to high "
+            f"{money(_num(row['ci_low']))} to {money(_num(row['ci_high']))} over the low to high "
             f"scenarios and the 95% CI of the retention difference, after a programme cost of "
-            f"{_num(row.get('programme_cost')):,.0f}.").replace("-", "−")
+            f"{money(_num(row.get('programme_cost')))}.")
 
 
 def _engagement(row: Mapping[str, Any]) -> str:
@@ -247,3 +248,106 @@ def sentences(frame: pd.DataFrame) -> pd.Series:
     """:func:`sentence` for every row of a results frame (same index)."""
     return pd.Series([sentence(r) for r in frame.to_dict("records")], index=frame.index,
                      dtype=object)
+
+
+# -- the answer in one line (Overview, board pack) -----------------------------------------------
+
+SCENARIOS = ("low", "base", "high")
+
+
+def roi_verdict(row: Mapping[str, Any]) -> str:
+    """Whether the programme pays off, read from the ROI range: which replacement-cost
+    scenarios come out positive at the measured retention difference, and what the rest lose."""
+    nets = {s: _num(row.get(f"net_{s}")) for s in SCENARIOS}
+    worst = _num(row.get("ci_low"))
+    if not all(math.isfinite(v) for v in nets.values()):
+        return ""
+    if math.isfinite(worst) and worst > 0:
+        return ("Pays off under every assumption, even at the low end of the retention "
+                "difference's 95% CI.")
+    paying = [s for s in SCENARIOS if nets[s] > 0]
+    if len(paying) == 3:
+        return (f"Pays off in all three replacement-cost scenarios; at the low end of the "
+                f"retention difference's 95% CI it could lose {money(-worst, short=True)}.")
+    if not paying:
+        return (f"Does not pay off in any scenario: the base scenario loses "
+                f"{money(-nets['base'], short=True)}.")
+    losing = [s for s in SCENARIOS if s not in paying]
+    return (f"Pays off in the {' and '.join(paying)} scenario{'s' if len(paying) > 1 else ''}; "
+            f"the {' and '.join(losing)} scenario{'s' if len(losing) > 1 else ''} "
+            f"lose{'' if len(losing) > 1 else 's'} {money(-nets[losing[0]], short=True)}"
+            f"{' or more' if len(losing) > 1 else ''}.")
+
+
+def roi_drivers(row: Mapping[str, Any]) -> str:
+    """What the ROI range is made of, in one line."""
+    diff, low, high = (_num(row.get(k)) for k in ("retention_diff", "retention_diff_ci_low",
+                                                   "retention_diff_ci_high"))
+    exits = [_num(row.get(k)) for k in ("avoided_exits", "avoided_exits_low",
+                                        "avoided_exits_high")]
+    shares = " / ".join(_pct(_num(row.get(f"replacement_share_{s}"))) for s in SCENARIOS)
+    if not _ok(diff, low, high, *exits, row.get("n_treated"), row.get("mean_salary")):
+        return ""
+    return (f"What drives this: retention {100 * diff:+.1f} pp vs comparison (95% CI "
+            f"{100 * low:.1f} to {100 * high:.1f}) × {int(_num(row['n_treated'])):,} participants "
+            f"= {exits[0]:.1f} avoided exits ({exits[1]:.1f} to {exits[2]:.1f}), each costing "
+            f"{shares} of a mean salary of {money(_num(row['mean_salary']))} to replace "
+            f"(low / base / high), against a programme cost of "
+            f"{money(_num(row.get('programme_cost')))}.").replace("-", "−")
+
+
+def _roi_short(row: Mapping[str, Any]) -> str:
+    worst, base, high = (_num(row.get(k)) for k in ("ci_low", "net_base", "net_high"))
+    if math.isfinite(worst) and worst > 0:
+        return "ROI positive under every assumption"
+    if base > 0:
+        return "ROI likely positive (positive in the base scenario)"
+    if high > 0:
+        return "ROI positive only with high replacement costs"
+    return "ROI negative in every scenario" if math.isfinite(high) else ""
+
+
+def _shown(card: Mapping[str, Any]) -> bool:
+    return bool(card.get("available")) and not bool(card.get("suppressed")) \
+        and _ok(card.get("estimate"))
+
+
+def _per_cohort_words(card: Mapping[str, Any], what: str) -> str:
+    rows = [r for r in card.get("per_cohort") or [] if not bool(r.get("suppressed"))
+            and _ok(r.get("estimate"))]
+    if not rows:
+        return ""
+    if card.get("metric") == "roi":
+        paying = sum(_num(r["estimate"]) > 0 for r in rows)
+        return f"ROI positive in the base scenario in {paying} of {len(rows)} cohorts"
+    up = [r for r in rows if _num(r["estimate"]) > 0]
+    sig = sum(_num(r.get("p_adjusted")) < ALPHA for r in up)
+    return (f"{what} higher than the comparison group in {len(up)} of {len(rows)} cohorts "
+            f"(significant in {sig})")
+
+
+def verdict(cards: list[Mapping[str, Any]], *, scope: str) -> str:
+    """The Overview's first line and the board pack's verdict slide: how many headline
+    outcomes improved significantly, the retention difference and whether ROI is positive,
+    for the people the cards describe (``scope``, e.g. 'all 3 cohorts together')."""
+    tested = [c for c in cards if _shown(c) and c.get("metric") != "roi"
+              and not c.get("per_cohort") and math.isfinite(_num(c.get("p_adjusted")))]
+    improved = [c for c in tested if _num(c["p_adjusted"]) < ALPHA and _num(c["estimate"]) > 0]
+    parts = [f"{len(improved)} of {len(tested)} outcomes improved significantly"] \
+        if tested else []
+    for card in cards:
+        if card.get("metric") == "retention_diff_12m":
+            if card.get("per_cohort"):
+                parts.append(_per_cohort_words(card, "retention"))
+            elif _shown(card):
+                est = 100 * _num(card["estimate"])
+                chance = "" if _num(card.get("p_adjusted")) < ALPHA else " (could be chance)"
+                parts.append(f"retention {'up' if est >= 0 else 'down'} {abs(est):.1f} pp vs "
+                             f"the comparison group{chance}")
+        if card.get("metric") == "roi":
+            parts.append(_per_cohort_words(card, "ROI") if card.get("per_cohort")
+                         else _roi_short(card) if _shown(card) else "")
+    parts = [p for p in parts if p]
+    if not parts:
+        return f"{scope[:1].upper()}{scope[1:]}: too few people to give a verdict."
+    return f"{scope[:1].upper()}{scope[1:]}: " + "; ".join(parts) + "."

@@ -110,7 +110,7 @@ _add(Chart("engagement-dose", "Dose–response: sessions held and skill gain",
            partial(engagement_figures.dose_response,
                    title="Dose–response: sessions held and skill gain")))
 _add(Chart("slices-heatmap", "Slice explorer", "/slices", _call(slices.heatmap),
-           partial(heatmap.slice_heatmap, title=""), options=slices.options))
+           partial(heatmap.slice_heatmap, title=""), options=model.slice_options))
 
 
 def charts_on(page: str) -> list[Chart]:

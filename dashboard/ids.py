@@ -32,6 +32,7 @@ def nav_id(path: str) -> dict[str, str]:
 class Overview:
     CARDS = "overview-cards"
     COUNTS = "overview-counts"
+    VERDICT = "overview-verdict-box"
     HEADLINE = "overview-headline"
     CHANGE_CHART = "overview-change-chart"
     EMPTY = "overview-empty"

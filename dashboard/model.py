@@ -18,16 +18,18 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.pages import outcomes as outcomes_page
 from analysis.pages import overview as overview_page
+from analysis.pages import slice_choice, slices
 from analysis.store import Store, StoreError
 
 T = TypeVar("T")
@@ -117,6 +119,7 @@ def _start_warm(db: Store) -> None:
             session_months.warm(db)
             outcomes_page.warm(db)
             overview_page.warm(db)
+            call(slice_choice.default, Filters())  # the Slice explorer's opening view
         except Exception as exc:
             logs.event("privacy.warm_failed", level=logging.WARNING, error=type(exc).__name__)
         else:
@@ -161,6 +164,17 @@ def call(function: Callable[..., T], *args: Hashable, **options: Hashable) -> T:
 
 def overview(filters: Filters) -> overview_page.Overview:
     return call(overview_page.overview, filters)
+
+
+def slice_options(raw: Mapping[str, str]) -> dict[str, str]:
+    """The Slice explorer's choices from the URL; any not given: the choice that shows the most
+    cells for the URL's filters (:func:`analysis.pages.slice_choice.default`)."""
+    if all(raw.get(key) for key in slices.DEFAULT):
+        return slices.options(raw)
+    filters = Filters.from_query("?" + urlencode([(k, v) for k, v in raw.items()
+                                                   if k not in slices.DEFAULT]))
+    return slices.options({**call(slice_choice.default, filters),
+                           **{k: v for k, v in raw.items() if v}})
 
 
 def filter_options() -> dict[str, list[dict[str, str]]]:

@@ -59,12 +59,22 @@ def layout(topic: str, *, title: str, intro: str) -> html.Div:
         html.H3("The numbers", className="h5 section-title"),
         dcc.Loading(html.Div(id=table_id(topic, ids.Topic.TABLE))),
         dcc.Loading(html.Div(id=table_id(topic, ids.Topic.EXTRA))),
-        dbc.Row([dbc.Col(chart_block(f"{topic}-did"), lg=6),
+        dbc.Row([dbc.Col(_did_block(topic), lg=6),
                  dbc.Col(chart_block(f"{topic}-roles"), lg=6)]),
         chart_block(f"{topic}-distribution"),
         chart_block(f"{topic}-items"),
     ]
     return html.Div(section)
+
+
+def _did_block(topic: str) -> html.Div:
+    """The DiD chart, or (when it can never have data: no pulse survey asks these constructs)
+    one sentence in its place saying why."""
+    reason = model.call(outcomes.did_absent_reason, topic)
+    if reason:
+        return html.Div(html.P(reason, className="text-muted"), id=f"{topic}-did-absent",
+                        className="chart-absent border rounded p-3 mb-3")
+    return chart_block(f"{topic}-did")
 
 
 def register(topic: str) -> None:

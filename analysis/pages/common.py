@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 
 from analysis import metrics, privacy
-from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
+from analysis.report import labels
 from analysis.stats.effect_words import effect_size_label
 from analysis.store import Store
 
@@ -65,7 +65,7 @@ def overall(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def label(outcome: str) -> str:
-    return CONSTRUCTS.get(outcome, metrics.construct_label(outcome))
+    return labels.outcome_name(outcome)
 
 
 def is_significant(p_adjusted: object) -> bool:
@@ -79,7 +79,9 @@ def significance_words(row: Mapping[str, Any] | pd.Series) -> str:
         return "Too few people to show (privacy minimum)."
     p = row.get("p_adjusted")
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "No test available for this figure."
+        # a descriptive figure has no test by design: saying so on every row is noise
+        tested = labels.metric(str(row.get("metric", ""))).tested
+        return "Could not be tested for this group." if tested else ""
     effect = effect_size_label(_float(row.get("effect_size")))
     size = f" The effect is {effect} (d = {float(row['effect_size']):.2f})." if effect \
         and row.get("metric") == "paired_change" else ""

@@ -94,6 +94,24 @@ def role_split(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
     return frame[frame["role"].isin(["mentor", "mentee"])].reset_index(drop=True)
 
 
+def did_absent_reason(store: Store, topic: str) -> str:
+    """Why the page has no difference-in-differences chart ('' when it can have one): only
+    constructs that the org-wide pulse surveys ask have a comparison group."""
+    constructs = list(_constructs(topic))
+    asked = store.query(
+        "select count(*) as answers from responses r"
+        " join administrations a on a.administration_id = r.administration_id"
+        " join items i on i.item_id = r.item_id"
+        " where a.kind = 'pulse' and list_contains($constructs, i.construct)",
+        {"constructs": constructs})["answers"].iloc[0]
+    if int(asked):
+        return ""
+    names = " and ".join(common.label(c).lower() for c in constructs)
+    return (f"No comparison against non-participants here: {names} are asked only of "
+            "participants, in the programme's own surveys, so there is no comparison group "
+            "for them.")
+
+
 def did(store: Store, filters: Filters, topic: str) -> pd.DataFrame:
     """Difference-in-differences against the comparison group, per construct."""
     frame = metric_rows(store, filters, topic, "did")

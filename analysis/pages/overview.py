@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis import data, metrics, privacy
+from analysis import data, metrics, privacy, sentences
 from analysis.filters import Filters
 from analysis.pages import common
 from analysis.stats.power import minimum_detectable_effect, power_note
@@ -40,7 +38,10 @@ HEADLINES = (
 )
 CARD_COLUMNS = ["key", "title", "unit", "available", "metric", "outcome", "role", "cohort", "n",
                 "estimate", "ci_low", "ci_high", "p_adjusted", "effect_size", "suppressed",
-                "words", "sentence", "note"]
+                "words", "sentence", "note", "counted", "per_cohort", "detail", "net_low",
+                "net_base", "net_high"]
+PER_COHORT_COLUMNS = ["cohort", "cohort_name", "n", "estimate", "ci_low", "ci_high",
+                      "p_adjusted", "suppressed", "n_treated", "n_comparison"]
 MODERATE = 0.5  # Cohen's moderate d: a cohort that cannot detect it is "too small to tell"
 TREND = (("skills.digital", "mentee"), ("skills.leadership", "mentor"), ("inclusion", "all"))
 
@@ -51,6 +52,8 @@ class Overview:
     cards: pd.DataFrame  # one row per headline (CARD_COLUMNS)
     changes: pd.DataFrame  # paired_change rows for the cohort and role in view
     headline: pd.DataFrame  # the mentees' digital-skill row (0 or 1 rows); kept for exports
+    verdict: str = ""  # the one-line answer at the top (analysis.sentences.verdict)
+    scope: str = ""  # whom every card describes
 
 
 def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | None,
@@ -89,27 +92,37 @@ def pick(frame: pd.DataFrame, *, metric: str, outcome: str | None, role: str | N
     return None
 
 
-def _sentence(spec: Headline, row: pd.Series) -> str:
-    """The stats module's plain sentence when this build has it, else a short local one."""
-    if importlib.util.find_spec("analysis.sentences") is not None:
-        return str(importlib.import_module("analysis.sentences").sentence(row.to_dict()))
-    if bool(row["suppressed"]):
-        return f"Fewer than {privacy.resolve_min_group_size()} people: not shown."
-    direction = "rose" if row["estimate"] > 0 else "fell" if row["estimate"] < 0 else "held"
-    if spec.unit == "points":
-        return (f"{spec.title} {direction} by {abs(row['estimate']):.2f} scale points on average "
-                f"(95% CI {row['ci_low']:+.2f} to {row['ci_high']:+.2f}), n = {int(row['n'])}.")
-    return ""
+def _sentence(_spec: Headline, row: pd.Series) -> str:
+    return sentences.sentence(row.to_dict())
 
 
-def _roi_range(row: pd.Series) -> str:
-    """The net value under each replacement-cost assumption (low / base / high), in words."""
-    nets = [row.get(f"net_{scenario}") for scenario in ("low", "base", "high")]
-    if any(v is None or pd.isna(v) for v in nets):
+def _counted(spec: Headline, row: pd.Series) -> str:
+    """What a card's n counts, in words."""
+    if pd.isna(row.get("n")):
         return ""
-    return ("Net value with low / base / high replacement cost: "
-            + " / ".join(f"{float(v):+,.0f}" for v in nets) + ". The range also spans the "
-            "95% CI of the retention difference.")
+    n = int(row["n"])
+    if spec.metric == "did":
+        return (f"n = {int(row['n_treated']):,} participants and {int(row['n_comparison']):,} "
+                "non-participants with answers before and after")
+    if spec.metric in ("retention_diff_12m", "roi"):
+        treated = row.get("n_treated")
+        people = f"{int(treated):,} participants" if pd.notna(treated) else f"{n:,} people"
+        comparison = row.get("n_comparison")
+        return f"n = {people}" + (f" against {int(comparison):,} in the comparison group"
+                                  if pd.notna(comparison) else "")
+    return f"n = {n:,} people with answers before and after"
+
+
+def _per_cohort(whole: pd.DataFrame, spec: Headline, role: str | None) -> list[dict[str, object]]:
+    """Each cohort's row of a measure that exists only per cohort (hidden ones flagged)."""
+    out = []
+    for cohort in dict.fromkeys(whole["cohort"]):
+        if cohort == metrics.ALL_COHORTS:
+            continue
+        row = pick(whole, metric=spec.metric, outcome=spec.outcome, role=role, cohort=cohort)
+        if row is not None and row["cohort"] == cohort:
+            out.append({c: row.get(c) for c in PER_COHORT_COLUMNS})
+    return out
 
 
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -121,31 +134,43 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         role = filters.role or spec.role
         base = {"key": spec.key, "title": spec.title, "unit": spec.unit, "metric": spec.metric,
                 "outcome": spec.outcome, "role": role, "cohort": cohort}
+        empty = {"suppressed": False, "words": "", "sentence": "", "counted": "",
+                 "per_cohort": [], "detail": ""}
         if not common.available(spec.metric):
-            rows.append({**base, "available": False, "suppressed": False, "words": "",
-                         "sentence": "", "note": "Not available yet in this build."})
+            rows.append({**base, **empty, "available": False,
+                         "note": "Not available yet in this build."})
             continue
         row = pick(whole, metric=spec.metric, outcome=spec.outcome, role=role, cohort=cohort)
         if row is None:
-            rows.append({**base, "available": True, "suppressed": False, "words": "",
-                         "sentence": "", "note": "No data for the current filters."})
+            rows.append({**base, **empty, "available": True,
+                         "note": "No data for the current filters."})
             continue
         note = "" if bool(row["suppressed"]) or pd.isna(row["n"]) or spec.unit != "points" \
             else power_note(int(row["n"]))
+        per_cohort: list[dict[str, object]] = []
         if row["cohort"] != cohort:
-            note = (f"Measured per cohort: showing {row.get('cohort_name') or row['cohort']}; "
-                    f"choose a cohort to see another. {note}").strip()
+            # no all-cohorts figure is defined: each cohort's own, never one passed off as all
+            per_cohort = _per_cohort(whole, spec, role)
+            note = ("Measured per cohort only (from each cohort's own start), so no "
+                    "all-cohorts figure is defined: each cohort is shown; choose a cohort for "
+                    "its full card.")
         words = common.significance_words(row)
+        detail = ""
         if spec.key == "roi":
             # A range over assumptions, not a test: no significance phrase.
-            note = (_roi_range(row) + " " + note).strip()
             words = "" if not bool(row["suppressed"]) else words
+            if not per_cohort and not bool(row["suppressed"]):
+                words = sentences.roi_verdict(row.to_dict())
+                detail = sentences.roi_drivers(row.to_dict())
         rows.append({**base, "available": True, "role": row["role"],
                      **{c: row.get(c) for c in ("n", "estimate", "ci_low", "ci_high",
-                                                "p_adjusted", "effect_size")},
+                                                "p_adjusted", "effect_size", "net_low",
+                                                "net_base", "net_high")},
                      "suppressed": bool(row["suppressed"]),
-                     "words": words,
-                     "sentence": _sentence(spec, row), "note": note})
+                     "words": "" if per_cohort else words,
+                     "sentence": "" if per_cohort else _sentence(spec, row), "note": note,
+                     "counted": "" if per_cohort else _counted(spec, row),
+                     "per_cohort": per_cohort, "detail": detail})
     return pd.DataFrame(rows, columns=CARD_COLUMNS)
 
 
@@ -166,8 +191,21 @@ def overview(store: Store, filters: Filters, *, min_group_size: int | None = Non
     headline = paired[(paired["cohort"] == cohort) & (paired["outcome"] == "skills.digital")
                       & (paired["role"] == (filters.role or "mentee"))] \
         if not paired.empty else paired
-    return Overview(counts, headline_cards(results, filters), changes.reset_index(drop=True),
-                    headline.reset_index(drop=True))
+    cards = headline_cards(results, filters)
+    scope = scope_text(store, filters, cohort)
+    verdict = sentences.verdict(cards.to_dict("records"), scope=scope) \
+        if not counts["participants"].isna().iloc[0] else ""
+    return Overview(counts, cards, changes.reset_index(drop=True),
+                    headline.reset_index(drop=True), verdict=verdict, scope=scope)
+
+
+def scope_text(store: Store, filters: Filters, cohort: str | None) -> str:
+    """Whom the cards describe: every cohort together, or the cohort chosen (by name)."""
+    if cohort is None or cohort == metrics.ALL_COHORTS:
+        count = len(data.cohorts(store))
+        return f"all {count} cohorts together" if count > 1 else "the one cohort"
+    names = data.cohorts(store).set_index("cohort_id")["name"]
+    return str(names.get(cohort, cohort))
 
 
 def _participant_units(store: Store) -> pd.DataFrame:

@@ -27,7 +27,24 @@ def metric_table(store: Store, filters: Filters) -> pd.DataFrame:
         frame.attrs["empty_reason"] = ("Retention metrics are not available yet in this build."
                                        if not names else "No one matches these filters.")
         return frame
-    return frame[frame["cohort"] == common.cohort_in_view(frame, filters)].reset_index(drop=True)
+    # the cohort the curve and the at-risk table show: one scope for the whole page
+    cohort, note = engagement.cohort_for(store, filters)
+    frame = frame[frame["cohort"] == cohort].reset_index(drop=True)
+    frame.attrs["scope"] = note
+    return frame
+
+
+def scope(store: Store, filters: Filters) -> str:
+    """Which cohort the whole Retention page describes, in one sentence."""
+    cohort, _note = engagement.cohort_for(store, filters)
+    if cohort is None:
+        return "No cohort has started yet."
+    names = data.cohorts(store).set_index("cohort_id")["name"]
+    name = str(names.get(cohort, cohort))
+    chosen = "the cohort chosen in the filter bar" if filters.cohort else \
+        "the latest cohort; choose another in the filter bar"
+    return (f"Everything on this page describes {name} ({chosen}): retention is measured from "
+            "each cohort's own start date, so cohorts are not pooled here.")
 
 
 Decision = tuple[bool, float, str]  # shown, the row's n, why not

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import data, metrics
 from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
+from analysis.report import labels
 from analysis.store import Store
 
 # Which metric an outcome's chart shows when several exist (the rest go in the slide's table).
@@ -25,34 +26,15 @@ PRIMARY_METRICS = ["enps_change", "paired_change", "mean", "did", "retention_12m
                    "retention_diff_12m", "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
                    "median_sessions_per_pair", "dose_response"]
 # Estimates that are shares (0–1): charts show them as percentages.
-SHARE_METRICS = {"retention_12m", "retention_diff_12m", "share_pairs_3plus", "cancellation_rate",
-                 "top2box_change"}
+SHARE_METRICS = {name for name, shown in labels.METRICS.items() if shown.share}
 # Not an outcome measure: reported in the methods, not on the outcome slides.
 SIDE_TABLE_SKIP = {"cronbach_alpha"}
-ROLE_LABELS = {"mentee": "Mentees", "mentor": "Mentors", "all": "All participants",
-               "comparison": "Comparison group"}
+ROLE_LABELS = labels.ROLES
 ROLE_ORDER = list(ROLE_LABELS)
 # Whom an outcome is meant to move: its headline role when no role filter is set.
 TARGET_ROLE = {"skills.digital": "mentee", "skills.leadership": "mentor"}
-METRIC_LABELS = {
-    "paired_change": "Change after − before (same people)",
-    "did": "Difference-in-differences vs non-participants",
-    "top2box_change": "Change in top-2-box share",
-    "enps_change": "Change in eNPS",
-    "retention_12m": "12-month retention",
-    "retention_diff_12m": "12-month retention difference",
-    "logrank": "Log-rank test",
-    "cox_hr": "Hazard ratio of leaving (Cox)",
-    "cronbach_alpha": "Cronbach's alpha",
-    "roi": "Return on investment",
-    "sessions_held": "Sessions held per pair",
-    "share_pairs_3plus": "Share of pairs with 3+ sessions",
-    "median_sessions_per_pair": "Median sessions per pair",
-}
-SHORT_LABELS = {"paired_change": "Change", "top2box_change": "Top-2-box change", "did": "DiD",
-                "did_weighted": "DiD (weighted)", "enps_change": "eNPS change",
-                "retention_12m": "12-month retention", "retention_diff_12m": "Retention diff.",
-                "cox_hr": "Hazard ratio", "logrank": "Log-rank", "dose_response": "Dose–response"}
+METRIC_LABELS = {name: shown.name for name, shown in labels.METRICS.items()}
+SHORT_LABELS = {name: shown.short for name, shown in labels.METRICS.items()}
 TABLE_COLUMNS = ["outcome", "outcome_label", "metric", "metric_label", "cohort", "cohort_name",
                  "role", "role_label", "n", "estimate", "ci_low", "ci_high", "p_value",
                  "p_adjusted", "effect_size", "method", "suppressed", "suppressed_reason"]
@@ -108,12 +90,11 @@ class DeckContent:
 
 
 def outcome_label(outcome: str) -> str:
-    return metrics.construct_label(outcome) if outcome in CONSTRUCTS else \
-        outcome.replace("_", " ").replace(".", " ").capitalize()
+    return labels.outcome_name(outcome)
 
 
 def metric_label(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric.replace("_", " ").capitalize())
+    return labels.metric_name(metric)
 
 
 def describe_filters(filters: Filters) -> str:
@@ -197,7 +178,7 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         outcome_label=frame["outcome"].map(outcome_label),
         metric_label=frame["metric"].map(metric_label),
-        role_label=frame["role"].map(lambda r: ROLE_LABELS.get(r, str(r).capitalize())),
+        role_label=frame["role"].map(labels.role_name),
     )
 
 

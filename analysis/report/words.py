@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from analysis.report import labels
 from analysis.report.content import SHARE_METRICS, as_number
 
 ALPHA = 0.05
@@ -17,8 +18,7 @@ def number(value: Any, digits: int = 2, *, signed: bool = False) -> str:
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
-SIGNED_METRICS = {"paired_change", "did", "did_weighted", "enps_change", "top2box_change",
-                  "retention_diff_12m"}
+SIGNED_METRICS = {name for name, shown in labels.METRICS.items() if shown.signed}
 
 
 def value_text(row: Mapping[str, Any], key: str = "estimate") -> str:
@@ -28,8 +28,10 @@ def value_text(row: Mapping[str, Any], key: str = "estimate") -> str:
         return "—"
     metric = row.get("metric")
     sign = "+" if metric in SIGNED_METRICS else ""
-    if metric in SHARE_METRICS:
-        return f"{x * 100:{sign}.0f}%"
+    if metric in SHARE_METRICS:  # a difference of shares is in percentage points
+        return f"{x * 100:+.1f} pp" if sign else f"{x * 100:.0f}%"
+    if metric == "roi":
+        return labels.money(x, signed=True)
     return f"{x:{sign},.2f}" if abs(x) < 1000 else f"{x:{sign},.0f}"
 
 

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, dcc, html
 
 from analysis.filters import Filters
 from analysis.pages import quality
+from analysis.report import labels
 from dashboard import ids, model
 from dashboard.components import num, table
 
@@ -18,9 +19,9 @@ IMPORTS = [("imported_at", "Imported"), ("kind", "Kind"), ("file_name", "File"),
            ("format", "Format"), ("rows_in", "Rows in"), ("rows_accepted", "Accepted"),
            ("rows_rejected", "Rejected")]
 FINDINGS = [("finding", "Check"), ("count", "Count"), ("action", "What to do")]
-CODEBOOK = [("label", "Construct"), ("item_id", "Item"), ("text", "Question"),
+CODEBOOK = [("label", "Construct"), ("text", "Question"),
             ("scale", "Scale"), ("reverse_coded", "Reverse-coded")]
-RELIABILITY = [("outcome", "Construct"), ("cohort", "Cohort"), ("group", "Administration"),
+RELIABILITY = [("label", "Construct"), ("cohort", "Cohort"), ("group", "Administration"),
                ("n", "n (complete)"), ("estimate", "Cronbach's α"), ("ci", "95% CI")]
 
 
@@ -61,6 +62,7 @@ def reliability(search: str | None) -> object:
     frame = model.call(quality.reliability, Filters.from_query(search))
     if not frame.empty:
         frame = frame.assign(ci=frame["ci_low"].map(num) + " to " + frame["ci_high"].map(num),
+                             label=frame["outcome"].map(labels.outcome_name),
                              group=frame["group"].map(lambda g: ", ".join(
                                  str(v) for v in g.values()) if isinstance(g, dict) else g),
                              key=frame["outcome"] + "|" + frame["cohort"].astype(str))

@@ -9,15 +9,15 @@ from dash import Input, Output, callback, dcc, html
 
 from analysis import privacy
 from analysis.filters import Filters
-from analysis.pages import common, engagement
+from analysis.pages import display, engagement
 from dashboard import ids, model
-from dashboard.components import chart_block, empty_state, num, p_value, table
+from dashboard.components import chart_block, empty_state, num, table
 
 dash.register_page(__name__, path="/engagement", name="Engagement", order=5)
 
-COLUMNS = [("metric", "Measure"), ("outcome", "Outcome"), ("role", "Who"), ("n", "n"),
-           ("estimate", "Estimate"), ("ci", "95% CI"), ("p_adjusted", "Adjusted p")]
-FORMATS = {"n": lambda v: num(v, 0), "estimate": lambda v: num(v, 2), "p_adjusted": p_value}
+COLUMNS = [("measure", "Measure"), ("who", "Who"), ("n", "n"), ("estimate_text", "Estimate"),
+           ("ci_text", "95% CI"), ("p_text", "Adjusted p")]
+FORMATS = {"n": lambda v: num(v, 0)}
 PAIR_HEADERS = {"cohort": "Cohort", "status": "Status", "pairs": "Pairs",
                 "median_sessions": "Median sessions held",
                 "median_days_since": "Median days since last held",
@@ -39,13 +39,7 @@ def layout(**_query: str) -> html.Div:
 
 @callback(Output(ids.Engagement.TABLE, "children"), Input(ids.URL, "search"))
 def metrics_table(search: str | None) -> object:
-    frame = model.call(engagement.metric_table, Filters.from_query(search))
-    if not frame.empty:
-        frame = frame.assign(
-            metric=frame["metric"].map(lambda m: m.replace("_", " ")),
-            outcome=frame["outcome"].map(lambda o: common.label(str(o)) if o else ""),
-            ci=frame["ci_low"].map(num) + " to " + frame["ci_high"].map(num),
-            key=frame["metric"] + "|" + frame["role"].astype(str))
+    frame = display.table_rows(model.call(engagement.metric_table, Filters.from_query(search)))
     return table(frame, COLUMNS, table_id="engagement-results", formats=FORMATS, key="key")
 
 

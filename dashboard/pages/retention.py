@@ -6,16 +6,16 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from analysis.filters import Filters
-from analysis.pages import common, retention
+from analysis.pages import display, retention
 from dashboard import ids, model
-from dashboard.components import chart_block, num, p_value, table
+from dashboard.components import chart_block, num, table
 
 dash.register_page(__name__, path="/retention", name="Retention", order=4)
 
-COLUMNS = [("metric", "Measure"), ("role", "Arm / group"), ("n", "n"), ("estimate", "Estimate"),
-           ("ci", "95% CI"), ("p_adjusted", "Adjusted p"), ("words", "In words")]
-FORMATS = {"n": lambda v: num(v, 0), "estimate": lambda v: num(v, 3),
-           "p_adjusted": p_value}
+COLUMNS = [("measure", "Measure"), ("who", "Arm / group"), ("n", "n"),
+           ("estimate_text", "Estimate"), ("ci_text", "95% CI"), ("p_text", "Adjusted p"),
+           ("words", "In words")]
+FORMATS = {"n": lambda v: num(v, 0)}
 
 
 def layout(**_query: str) -> html.Div:
@@ -24,6 +24,7 @@ def layout(**_query: str) -> html.Div:
         html.P("Everyone employed on the cohort's start date; participants against the "
                "comparison group. A voluntary exit is the event; involuntary exits are censored.",
                className="text-muted"),
+        html.P(id="retention-scope", className="fw-semibold"),
         chart_block("retention-km"),
         html.H3("People at risk", className="h5 section-title"),
         dcc.Loading(html.Div(id=ids.Retention.AT_RISK)),
@@ -33,16 +34,10 @@ def layout(**_query: str) -> html.Div:
 
 
 @callback(Output(ids.Retention.TABLE, "children"), Output(ids.Retention.AT_RISK, "children"),
-          Input(ids.URL, "search"))
-def update(search: str | None) -> tuple[object, object]:
+          Output("retention-scope", "children"), Input(ids.URL, "search"))
+def update(search: str | None) -> tuple[object, object, object]:
     filters = Filters.from_query(search)
-    frame = model.call(retention.metric_table, filters)
-    if not frame.empty:
-        frame = frame.assign(
-            ci=frame["ci_low"].map(lambda v: num(v, 3)) + " to "
-            + frame["ci_high"].map(lambda v: num(v, 3)),
-            words=frame.apply(common.significance_words, axis=1),
-            key=frame["metric"] + "|" + frame["role"].astype(str))
+    frame = display.table_rows(model.call(retention.metric_table, filters))
     risk = model.call(retention.at_risk_table, filters)
     risk_columns = [(c, "Arm" if c == "arm" else f"day {c}") for c in risk.columns]
     note = str(risk.attrs.get("note", ""))
@@ -50,4 +45,5 @@ def update(search: str | None) -> tuple[object, object]:
             html.Div([html.P(note, className="small text-muted") if note else None,
                       table(risk, risk_columns, table_id="retention-at-risk",
                             formats={c: (lambda v: num(v, 0)) for c, _ in risk_columns[1:]},
-                            key="arm")]))
+                            key="arm")]),
+            model.call(retention.scope, filters))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.pages import slices
+from analysis import privacy
+from analysis.pages import slice_choice, slices
+from analysis.report import labels
 from dashboard import ids, model, urlstate
 from dashboard.components import chart_block, num, p_value, table
 
@@ -28,7 +32,7 @@ def _choice(label: str, component_id: str, options: list[dict[str, str]], value:
 
 def layout(**query: str) -> html.Div:
     try:
-        chosen = slices.options(query)
+        chosen = model.slice_options(query)
     except ValueError:
         chosen = dict(slices.DEFAULT)
     dims = [{"label": d.capitalize(), "value": d} for d in SLICE_DIMENSIONS]
@@ -38,7 +42,9 @@ def layout(**query: str) -> html.Div:
         html.H2("Slice explorer", className="h4"),
         html.P("Mean change after − before on the same people, per cell. Cells with fewer "
                "people than the minimum group size are hidden; ★ marks cells significant after "
-               "Holm adjustment across all cells shown.", className="text-muted"),
+               "Holm adjustment across all cells shown. Unless you choose, the explorer opens "
+               "on the dimensions and outcome that show the most cells.",
+               className="text-muted"),
         dbc.Row([_choice("Rows", ids.Slices.ROWS, dims, chosen["rows"]),
                  _choice("Columns", ids.Slices.COLS, dims, chosen["cols"]),
                  _choice("Outcome", ids.Slices.OUTCOME, outcomes, chosen["outcome"])],
@@ -64,13 +70,39 @@ def choose(rows: str, cols: str, outcome: str, search: str | None) -> object:
 @callback(Output(ids.Slices.TABLE, "children"), Input(ids.URL, "search"))
 def cells(search: str | None) -> object:
     raw = dict(urlstate.extras(search))
+    filters = Filters.from_query(search)
     try:
-        chosen = slices.options(raw)
+        chosen = model.slice_options({**raw, **dict(parse_qsl((search or "").lstrip("?")))})
     except ValueError as exc:
         return html.P(f"This view cannot be shown: {exc}")
-    frame = model.call(slices.heatmap, Filters.from_query(search), **chosen)
+    frame = model.call(slices.heatmap, filters, **chosen)
+    hidden = frame.empty or bool(frame["suppressed"].astype(bool).all())
     if not frame.empty:
         frame = frame.assign(ci=frame["ci_low"].map(lambda v: num(v, sign=True)) + " to "
                              + frame["ci_high"].map(lambda v: num(v, sign=True)),
                              key=frame["row"].astype(str) + "|" + frame["col"].astype(str))
-    return table(frame, COLUMNS, table_id="slices-results", formats=FORMATS, key="key")
+    shown = table(frame, COLUMNS, table_id="slices-results", formats=FORMATS, key="key")
+    if not hidden:
+        return shown
+    return html.Div([_alternatives(search, filters, chosen), shown])
+
+
+def _alternatives(search: str | None, filters: Filters, chosen: dict[str, str]) -> dbc.Alert:
+    """Every cell hidden: say so, and offer the choices that would show cells."""
+    offers = model.call(slice_choice.best, filters, count=3,
+                        exclude=(chosen["rows"], chosen["cols"], chosen["outcome"]))
+    text = (f"Every cell of {chosen['rows']} × {chosen['cols']} is hidden for these filters: "
+            f"each has fewer than {privacy.resolve_min_group_size()} people, or is hidden so "
+            "that a smaller one cannot be worked out.")
+    if not offers:
+        return dbc.Alert([text, " No other choice shows cells either: widen the filters."],
+                         color="warning", id="slices-all-hidden")
+    links = [html.Li(dcc.Link(
+        f"{o['rows'].capitalize()} × {o['cols']}, {labels.outcome_name(o['outcome'])} "
+        f"({o['shown']} of {o['cells']} cells shown)",
+        href="/slices" + urlstate.with_options(search, rows=str(o["rows"]), cols=str(o["cols"]),
+                                               outcome=str(o["outcome"]))))
+        for o in offers]
+    return dbc.Alert([html.P(text + " These choices show cells:", className="mb-1"),
+                      html.Ul(links, className="mb-0")], color="warning",
+                     id="slices-all-hidden")
