@@ -53,6 +53,6 @@ def test_every_metric_has_words() -> None:
     assert "rose 0.44 points more" in text[0] and "34 participants, 631" in text[0]
     assert "7.5 percentage points higher" in text[1]
     assert "215,544 in the base scenario" in text[2]
-    assert "ranging from 21,408 to 409,700" in text[2]
+    assert "ranging from USD 21,408 to USD 409,700" in text[2]  # the currency (default USD)
     assert text[3].startswith("54% of pairs (27 of 50) had stalled")
     assert "retention curves of mentees and the comparison group differ" in text[4]
