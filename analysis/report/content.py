@@ -7,7 +7,7 @@ all read these frames, so a slide, its embedded sheet and the table export show 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -18,12 +18,13 @@ import pandas as pd
 from analysis import data, metrics
 from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
+from analysis.pages import overview as overview_page
 from analysis.report import labels
 from analysis.store import Store
 
 # Which metric an outcome's chart shows when several exist (the rest go in the slide's table).
-PRIMARY_METRICS = ["enps_change", "paired_change", "mean", "did", "retention_12m",
-                   "retention_diff_12m", "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
+PRIMARY_METRICS = ["enps_change", "paired_change", "mean", "did", "retention_diff_12m",
+                   "retention_12m", "cox_hr", "roi", "sessions_held", "share_pairs_3plus",
                    "median_sessions_per_pair", "dose_response"]
 # Estimates that are shares (0–1): charts show them as percentages.
 SHARE_METRICS = {name for name, shown in labels.METRICS.items() if shown.share}
@@ -50,6 +51,9 @@ class DeckContent:
     min_group_size: int
     results: pd.DataFrame  # metrics.results(...): already privacy-checked
     cohorts: pd.DataFrame  # cohort_id, name, start_date, end_date
+    verdict: str = ""  # the Overview's verdict line for the same filters
+    cards: pd.DataFrame = field(default_factory=pd.DataFrame)  # the Overview's headline cards
+    scope: str = ""  # whom the verdict and cards describe
 
     @cached_property
     def view_cohort(self) -> str | None:
@@ -121,9 +125,12 @@ def build_content(store: Store, filters: Filters, *, min_group_size: int,
                          f"{', '.join(cohorts['cohort_id']) or 'none'}")
     shown = cohorts[cohorts["cohort_id"] == filters.cohort] if filters.cohort else cohorts
     subtitle = ", ".join(shown["name"]) if len(shown) <= 3 else f"{len(shown)} cohorts"
+    # the verdict slide says what the Overview says for the same filters: the same function
+    summary = overview_page.overview(store, filters, min_group_size=min_group_size)
     return DeckContent(title=title, subtitle=f"Board pack · {subtitle}", generated=generated,
                        snapshot=snapshot_hash(store), filters=filters,
-                       min_group_size=min_group_size, results=results, cohorts=cohorts)
+                       min_group_size=min_group_size, results=results, cohorts=cohorts,
+                       verdict=summary.verdict, cards=summary.cards, scope=summary.scope)
 
 
 def unsliced(results: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from pptx.util import Emu, Inches, Pt
 
 from analysis.report import content as c
 from analysis.report import template as t
-from analysis.report import words
+from analysis.report import labels, words
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,8 @@ def headline_slide(prs: object, content: c.DeckContent) -> Slide:
     slide = t.content_slide(prs, title="Headline outcomes",  # type: ignore[arg-type]
                             footer=content.footer,
                             kicker=f"At a glance: each outcome's main measure, {scope} "
-                                   "(· C: measured per cohort, latest shown); p Holm-adjusted")
+                                   "(a cohort named: measured per cohort only, the latest "
+                                   "shown); p Holm-adjusted")
     lead = content.headline
     if lead.empty:
         t.text_box(slide, (t.MARGIN, Inches(1.5), Inches(12), Inches(1)),
@@ -199,7 +200,8 @@ def headline_slide(prs: object, content: c.DeckContent) -> Slide:
         return slide
     records = lead.to_dict("records")
     cohort = content.view_cohort
-    who = [r["role_label"] + ("" if r["cohort"] == cohort else f" · {r['cohort']}")
+    who = [r["role_label"] + ("" if r["cohort"] == cohort
+                              else f" · {r.get('cohort_name') or r['cohort']}")
            for r in records]
     frame = pd.DataFrame({
         "Outcome": lead["outcome_label"],
@@ -209,15 +211,62 @@ def headline_slide(prs: object, content: c.DeckContent) -> Slide:
         "95% CI": [words.ci_of(r) for r in records],
         "p (adj.)": lead["p_adjusted"].map(words.p_text),
         "n": lead["n"].map(words.count),
-        "In words": lead["p_adjusted"].map(
-            lambda p: "—" if c.as_number(p) is None else
-            "real effect" if float(p) < words.ALPHA else "could be chance"),
+        "In words": [words.in_words(r) for r in records],
     })
     dense = len(frame) > 7
     height = (Inches(0.3) if dense else Inches(0.42)) * (len(frame) + 1)
     t.table(slide, (t.MARGIN, Inches(1.4), t.WIDTH - 2 * t.MARGIN, height), frame,
             size=10 if dense else 13, widths=[2.3, 3.0, 1.9, 1.1, 1.9, 1.0, 0.8, 1.5])
     return slide
+
+
+def verdict_slide(prs: object, content: c.DeckContent) -> Slide:
+    """The answer first: the Overview's verdict sentence for the same filters, then each
+    headline number with its CI (per cohort where no all-cohorts figure exists), ROI as a range
+    with its currency."""
+    slide = t.content_slide(prs, title="Did the programme pay off?",  # type: ignore[arg-type]
+                            footer=content.footer,
+                            kicker=f"The answer, for {content.scope or 'the data in view'}")
+    t.text_box(slide, (t.MARGIN, Inches(1.3), t.WIDTH - 2 * t.MARGIN, Inches(1.0)),
+               content.verdict or "No results for these filters.", size=18, bold=True)
+    numbers = verdict_numbers(content.cards)
+    if not numbers.empty:
+        dense = len(numbers) > 8
+        height = (Inches(0.27) if dense else Inches(0.36)) * (len(numbers) + 1)
+        t.table(slide, (t.MARGIN, Inches(2.35), t.WIDTH - 2 * t.MARGIN, height), numbers,
+                size=10 if dense else 12, widths=[5.2, 1.5, 3.3, 1.8])
+    roi = content.cards[content.cards["key"] == "roi"] if not content.cards.empty else \
+        content.cards
+    notes = [str(v) for v in (roi["words"].tolist() + roi["detail"].tolist()) if v] \
+        if len(roi) else []
+    t.text_box(slide, (t.MARGIN, Inches(6.15), t.WIDTH - 2 * t.MARGIN, Inches(0.8)),
+               [" ".join(notes), labels.currency_note()] if notes
+               else [labels.currency_note()], size=11, colour=t.MUTED)
+    return slide
+
+
+def verdict_numbers(cards: pd.DataFrame) -> pd.DataFrame:
+    """The Overview's cards as table rows: measure, estimate, 95% CI (or ROI range), n."""
+    rows = []
+    for card in cards.to_dict("records") if not cards.empty else []:
+        parts = card["per_cohort"] or [None]
+        for part in parts:
+            shown = {**card, **(part or {})}
+            title = str(card["title"]) + (f" · {part.get('cohort_name') or part['cohort']}"
+                                          if part else "")
+            if bool(shown.get("suppressed")) or c.as_number(shown.get("estimate")) is None:
+                rows.append([title, "hidden", "—", "fewer than the minimum"])
+                continue
+            value = words.value_text(shown)
+            ci = words.ci_of(shown)
+            ci = ("range " + ci.removeprefix("range ")) if card["metric"] == "roi" else \
+                f"95% CI {ci}"
+            n = words.count(shown.get("n_treated") if c.as_number(shown.get("n_treated"))
+                            is not None else shown.get("n"))
+            rows.append([title, value, ci, f"{n} participants"
+                         if card["metric"] in ("did", "retention_diff_12m", "roi")
+                         else f"{n} people"])
+    return pd.DataFrame(rows, columns=["Measure", "Estimate", "95% CI / range", "n"])
 
 
 def image_slide(prs: object, content: c.DeckContent, image: ImageSlide) -> Slide:
@@ -234,6 +283,7 @@ def build_deck(content: c.DeckContent, *, images: Sequence[ImageSlide] = ()) -> 
 
     prs = t.new_presentation(title=content.title, subject=content.subtitle)
     t.title_slide(prs, title=content.title, subtitle=content.subtitle, footer=content.footer)
+    verdict_slide(prs, content)
     headline_slide(prs, content)
     for outcome in c.outcomes(content.results):
         if not c.chart_rows(content, outcome).empty:

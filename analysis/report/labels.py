@@ -71,7 +71,7 @@ CURRENCY_ENV = "CROSSGEN_CURRENCY"
 DEFAULT_CURRENCY = "USD"
 # Outcomes that are not survey constructs (rows of retention, engagement, ROI, dose–response).
 OTHER_OUTCOMES = {"retention": "Retention", "engagement": "Engagement", "roi": "Return on "
-                  "investment", "skills": "Own skills (mentees digital, mentors leadership)"}
+                  "investment", "skills": "Skill gain per session held"}
 
 
 def metric(name: str) -> Display:

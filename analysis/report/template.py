@@ -111,16 +111,52 @@ def content_slide(prs: PresentationType, *, title: str, footer: str,
     return slide
 
 
+CHAR_EM = 0.62  # a generous average glyph width (bold, digits, capitals) in ems
+CELL_MARGINS = 2 * 91440  # PowerPoint's default cell margins, 0.1 in each side
+MIN_SIZE = 8.0
+
+
+def word_width(word: str, size: float) -> int:
+    """The width (EMU) a word needs at ``size`` points, margins included, with the generous
+    average glyph width: a column at least this wide never breaks the word across lines."""
+    return int(len(word) * size * CHAR_EM * 12700) + CELL_MARGINS
+
+
+def fit_columns(frame: pd.DataFrame, width: int, *, size: float,
+                widths: Sequence[float] | None = None) -> tuple[float, list[int]]:
+    """Column widths (EMU, summing to ``width``) in the proportions ``widths`` but each at least
+    as wide as its longest word (header included), so no word is broken across lines; the
+    font shrinks (to 8 pt at least) until the longest words fit side by side."""
+    cols = len(frame.columns)
+    share = list(widths) if widths else [1.0] * cols
+    texts = [[str(col), *frame[col].astype(str).tolist()] for col in frame.columns]
+    longest = [max((w for t in column for w in t.split()), key=len, default="")
+               for column in texts]
+    while True:
+        need = [word_width(word, size) for word in longest]
+        if sum(need) <= width or size <= MIN_SIZE:
+            break
+        size -= 0.5
+    total = sum(share)
+    wanted = [max(int(width * w / total), n) for w, n in zip(share, need, strict=True)]
+    # take the excess back from the columns with room to spare, in proportion to that room
+    excess = sum(wanted) - width
+    spare = [w - n for w, n in zip(wanted, need, strict=True)]
+    room = sum(spare)
+    if excess > 0 and room > 0:
+        wanted = [w - int(excess * s / room) for w, s in zip(wanted, spare, strict=True)]
+    return size, wanted
+
+
 def table(slide: Slide, box: Box, frame: pd.DataFrame, *, size: float = 11,
           widths: Sequence[float] | None = None) -> Any:
     """A native (editable) table; the frame's cells must already be display strings."""
     rows, cols = len(frame) + 1, len(frame.columns)
     shape = slide.shapes.add_table(rows, cols, *(Emu(v) for v in box))
     grid = shape.table
-    if widths:
-        total = sum(widths)
-        for i, w in enumerate(widths):
-            grid.columns[i].width = Emu(int(box[2] * w / total))
+    size, columns = fit_columns(frame, box[2], size=size, widths=widths)
+    for i, width in enumerate(columns):
+        grid.columns[i].width = Emu(width)
     cells = [list(map(str, frame.columns)), *frame.astype(str).to_numpy().tolist()]
     for r, values in enumerate(cells):
         for c, value in enumerate(values):

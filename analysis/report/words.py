@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from analysis.report import labels
+from analysis.stats.effect_words import effect_size_label
 from analysis.report.content import SHARE_METRICS, as_number
 
 ALPHA = 0.05
@@ -108,3 +109,17 @@ def own_sentence(row: Mapping[str, Any], *, min_group_size: int) -> str:
                 f"{number(estimate)} (95% CI {ci_text(row)})")
     tail = f"; {sure}" if sure else ""
     return f"{text}{tail}. n = {count(row.get('n'))}."
+
+
+def in_words(row: Mapping[str, Any]) -> str:
+    """A headline row's significance and size in words: a p-value does not say an effect is
+    real, so 'significant after adjustment' plus the effect size where one is defined."""
+    p = as_number(row.get("p_adjusted"))
+    if p is None:
+        return "—" if labels.metric(str(row.get("metric", ""))).tested else "descriptive"
+    if p >= ALPHA:
+        return "could be chance"
+    size = effect_size_label(as_number(row.get("effect_size"))) \
+        if row.get("metric") == "paired_change" else ""
+    return f"significant after adjustment; {size} effect" if size else \
+        "significant after adjustment"

@@ -11,6 +11,7 @@ import pytest
 
 from analysis.filters import Filters
 from analysis.pages import engagement, retention
+from analysis.report import labels, words
 from analysis.store import Store
 from tests.browser.helpers import (
     choose,
@@ -51,14 +52,17 @@ def test_retention_numbers_equal_cli_after_choosing_a_cohort(page, server: str, 
     # The page showed cohort C1 before the filter: wait for the C2 numbers.
     wait_for_cell(page, "retention-results", "retention_diff_12m|all", "n",
                   _num(diff["n"], 0))
+    assert "Reverse Mentoring 2024 Autumn" in page.locator("#retention-scope").inner_text()
     shown = [r for r in rows if r["group"] == {} and r["cohort"] == "C2"]
     assert {r["metric"] for r in shown} == set(retention.RETENTION_METRICS)
     for want in shown:
         cells = row_cells(page, "retention-results", f"{want['metric']}|{want['role']}")
         assert cells["n"] == _num(want["n"], 0)
-        assert cells["estimate"] == _num(want["estimate"], 3)  # S(365), difference, HR
-        assert cells["ci"] == _ci(want, 3)
-        assert cells["p_adjusted"] == _p(want)
+        # S(365) as a percentage, the difference in pp, the HR plain (the deck's words)
+        assert cells["estimate_text"] == words.value_text(want)
+        assert cells["ci_text"] == words.ci_of(want)
+        assert cells["p_text"] == _p(want)
+        assert cells["measure"] == labels.metric_name(want["metric"])
     # The 12-month difference and the hazard ratio are real numbers on this cohort.
     hr = one(rows, metric="cox_hr", role="all", group={})
     assert diff["estimate"] is not None and hr["estimate"] is not None
@@ -92,9 +96,10 @@ def test_engagement_numbers_equal_cli_for_a_shared_link(page, server: str, demo_
     for want in shown:
         cells = row_cells(page, "engagement-results", f"{want['metric']}|{want['role']}")
         assert cells["n"] == _num(want["n"], 0)
-        assert cells["estimate"] == _num(want["estimate"], 2)
-        assert cells["ci"] == _ci(want, 2)
-        assert cells["p_adjusted"] == _p(want)
+        assert cells["estimate_text"] == words.value_text(want)  # shares as %
+        assert cells["ci_text"] == words.ci_of(want)
+        assert cells["p_text"] == _p(want)
+        assert cells["measure"] == labels.metric_name(want["metric"])
     # The pair-health headline counts the same stalled pairs as the stalled_pairs share.
     stalled = one(rows, metric="stalled_pairs", role="all", group={})
     count = round(stalled["estimate"] * stalled["n"])
@@ -133,18 +138,27 @@ def test_overview_comparison_cards_equal_cli(page, server: str, demo_db) -> None
 
     did = one(rows, metric="did", outcome="inclusion", role="all", group={})
     assert card("inclusion") == (f"{did['estimate']:+.2f}", f"95% CI {did['ci_low']:+.2f} to "
-                                 f"{did['ci_high']:+.2f} · n = {did['n']}")
+                                 f"{did['ci_high']:+.2f}")
+    assert f"n = {did['n_treated']} participants and {did['n_comparison']} non-participants" \
+        in page.locator("#card-inclusion").locator("xpath=..").inner_text()
     diff = one(rows, metric="retention_diff_12m", role="all", group={})
     assert card("retention") == (
         f"{diff['estimate'] * 100:+.1f} pp",
-        f"95% CI {diff['ci_low'] * 100:+.1f} pp to {diff['ci_high'] * 100:+.1f} pp · "
-        f"n = {diff['n']}")
+        f"95% CI {diff['ci_low'] * 100:+.1f} pp to {diff['ci_high'] * 100:+.1f} pp")
     enps = one(rows, metric="enps_change", role="all", group={})
     assert card("enps")[0] == f"{enps['estimate']:+.1f}"
     # ROI: a range over assumptions, labelled as such, with no significance phrase.
     roi = one(rows, metric="roi", role="all", group={})
-    assert card("roi") == (f"{roi['estimate']:+,.0f}",
-                           f"Range from low/high assumptions: {roi['ci_low']:+,.0f} to "
-                           f"{roi['ci_high']:+,.0f} · n = {roi['n']}")
+
+    def usd(x: float) -> str:
+        return f"USD {x:+,.0f}".replace("-", "−")
+
+    assert card("roi") == (usd(roi["estimate"]), f"Range from low/high assumptions: "
+                           f"{usd(roi['ci_low'])} to {usd(roi['ci_high'])}")
     roi_card = page.locator("#card-roi").locator("xpath=..").inner_text()
     assert "significant" not in roi_card and "No test" not in roi_card
+    # the currency is said, and that it is the default; what n counts; the verdict and drivers
+    assert "Amounts in USD (the default currency)." in roi_card
+    assert f"n = {roi['n_treated']} participants against" in roi_card
+    assert "Pays off" in roi_card or "Does not pay off" in roi_card
+    assert "What drives this: retention" in roi_card

@@ -112,8 +112,9 @@ def test_overview_cards_equal_cli_and_empty_state_explains(page, server: str, de
         want = one(rows, outcome=outcome, role=role, group={})
         assert page.locator(f"#card-{card}").inner_text() == f"{want['estimate']:+.2f}"
         ci = page.locator(f"#card-{card}-ci").inner_text()
-        assert ci == (f"95% CI {want['ci_low']:+.2f} to {want['ci_high']:+.2f} · "
-                      f"n = {want['n']}")
+        assert ci == f"95% CI {want['ci_low']:+.2f} to {want['ci_high']:+.2f}"
+        assert f"n = {want['n']} people with answers before and after" in \
+            page.locator(f"#card-{card}").locator("xpath=..").inner_text()
     board = page.locator("#board-pack").get_attribute("href")
     assert board == "/download/board-pack.pptx?cohort=C1"
 

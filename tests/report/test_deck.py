@@ -96,7 +96,8 @@ def test_slides_titles_and_native_charts_match_metrics(deck: tuple[bytes, pd.Dat
     outcomes = _expected_outcomes(results)
     labels = [outcome_label(o) for o in outcomes]
     titles = [slide.shapes.title.text for slide in prs.slides]
-    assert titles == ["Reverse mentoring: did it work?", "Headline outcomes", *labels,
+    assert titles == ["Reverse mentoring: did it work?", "Did the programme pay off?",
+                      "Headline outcomes", *labels,
                       "Methods", "Tests used", "Cohorts, data and n"]
     charts = _charts(prs)
     assert list(charts) == labels  # one native chart per outcome slide, nowhere else
