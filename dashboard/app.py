@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import auth, health, ids, model, theme
 
@@ -21,15 +21,20 @@ def _navbar() -> dbc.Navbar:
                                 id=ids.nav_id(page["relative_path"])))
         for page in dash.page_registry.values() if auth.may_see(page)
     ]
+    # Below the lg breakpoint the links fold behind a menu button: on a phone the page's own
+    # question comes first, not a screen of navigation.
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("crossgen", href="/", className="fw-bold"),
-            dbc.Nav(links, navbar=True),
+            dbc.NavbarToggler(id=NAV_TOGGLE, n_clicks=0),
+            dbc.Collapse(dbc.Nav(links, navbar=True, className="ms-auto"), id=NAV_COLLAPSE,
+                         is_open=False, navbar=True),
         ], fluid=True),
-        color="dark", dark=True, className="mb-2",
+        color="dark", dark=True, expand="lg", className="mb-2",
     )
 
 
+NAV_TOGGLE, NAV_COLLAPSE = "nav-toggle", "nav-collapse"
 def create_app(db: Path) -> Dash:
     model.configure(db)
     theme.register()
@@ -42,6 +47,11 @@ def create_app(db: Path) -> Dash:
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.clientside_callback(
+        "function (n, open) { return n ? !open : open; }",
+        Output(NAV_COLLAPSE, "is_open"), Input(NAV_TOGGLE, "n_clicks"),
+        State(NAV_COLLAPSE, "is_open"), prevent_initial_call=True)
     health.register(app.server)  # /healthz, reload after an import's swap, error logs
     from dashboard import components, filterbar  # noqa: F401  (register the global callbacks)
 

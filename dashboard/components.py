@@ -18,7 +18,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
 
 from dashboard import ids
 from dashboard.charts import CHARTS
-from dashboard.figures.base import Figure, empty, for_browser
+from dashboard.figures.base import Figure, describe, empty, for_browser
 
 log = logging.getLogger(__name__)
 FORMATS = ("png", "svg")
@@ -43,23 +43,32 @@ def chart_block(chart: str) -> html.Div:
     return html.Div([
         dcc.Loading(dcc.Graph(id=ids.chart_id(chart), config=GRAPH_CONFIG,
                               figure=go.Figure(layout={"height": 320})), type="circle"),
+        # the chart's text alternative: what it shows and its numbers, for screen readers
+        html.P(id={"type": ALT_TYPE, "chart": chart}, className="visually-hidden chart-alt"),
         html.Div(links, className="small text-end mb-3 chart-downloads"),
     ], className="chart-block")
 
 
+ALT_TYPE = "chart-alt"
+
+
 @callback(Output({"type": ids.CHART_TYPE, "chart": MATCH}, "figure"),
+          Output({"type": ALT_TYPE, "chart": MATCH}, "children"),
           Input(ids.URL, "search"), State({"type": ids.CHART_TYPE, "chart": MATCH}, "id"))
-def draw_chart(search: str | None, component: dict[str, str]) -> Figure:
+def draw_chart(search: str | None, component: dict[str, str]) -> tuple[Figure, str]:
     """URL state -> the chart's data (one cached analysis call) -> its figure builder."""
     chart = CHARTS[component["chart"]]
     try:
         figure = chart.draw(search)
+        text = describe(figure)
     except ValueError as exc:  # a bad option in a hand-edited link
         figure = empty(chart.title, f"This view cannot be shown: {exc}")
+        text = describe(figure)
     except Exception:
         log.exception("chart %s failed for %r", chart.id, search)
         figure = empty(chart.title, "Something went wrong drawing this chart; it has been logged.")
-    return for_browser(figure)
+        text = describe(figure)
+    return for_browser(figure), "Chart: " + text
 
 
 @callback(Output({"type": ids.DOWNLOAD_TYPE, "chart": ALL, "fmt": ALL}, "href"),

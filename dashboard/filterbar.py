@@ -30,15 +30,15 @@ def layout() -> html.Div:
                     persistence=False,
                 ),
             ],
-            md=2,
+            xs=6, md=4, lg=2,
             className=f"filter-{name}",
         )
         for name in ids.FILTER_NAMES
     ]
     controls.append(dbc.Col(
-        dbc.Button("Reset filters", id=ids.RESET, color="secondary", outline=True, size="sm",
-                   className="mt-4"), md=2))
-    return html.Div(dbc.Row(controls, className="g-2"), className="filter-bar p-3 mb-3")
+        dbc.Button("Reset filters", id=ids.RESET, color="dark", outline=True, size="sm",
+                   className="mt-md-4 mt-3"), xs=6, md=4, lg=2))
+    return html.Div(dbc.Row(controls, className="g-2"), className="filter-bar p-2 p-md-3 mb-3")
 
 
 def dropdown_values(filters: Filters) -> list[Any]:

@@ -10,6 +10,7 @@ milliseconds apiece.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ from dashboard.theme import MUTED, register
 register()  # the crossgen template as plotly's default (go.Figure and for_browser apply it)
 
 ALPHA = 0.05
+TITLE_WIDTH = 44  # characters per title line: a title fits a phone's width
 SIG_NAME = "significant (adjusted p < 0.05)"
 NOT_SIG_NAME = "not significant"
 REFERENCE_LINE = {"color": MUTED, "width": 1}
@@ -62,7 +64,7 @@ def paper_text(text: str, *, x: float, y: float, size: int, **placement: Any) ->
 def empty(title: str, reason: str) -> Figure:
     """A figure that explains why it has nothing to show."""
     return {"data": [], "layout": {
-        "title": {"text": title}, "height": 260,
+        "title": {"text": wrap(title, TITLE_WIDTH)}, "height": 260,
         "xaxis": {"visible": False}, "yaxis": {"visible": False},
         "annotations": [paper_text(reason, x=0.5, y=0.5, size=16, font={"color": MUTED})],
     }}
@@ -75,7 +77,7 @@ def finish(data: list[Trace], layout: Layout, *, title: str, subtitle: str, heig
     if note:
         subtitle = f"{subtitle} · <i>{note}</i>" if subtitle else f"<i>{note}</i>"
     layout = {**layout, "height": height + 40,
-              "title": {"text": title, "subtitle": {"text": subtitle}},
+              "title": {"text": wrap(title, TITLE_WIDTH), "subtitle": {"text": subtitle}},
               "margin": {"t": 84, "b": bottom},
               "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom",
                          "y": 0, "x": 0}}
@@ -188,3 +190,49 @@ def significant(p_adjusted: pd.Series) -> pd.Series:
 
 def n_text(n: object) -> str:
     return "n = –" if pd.isna(n) else f"n = {int(float(n))}"  # type: ignore[arg-type]
+
+
+def wrap(text: object, width: int = 16) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces (plotly's ``<br>``),
+    so tick labels and titles fit a phone's width instead of colliding or being cut."""
+    lines: list[str] = []
+    for word in str(text).split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def _plain_text(text: object) -> str:
+    return re.sub(r"<[^>]+>", " ", str(text or "")).replace("  ", " ").strip()
+
+
+def _number(value: object) -> str | None:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if x != x else f"{x:,.2f}"
+
+
+def describe(figure: Figure, *, most: int = 6) -> str:
+    """A chart's text alternative (WCAG 1.1.1): its title, its subtitle (which carries n and
+    what is hidden) and its main numbers, trace by trace, or the empty state's reason."""
+    layout = figure.get("layout", {})
+    title = layout.get("title", {})
+    parts = [_plain_text(title.get("text")), _plain_text(title.get("subtitle", {}).get("text"))]
+    if not figure.get("data"):
+        notes = [_plain_text(a.get("text")) for a in layout.get("annotations", [])]
+        return ". ".join(p for p in [*parts, *notes] if p) + "."
+    for trace in figure["data"]:
+        xs, ys = (list(v) if (v := trace.get(axis)) is not None else []
+                  for axis in ("x", "y"))
+        horizontal = bool(xs) and _number(xs[0]) is not None and ys and _number(ys[0]) is None
+        labels, values = (ys, xs) if horizontal else (xs, ys)
+        pairs = [f"{_plain_text(k)}: {v}" for k, raw in zip(labels, values, strict=False)
+                 if (v := _number(raw)) is not None][:most]
+        if pairs:
+            name = _plain_text(trace.get("name"))
+            parts.append((f"{name}: " if name else "") + "; ".join(pairs))
+    return ". ".join(p for p in parts if p) + "."

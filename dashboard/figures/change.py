@@ -22,6 +22,7 @@ from dashboard.figures.base import (
     significant,
     suppressed_note,
     vline,
+    wrap,
 )
 from dashboard.theme import NOT_SIGNIFICANT, OKABE_ITO, SIGNIFICANT
 
@@ -54,7 +55,7 @@ def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str, legendgr
 
 def _label(frame: pd.DataFrame) -> pd.Series:
     n = frame["n"].map(lambda v: "hidden" if pd.isna(v) else f"n = {int(v)}").astype(str)
-    return frame["label"].astype(str) + "  (" + n + ")"
+    return frame["label"].map(lambda t: wrap(t, 18)).astype(str) + "  (" + n + ")"
 
 
 def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> Figure:

@@ -14,6 +14,7 @@ from dashboard.figures.base import (
     hline,
     paper_text,
     significant,
+    wrap,
 )
 from dashboard.theme import MUTED, OKABE_ITO
 
@@ -36,7 +37,7 @@ def cohort_trend(frame: pd.DataFrame, *, title: str) -> Figure:
         flags = significant(shown["p_adjusted"])
         role = str(part["role"].iloc[0])
         data.append({
-            "type": "scatter", "x": shown["cohort_name"], "y": shown["estimate"],
+            "type": "scatter", "x": shown["cohort_name"].map(wrap), "y": shown["estimate"],
             "mode": "lines+markers+text",
             "name": f"{lab} ({'all participants' if role == 'all' else role + 's'})",
             "line": {"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2},

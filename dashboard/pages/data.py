@@ -63,8 +63,10 @@ def reliability(search: str | None) -> object:
     if not frame.empty:
         frame = frame.assign(ci=frame["ci_low"].map(num) + " to " + frame["ci_high"].map(num),
                              label=frame["outcome"].map(labels.outcome_name),
+                             # a survey's own name ("pulse_2023") read as words
                              group=frame["group"].map(lambda g: ", ".join(
-                                 str(v) for v in g.values()) if isinstance(g, dict) else g),
+                                 str(v) for v in g.values()) if isinstance(g, dict) else g)
+                             .astype(str).str.replace("_", " "),
                              key=frame["outcome"] + "|" + frame["cohort"].astype(str))
     return table(frame, RELIABILITY, table_id="data-reliability-table",
                  formats={"n": lambda v: num(v, 0), "estimate": num}, key="key")

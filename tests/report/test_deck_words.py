@@ -21,8 +21,11 @@ from analysis.report.deck import build_deck
 from analysis.store import Store
 
 GENERATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
-METRIC_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, metrics.REGISTRY),
-                                                key=len, reverse=True)) + r")\b")
+# ids that are also English words ("did", "mean") can only be told apart by their use: the ids
+# with an underscore, and the two coined ones, must never appear
+IDS = [m for m in metrics.REGISTRY if "_" in m or m in ("roi", "logrank")]
+METRIC_ID = re.compile(r"\b(" + "|".join(sorted(map(re.escape, IDS), key=len, reverse=True))
+                       + r")\b")
 
 
 def _deck(db: Path, filters: Filters) -> tuple[Presentation, str]:
