@@ -26,10 +26,9 @@ from urllib.parse import urlencode
 
 from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
 from analysis.filters import Filters
-from analysis.pages import common
+from analysis.pages import common, slice_choice, slices
 from analysis.pages import outcomes as outcomes_page
 from analysis.pages import overview as overview_page
-from analysis.pages import slice_choice, slices
 from analysis.store import Store, StoreError
 
 T = TypeVar("T")

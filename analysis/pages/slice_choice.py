@@ -37,12 +37,12 @@ def candidates(store: Store, filters: Filters, *, min_group_size: int | None = N
         return pd.DataFrame(columns=CHOICE_COLUMNS)
     # dimension names are fixed identifiers (SLICE_DIMENSIONS), never user input
     cells = " union all ".join(
-        f"select '{r}' as rows, '{c}' as cols, construct as outcome, count(*) as n"
+        f"select '{r}' as rows, '{c}' as cols, construct as outcome, count(*) as n"  # noqa: S608
         f" from scores where before is not null and after is not null"
         f" and {r} is not null and {c} is not null group by construct, {r}, {c}"
         for r, c in PAIRS)
     frame = store.query(
-        "select rows, cols, outcome, count(*) as cells,"
+        "select rows, cols, outcome, count(*) as cells,"  # noqa: S608 - fixed identifiers only
         " count(*) filter (where n >= $k) as big_enough"
         f" from ({cells}) group by rows, cols, outcome"
         " order by big_enough desc, cells asc, rows, cols, outcome",
@@ -54,7 +54,8 @@ def candidates(store: Store, filters: Filters, *, min_group_size: int | None = N
 
 def shown_cells(store: Store, filters: Filters, choice: dict[str, str]) -> tuple[int, int]:
     """How many cells the heatmap shows for ``choice``, out of how many."""
-    frame = slices.heatmap(store, filters, **choice)
+    frame = slices.heatmap(store, filters, rows=choice["rows"], cols=choice["cols"],
+                           outcome=choice["outcome"])
     if frame.empty:
         return 0, 0
     return int((~frame["suppressed"].astype(bool)).sum()), len(frame)
@@ -76,7 +77,8 @@ def best(store: Store, filters: Filters, *, exclude: tuple[str, str, str] | None
         shown, cells = shown_cells(store, filters, choice)
         if shown:
             picked.append({**choice, "shown": shown, "cells": cells})
-    picked.sort(key=lambda c: (2 * int(c["shown"]) < int(c["cells"]), -int(c["shown"])))
+    picked.sort(key=lambda c: (2 * int(str(c["shown"])) < int(str(c["cells"])),
+                               -int(str(c["shown"]))))
     return picked[:count]
 
 

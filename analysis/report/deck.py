@@ -23,8 +23,8 @@ from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from analysis.report import content as c
-from analysis.report import template as t
 from analysis.report import labels, words
+from analysis.report import template as t
 
 
 @dataclass(frozen=True)

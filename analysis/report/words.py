@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from analysis.report import labels
-from analysis.stats.effect_words import effect_size_label
 from analysis.report.content import SHARE_METRICS, as_number
+from analysis.stats.effect_words import effect_size_label
 
 ALPHA = 0.05
 

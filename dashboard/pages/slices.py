@@ -8,9 +8,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
+from analysis import privacy
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis import privacy
 from analysis.pages import slice_choice, slices
 from analysis.report import labels
 from dashboard import ids, model, urlstate
@@ -98,7 +98,7 @@ def _alternatives(search: str | None, filters: Filters, chosen: dict[str, str]) 
         return dbc.Alert([text, " No other choice shows cells either: widen the filters."],
                          color="warning", id="slices-all-hidden")
     links = [html.Li(dcc.Link(
-        f"{o['rows'].capitalize()} × {o['cols']}, {labels.outcome_name(o['outcome'])} "
+        f"{str(o['rows']).capitalize()} × {o['cols']}, {labels.outcome_name(o['outcome'])} "
         f"({o['shown']} of {o['cells']} cells shown)",
         href="/slices" + urlstate.with_options(search, rows=str(o["rows"]), cols=str(o["cols"]),
                                                outcome=str(o["outcome"]))))

@@ -1,0 +1,173 @@
+"""The dashboard as a newcomer meets it (issue 22), in real Chromium on the demo, no filter set:
+every page's default view draws data and no empty chart, no internal name is visible, a phone's
+width never scrolls sideways, axe-core finds no WCAG 2.1 A/AA violation, the Overview answers
+first (its verdict is the analysis layer's sentence) and the Slice explorer opens on cells."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from analysis.filters import Filters
+from analysis.pages.overview import overview
+from analysis.store import Store
+from dashboard.charts import charts_on
+from tests.browser.helpers import TIMEOUT, wait_for_charts
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PAGES = ["/", "/skills", "/satisfaction", "/inclusion", "/retention", "/engagement", "/slices",
+         "/data", "/comments"]
+AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SNAKE = re.compile(r"[a-z]+_[a-z0-9_]+")
+# registry ids that are not ordinary words ("did" and "mean" are both)
+COINED_IDS = re.compile(r"\b(roi|logrank)\b")
+# Visible text that is the user's own data, not crossgen's words: imported file names.
+USER_TEXT = "td.col-file_name"
+
+
+def _settle(page: Any, path: str) -> None:
+    """The page's charts drawn and no callback loading."""
+    if charts_on(path):
+        wait_for_charts(page, path)
+    page.wait_for_function(
+        "() => document.querySelector('._dash-loading') === null"
+        " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && document.querySelector('#_pages_content')?.innerText.length > 40",
+        timeout=TIMEOUT)
+    page.wait_for_timeout(300)  # the last callbacks' DOM updates
+
+
+def _visible_text(page: Any) -> str:
+    return str(page.evaluate(
+        "(skip) => { const clone = document.body.cloneNode(true);"
+        " clone.querySelectorAll(skip + ', script, style, .visually-hidden').forEach("
+        "e => e.remove());"
+        " document.body.appendChild(clone); clone.style.position = 'absolute';"
+        " const text = clone.innerText; clone.remove(); return text; }", USER_TEXT))
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    return list(page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))", WCAG_TAGS))
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_default_view_has_data_plain_words_and_no_wcag_violation(page, server: str,
+                                                                 path: str) -> None:
+    page.goto(server + path)
+    _settle(page, path)
+    charts = page.evaluate(
+        "() => [...document.querySelectorAll('.chart-block .js-plotly-plot')].map(p => ({"
+        " title: p.querySelector('.gtitle')?.textContent,"
+        " points: (p.data || []).reduce((s, t) => s + ((t.x || t.z || t.y || []).length), 0)"
+        "}))")
+    if charts_on(path):
+        assert any(c["points"] for c in charts), charts  # at least one chart with data
+        empty = [c["title"] for c in charts if not c["points"]]
+        assert not empty, f"charts drawn without data on {path}: {empty}"
+        # every chart has its text alternative, naming its title and a number
+        alts = page.locator(".chart-alt").all_inner_texts()
+        assert len(alts) == len(charts) and all(re.search(r"\d", a) for a in alts), alts
+    text = _visible_text(page)
+    assert len(text) > 200
+    assert not SNAKE.findall(text), sorted(set(SNAKE.findall(text)))
+    assert not COINED_IDS.findall(text)
+    violations = _axe(page)
+    assert violations == [], violations
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_scroll_on_a_phone(browser, server: str, path: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(server + path)
+        _settle(page, path)
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # the navigation is folded behind its menu button: the page's heading is on screen
+        assert page.locator("#nav-collapse").is_hidden()
+        heading = page.locator("#_pages_content h2").first.bounding_box()
+        assert heading is not None and heading["y"] < 844, heading
+    finally:
+        context.close()
+
+
+def test_overview_answers_first_with_a_currency(page, server: str, demo_db: Path) -> None:
+    page.goto(server + "/")
+    _settle(page, "/")
+    with Store(demo_db, read_only=True) as store:
+        view = overview(store, Filters())
+    verdict = page.locator("#overview-verdict")
+    assert verdict.inner_text() == view.verdict  # the analysis layer's sentence, as it is
+    assert view.verdict.startswith("All 3 cohorts together: ")
+    assert page.locator("#overview-scope").inner_text() == \
+        "Every card describes all 3 cohorts together."
+    roi = page.locator("#card-roi").locator("xpath=../..").inner_text()
+    assert "USD" in roi and "Amounts in USD (the default currency)." in roi
+    # per-cohort measures list each cohort, never one cohort passed off as all of them
+    retention = page.locator("#card-retention").inner_text()
+    assert retention.count("Reverse Mentoring") == 3
+    # a cohort chosen: its ROI card has the verdict from the range and what drives it
+    page.goto(server + "/?cohort=C3")
+    page.wait_for_function("() => document.querySelector('#card-roi')?.innerText"
+                           ".startsWith('USD')", timeout=TIMEOUT)
+    card = page.locator("#card-roi").locator("xpath=..").inner_text()
+    assert "Pays off in the base and high scenarios; the low scenario loses USD 10k." in card
+    assert "What drives this: retention +6.1 pp vs comparison" in card
+    assert page.locator("#overview-verdict").inner_text().startswith(
+        "Reverse Mentoring 2025 Spring: ")
+
+
+def test_slice_explorer_opens_on_cells_and_offers_choices_when_all_are_hidden(
+        page, server: str) -> None:
+    page.goto(server + "/slices")
+    _settle(page, "/slices")
+    cells = page.locator("#slices-results td.col-n").all_inner_texts()
+    shown = [c for c in cells if c != "—"]
+    assert cells and 2 * len(shown) >= len(cells), cells
+    # generation × department: every cell hidden on the demo; the page says so and offers links
+    page.goto(server + "/slices?rows=generation&cols=department&outcome=skills.digital")
+    alert = page.locator("#slices-all-hidden")
+    alert.wait_for(timeout=TIMEOUT)
+    assert "Every cell of generation × department is hidden" in alert.inner_text()
+    offers = alert.locator("a")
+    assert offers.count() >= 1
+    offers.first.click()
+    page.wait_for_url(re.compile(r"rows=department"))
+    page.wait_for_function("() => !document.querySelector('#slices-all-hidden')"
+                           " && document.querySelector('#slices-results td.col-n')",
+                           timeout=TIMEOUT)
+    assert [c for c in page.locator("#slices-results td.col-n").all_inner_texts() if c != "—"]
+
+
+def test_skills_page_says_why_there_is_no_comparison_chart(page, server: str) -> None:
+    page.goto(server + "/skills")
+    _settle(page, "/skills")
+    assert page.locator("#skills-did-absent").inner_text().endswith(
+        "so there is no comparison group for them.")
+    assert "non-participants (difference" not in " ".join(
+        page.locator(".gtitle").all_inner_texts())
+
+
+def test_filters_are_reachable_by_keyboard_with_visible_focus(page, server: str) -> None:
+    page.goto(server + "/retention")
+    _settle(page, "/retention")
+    button = page.locator(".filter-cohort button.dash-dropdown")
+    for _ in range(30):  # Tab from the top of the page to the cohort filter
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.closest('.filter-cohort') !== null"):
+            break
+    assert page.evaluate("() => document.activeElement?.matches('button.dash-dropdown')")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", ""), outline
+    page.keyboard.press("Enter")
+    page.get_by_role("option").first.wait_for(timeout=TIMEOUT)
+    assert button.get_attribute("aria-expanded") == "true"
