@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The programs the tests drive besides Python: Chromium (browser tests, chart images), chromedriver,
-# LibreOffice (the deck converted to PDF) and poppler's pdftoppm (its pages rendered).
+# LibreOffice (the deck converted to PDF), poppler's pdftoppm (its pages rendered) and npm
+# (axe-core, the accessibility checks the browser tests run in the page).
 # Present: exit 0 at once, silently. Missing on Debian/Ubuntu: apt-get them, as root or through
 # sudo when it needs no password. Otherwise: one line naming what to install, exit 1.
 set -euo pipefail
@@ -18,6 +19,7 @@ need chromium chromium chromium-browser
 need chromium-driver chromedriver
 need libreoffice-impress soffice libreoffice
 need poppler-utils pdftoppm
+need npm npm  # axe-core for the accessibility tests (make test runs npm ci)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 as_root=()
@@ -33,7 +35,7 @@ if have apt-get && [ "${as_root[0]:-}" != none ]; then
   fi
 fi
 echo "crossgen's tests need ${missing[*]}: install them, then rerun make test —" \
-  "Debian/Ubuntu: sudo apt-get install chromium chromium-driver libreoffice-impress poppler-utils;" \
-  "Fedora: sudo dnf install chromium chromedriver libreoffice-impress poppler-utils;" \
-  "macOS: brew install --cask chromium chromedriver libreoffice && brew install poppler" >&2
+  "Debian/Ubuntu: sudo apt-get install chromium chromium-driver libreoffice-impress poppler-utils npm;" \
+  "Fedora: sudo dnf install chromium chromedriver libreoffice-impress poppler-utils npm;" \
+  "macOS: brew install --cask chromium chromedriver libreoffice && brew install poppler node" >&2
 exit 1
