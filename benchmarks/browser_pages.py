@@ -7,7 +7,8 @@ callback is loading. Each page is loaded ``--runs`` times in a fresh browser con
 warm-up visit; the median and the slowest are reported. A benchmark, not a test: the target is
 < 1.5 s per page.
 
-    python -m benchmarks.browser_pages --db data/crossgen-demo.duckdb --json benchmarks/out/pages.json
+    python -m benchmarks.browser_pages --db data/crossgen-demo.duckdb \
+        --json benchmarks/out/pages.json
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.browser_pages import CHROMIUM_ARGS, DRAWN, chromium, serve  # noqa: E402
+from benchmarks.browser_pages import CHROMIUM_ARGS, DRAWN, chromium, serve
 
 OUT = Path(__file__).parent / "screenshots"
 DESKTOP = {"/": "overview", "/skills": "skills", "/satisfaction": "satisfaction",
