@@ -53,7 +53,8 @@ def test_board_pack_download(server: str) -> None:
     status, kind, data = _get(server + "/download/board-pack.pptx?cohort=C3")
     assert status == 200 and kind == exports.MIME["pptx"]
     prs = Presentation(io.BytesIO(data))
-    assert prs.slides[1].shapes.title.text == "Headline outcomes"
+    assert prs.slides[1].shapes.title.text == "Did the programme pay off?"  # the verdict first
+    assert prs.slides[2].shapes.title.text == "Headline outcomes"
     assert any(s.has_chart for slide in prs.slides for s in slide.shapes)
 
 
