@@ -30,17 +30,14 @@ class Filters:
     # -- URL query string ----------------------------------------------------------------------
 
     @classmethod
-    def from_query(cls, search: str | None) -> Filters:
-        """Parse ``?cohort=C1&generation=Gen%20Z&generation=Millennials``; unknown keys ignored."""
-        raw = parse_qs((search or "").lstrip("?"), keep_blank_values=False)
-        role = raw.get("role", [""])[0]
-        return cls(
-            cohort=raw.get("cohort", [""])[0] or None,
-            role=role if role in ROLES else None,
-            generation=tuple(raw.get("generation", [])),
-            department=tuple(raw.get("department", [])),
-            level=tuple(raw.get("level", [])),
-        )
+    def from_query(cls, search: object) -> Filters:
+        """Parse ``?cohort=C1&generation=Gen%20Z&generation=Millennials``. It comes from a
+        browser, so anything else is ignored: a non-string (no filters), unknown keys, an
+        unknown role, repeated single-valued keys (the first counts), repeated values."""
+        if not isinstance(search, str):
+            return cls()
+        raw = parse_qs(search.lstrip("?"), keep_blank_values=False)
+        return cls.from_mapping({k: v if k in MULTI else v[0] for k, v in raw.items()})
 
     def to_query(self) -> str:
         pairs: list[tuple[str, str]] = []
@@ -85,5 +82,21 @@ class Filters:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Filters:
-        return cls().with_values(**{k: v for k, v in values.items()
-                                    if k in {f.name for f in fields(cls)}})
+        """Filters from loosely typed values (dropdowns, a parsed query): only strings count;
+        an unknown role, other keys and values of other types are ignored."""
+        role = values.get("role")
+        cohort = values.get("cohort")
+        return cls(
+            cohort=cohort if isinstance(cohort, str) and cohort else None,
+            role=role if isinstance(role, str) and role in ROLES else None,
+            **{name: _strings(values.get(name)) for name in MULTI},
+        )
+
+
+MULTI = ("generation", "department", "level")
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A multi-valued filter's values: one string or a list of them, others dropped, each once."""
+    items = [value] if isinstance(value, str) else value if isinstance(value, list | tuple) else []
+    return tuple(dict.fromkeys(v for v in items if isinstance(v, str) and v))

@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboard import auth, health, ids, model, theme
+from dashboard import auth, guard, health, ids, model, theme
 
 ASSETS = Path(__file__).parent / "assets"
 PAGES = Path(__file__).parent / "pages"
@@ -66,5 +66,7 @@ def create_app(db: Path) -> Dash:
     from dashboard import exports
 
     exports.register(app)  # PNG/SVG/PPTX download routes
-    auth.install(app, db)  # sign-in and roles (no-op opening when no users are configured)
+    shapes = guard.Shapes(app)
+    auth.install(app, db, shapes)  # sign-in and roles (no-op opening when no users are configured)
+    guard.install(app, shapes)  # malformed callback bodies -> 400; 4xx/5xx logged
     return app

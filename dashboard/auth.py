@@ -27,6 +27,7 @@ from flask import Response, g, has_request_context, jsonify, redirect, request, 
 
 from analysis import auth
 from analysis.filters import Filters
+from dashboard import guard as shape_guard
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}
 OPEN_PREFIXES = ("/assets/",)  # static styling of the login page; holds no data
@@ -198,8 +199,9 @@ def _too_many(key: tuple[str, str]) -> bool:
     return len(seen) >= MAX_FAILURES
 
 
-def install(app: Dash, db: Path) -> None:
-    """Sign-in, sign-out and the role checks, on the Flask server under the Dash app."""
+def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
+    """Sign-in, sign-out and the role checks, on the Flask server under the Dash app; a
+    callback body is checked against ``shapes`` before its role is worked out."""
     server = app.server
     server.secret_key = auth.session_secret(db)
     server.config.update(SESSION_COOKIE_NAME="crossgen_session", SESSION_COOKIE_HTTPONLY=True,
@@ -230,10 +232,10 @@ def install(app: Dash, db: Path) -> None:
             return redirect("/login?next=" + quote(target, safe=""))
         g.user = user
         if request.path == "/_dash-update-component":
-            body = request.get_json(silent=True)
-            if not isinstance(body, dict):
-                return _refuse(400, "Bad request.")
-            if not user.may(policy.callback_role(body)):
+            bad = shape_guard.check_callback(shapes)
+            if bad is not None:
+                return bad
+            if not user.may(policy.callback_role(request.get_json())):
                 return _refuse(403, "Your role may not use this view.")
             return None
         if not user.may("analyst") and request.args and any(k in request.args for k in SLICING):
