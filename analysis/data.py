@@ -110,7 +110,7 @@ def _keep(store: Store, key: tuple[object, ...], build: Callable[[], V], shelf: 
     key = (*version, *key)
     found = shelf.get(key)
     if found is None:
-        with _building(key):  # one build per key when threads ask at once
+        with one_build(key):  # one build per key when threads ask at once
             found = shelf.get(key)
             if found is None:
                 found = build()
@@ -123,7 +123,9 @@ _locks_guard = threading.Lock()
 
 
 @contextlib.contextmanager
-def _building(key: tuple[object, ...]) -> Iterator[None]:
+def one_build(key: tuple[object, ...]) -> Iterator[None]:
+    """Held by one thread per ``key`` at a time: threads asking for the same thing at once
+    wait for the first, then find its result kept (single-flight)."""
     with _locks_guard:
         lock = _locks.setdefault(key, threading.Lock())
     with lock:

@@ -67,7 +67,9 @@ class Store:
     """A crossgen database: a DuckDB file plus an archive folder for imported raw files."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False,
-                 archive_dir: Path | None = None) -> None:
+                 archive_dir: Path | None = None, threads: int | None = None) -> None:
+        """``threads``: DuckDB's worker threads (default: DuckDB's, the host's cores; a
+        server passes the cores it may really use)."""
         self.path = Path(path)
         self.read_only = read_only
         self._archive_dir = archive_dir
@@ -80,6 +82,10 @@ class Store:
             # in Jupyter DuckDB refuses this setting without ipywidgets: nothing to hide then
             with contextlib.suppress(duckdb.Error):
                 self._con.execute("set enable_progress_bar = false")  # it would print to stderr
+            if threads is not None:
+                if threads < 1:
+                    raise ValueError(f"threads must be at least 1, not {threads}")
+                self._con.execute(f"set threads = {int(threads)}")
         except duckdb.IOException as exc:
             raise StoreError(f"{self.path}: cannot open the database ({exc}).") from exc
         except duckdb.Error as exc:

@@ -8,8 +8,11 @@ the layouts, so new pages and callbacks are exercised without editing this file.
 
 ``--with-import`` runs ``crossgen import`` (sessions) half-way through while a probe thread keeps
 reading the overview: every answer it gets must equal the one before the import or the one after.
+A health probe asks ``/healthz`` ten times a second throughout (its latency is reported apart).
+``--compare N`` first runs N users on a fresh server, for the throughput ratio. The machine's
+load average is recorded at the start and end of each run (the runs share the machine).
 
-    python -m benchmarks.load --serve data/crossgen-demo.duckdb --with-import
+    python -m benchmarks.load --serve data/crossgen-demo.duckdb --with-import --compare 20
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ REPO = Path(__file__).resolve().parents[1]
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 MAX_REQUESTS = 500_000  # hard bound whatever the duration
 TIMEOUT = 300.0  # seconds a simulated user waits for one answer before counting an error
+HEALTH_EVERY = 0.1  # seconds between health probes
+# DESIGN.md "Scale targets" and issue 23: what a run must show (ms; throughput as a ratio)
+TARGETS = {"p95_ms": 1000.0, "max_ms": 5000.0, "healthz_p95_ms": 100.0,
+           "throughput_ratio": 0.9}
 
 
 # -- one simulated user ---------------------------------------------------------------------------
@@ -208,12 +215,31 @@ def _start_server(db: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("server did not start within 120 s")
 
 
+def _health(base: str, stats: Stats, stop: threading.Event) -> None:
+    client = Client(base, stats)
+    try:
+        while not stop.is_set():
+            client.request("GET", "/healthz")
+            stop.wait(HEALTH_EVERY)
+    finally:
+        client.close()
+
+
+def _pct(values: list[float], q: float) -> float:
+    lat = sorted(values)
+    return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 1) if lat else 0.0
+
+
 def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
         workdir: Path | None = None, filters: frozenset[str] = frozenset()) -> dict[str, Any]:
     host = urlsplit(base).hostname
     if host not in LOOPBACK:
         raise ValueError(f"load tests run against loopback only, not {host}")
+    load_before = [round(x, 2) for x in os.getloadavg()]
     stats, stop = Stats(), threading.Event()
+    health, health_stop = Stats(), threading.Event()
+    health_thread = threading.Thread(target=_health, args=(base, health, health_stop),
+                                     daemon=True)
     probe_view = View()
     probe_client = Client(base, Stats())
     probe_app = App(probe_client, probe_view)
@@ -221,6 +247,7 @@ def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
     threads = [threading.Thread(target=user, args=(base, stats, stop, n, filters), daemon=True)
                for n in range(users)]
     started = time.monotonic()
+    health_thread.start()
     for t in threads:
         t.start()
     result: dict[str, Any] = {}
@@ -264,17 +291,55 @@ def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
     for t in threads:
         t.join(timeout=TIMEOUT)
     elapsed = time.monotonic() - started
+    health_stop.set()
+    health_thread.join(timeout=TIMEOUT)
     probe_client.close()
-    lat = sorted(stats.latencies)
-
-    def pct(q: float) -> float:
-        return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 1) if lat else 0.0
-
+    lat = stats.latencies
     return {"users": users, "seconds": round(elapsed, 1), "requests": len(lat),
             "requests_per_second": round(len(lat) / elapsed, 1), "errors": len(stats.errors),
-            "server_errors_5xx": stats.server_errors, "p50_ms": pct(0.50), "p95_ms": pct(0.95),
-            "max_ms": round(1000 * lat[-1], 1) if lat else 0.0,
-            "error_samples": sorted(set(stats.errors))[:10], **result}
+            "server_errors_5xx": stats.server_errors, "p50_ms": _pct(lat, 0.50),
+            "p95_ms": _pct(lat, 0.95), "max_ms": round(1000 * max(lat), 1) if lat else 0.0,
+            "error_samples": sorted(set(stats.errors))[:10],
+            "healthz": {"requests": len(health.latencies), "errors": len(health.errors),
+                        "p95_ms": _pct(health.latencies, 0.95),
+                        "max_ms": round(1000 * max(health.latencies), 1)
+                        if health.latencies else 0.0},
+            "load_average": {"start": load_before,
+                             "end": [round(x, 2) for x in os.getloadavg()]},
+            **result}
+
+
+def targets(figures: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
+    """Each target of issue 23 with the value this run reached and whether it was met."""
+    values = {"p95_ms": figures["p95_ms"], "max_ms": figures["max_ms"],
+              "healthz_p95_ms": figures["healthz"]["p95_ms"]}
+    out: dict[str, Any] = {name: {"value": value, "limit": TARGETS[name],
+                                  "met": value <= TARGETS[name]}
+                           for name, value in values.items()}
+    if baseline is not None and baseline["requests_per_second"]:
+        ratio = round(figures["requests_per_second"] / baseline["requests_per_second"], 3)
+        out["throughput_ratio"] = {"value": ratio, "limit": TARGETS["throughput_ratio"],
+                                   "against_users": baseline["users"],
+                                   "met": ratio >= TARGETS["throughput_ratio"]}
+    return out
+
+
+def _served(db_file: Path, work: Path, users: int, seconds: float, *, with_import: bool,
+            filters: frozenset[str]) -> dict[str, Any]:
+    """One run against a fresh server on a temporary copy of ``db_file``."""
+    run_dir = Path(tempfile.mkdtemp(prefix=f"run-{users}-", dir=work))
+    db = run_dir / "load.duckdb"
+    shutil.copyfile(db_file, db)
+    archive = db_file.with_name(db_file.name + ".archive")
+    if archive.is_dir():
+        shutil.copytree(archive, db.with_name(db.name + ".archive"))
+    proc, base = _start_server(db, run_dir / "server.log")
+    try:
+        return run(base, users=users, seconds=seconds, import_db=db if with_import else None,
+                   workdir=run_dir, filters=filters)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -287,32 +352,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--with-import", action="store_true",
                         help="import extra sessions half-way (needs --serve)")
+    parser.add_argument("--compare", type=int, metavar="USERS",
+                        help="first run this many users on a fresh server (needs --serve): "
+                             "the throughput ratio target")
+    parser.add_argument("--check-targets", action="store_true",
+                        help="exit non-zero when a latency or throughput target is missed")
     parser.add_argument("--filters", default="",
                         help="comma-separated filter names users change (default: all)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    if not 1 <= args.users <= 200 or not 0 < args.seconds <= 600:
-        parser.error("keep it bounded: 1-200 users, at most 600 seconds")
+    for users in (args.users, args.compare or 1):
+        if not 1 <= users <= 200 or not 0 < args.seconds <= 600:
+            parser.error("keep it bounded: 1-200 users, at most 600 seconds")
+    if (args.with_import or args.compare) and not args.serve:
+        parser.error("--with-import and --compare need --serve")
+    chosen = frozenset(f for f in args.filters.split(",") if f)
+    baseline = None
     with tempfile.TemporaryDirectory(prefix="crossgen-load-") as tmp:
-        work, proc = Path(tmp), None
-        db = None
         if args.serve:
-            db = work / "load.duckdb"
-            shutil.copyfile(args.serve, db)
-            archive = args.serve.with_name(args.serve.name + ".archive")
-            if archive.is_dir():
-                shutil.copytree(archive, db.with_name(db.name + ".archive"))
-            proc, base = _start_server(db, work / "server.log")
+            if args.compare:
+                baseline = _served(args.serve, Path(tmp), args.compare, args.seconds,
+                                   with_import=False, filters=chosen)
+            figures = _served(args.serve, Path(tmp), args.users, args.seconds,
+                              with_import=args.with_import, filters=chosen)
         else:
-            base = args.url
-        try:
-            figures = run(base, users=args.users, seconds=args.seconds,
-                          import_db=db if args.with_import else None, workdir=work,
-                          filters=frozenset(f for f in args.filters.split(",") if f))
-        finally:
-            if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=30)
+            figures = run(args.url, users=args.users, seconds=args.seconds, filters=chosen)
+    figures["targets"] = targets(figures, baseline)
+    if baseline is not None:
+        figures["baseline"] = {k: v for k, v in baseline.items() if k != "error_samples"}
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -321,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in figures:
         imp = figures["import"]
         ok = ok and imp["exit_code"] == 0 and imp["reader_views"]["other"] == 0
+    if args.check_targets:
+        ok = ok and all(t["met"] for t in figures["targets"].values())
     return 0 if ok else 1
 
 

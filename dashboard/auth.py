@@ -6,8 +6,8 @@ With users: everything except /login, /logout, /healthz and /assets/ needs a sig
 pages get a redirect to /login, XHR/JSON calls a 401. Roles are checked on the server for every
 page and every Dash callback: a page declares its lowest role with
 ``dash.register_page(..., min_role="viewer")`` (default: "viewer" for "/", "analyst" otherwise); a
-callback needs the highest role of the pages its outputs live on. Viewers may not slice
-(generation, department, level, role in the URL).
+callback needs the highest role of the pages its outputs, inputs and state live on. Viewers may
+not slice (generation, department, level, role in the URL).
 """
 
 from __future__ import annotations
@@ -106,11 +106,13 @@ class _Policy:
         return self._by_id
 
     def callback_role(self, body: dict[str, Any]) -> str:
+        """The highest role of the pages the callback's outputs, inputs and state live on (an
+        analyst page's control may not drive even a shell output, such as the URL)."""
         outputs = body.get("outputs")
         outputs = outputs if isinstance(outputs, list) else [outputs]
         roles = self.id_roles()
         needed = "viewer"
-        for output in outputs:
+        for output in [*outputs, *body.get("inputs", []), *body.get("state", [])]:
             entries = output if isinstance(output, list) else [output]
             for entry in entries:
                 cid = entry.get("id") if isinstance(entry, dict) else None

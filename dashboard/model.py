@@ -5,8 +5,10 @@ swaps a new database file in (``analysis.live``), :func:`refresh` — run before
 opens the new file; a request already running keeps the store it started with, so every answer
 comes wholly from the data before the import or wholly from the data after it.
 
-Page bundles are cached per (store, function, filter state, options); one lock makes concurrent
-callbacks of a page share one computation instead of racing on two cores.
+Page bundles are kept per (store, function, filter state, options). Identical requests at once
+share one computation, and new computations queue fairly for a few slots
+(:mod:`dashboard.admission`), so a burst of people never starves the requests whose answers are
+kept, and a board pack never takes more than its share.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import logging
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
@@ -30,11 +31,12 @@ from analysis.pages import common, slice_choice, slices
 from analysis.pages import outcomes as outcomes_page
 from analysis.pages import overview as overview_page
 from analysis.store import Store, StoreError
+from dashboard.admission import FairSlots, Flights, compute_slots, cores
 
 T = TypeVar("T")
 MAX_ENTRIES = 512
-_cache: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
-_lock = threading.RLock()
+_flights = Flights(FairSlots(compute_slots()), max_entries=MAX_ENTRIES)
+EXPORT_SLOTS = FairSlots(1)  # board packs built at once (each also queues for compute slots)
 
 _store: Store | None = None
 _db: Path | None = None
@@ -56,7 +58,7 @@ def configure(db: Path, *, warm: bool = True) -> None:
         _store.close()
     _db = db
     _identity = _file_identity(db) if db.exists() else None
-    _store = Store(db, read_only=True)
+    _store = Store(db, read_only=True, threads=cores())
     _clear_caches()
     if warm:
         _start_warm(_store)
@@ -70,7 +72,7 @@ def _open_new_file(db: Path) -> tuple[Store, tuple[int, int, int]]:
     link = db.with_name(f".{db.name}.view-{os.getpid()}-{next(_opened)}")
     os.link(db, link)
     try:
-        return Store(link, read_only=True), _file_identity(link)
+        return Store(link, read_only=True, threads=cores()), _file_identity(link)
     finally:
         link.unlink()
 
@@ -119,6 +121,7 @@ def _start_warm(db: Store) -> None:
             outcomes_page.warm(db)
             overview_page.warm(db)
             call(slice_choice.default, Filters())  # the Slice explorer's opening view
+            _warm_landing_views(db)
         except Exception as exc:
             logs.event("privacy.warm_failed", level=logging.WARNING, error=type(exc).__name__)
         else:
@@ -132,6 +135,18 @@ def _start_warm(db: Store) -> None:
             _warmed.set()
 
     threading.Thread(target=work, name="crossgen-warm", daemon=True).start()
+
+
+def _warm_landing_views(db: Store) -> None:
+    """What people opening the link see first: every page without filters (the overview and
+    each registered chart's data), kept as the requests for them will ask."""
+    from dashboard.charts import CHARTS  # the charts import this module
+
+    if _store is not db:  # replaced meanwhile: its views are the next warm-up's business
+        return
+    overview(Filters())
+    for chart in CHARTS.values():
+        chart.data(Filters(), **chart.options_from_query(""))
 
 
 def wait_warm(timeout: float | None = None) -> bool:
@@ -150,15 +165,7 @@ def call(function: Callable[..., T], *args: Hashable, **options: Hashable) -> T:
     db = store()
     key = (id(db), function.__module__, function.__qualname__, args,
            tuple(sorted(options.items())))
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-        value = function(db, *args, **options)
-        _cache[key] = value
-        if len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-        return value
+    return _flights.get(key, lambda: function(db, *args, **options))
 
 
 def overview(filters: Filters) -> overview_page.Overview:
@@ -186,7 +193,6 @@ def _filter_options(db: Store) -> dict[str, list[dict[str, str]]]:
 
 
 def _clear_caches() -> None:
-    with _lock:
-        _cache.clear()
-        common.clear_cache()
+    _flights.clear()
+    common.clear_cache()
     _filter_options.cache_clear()

@@ -9,6 +9,7 @@ from analysis.console import say
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EXIT_REFUSED = 2
+CONNECTION_LIMIT = 2000
 
 
 def refusal(db: Path, host: str) -> str | None:
@@ -31,10 +32,17 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
     from waitress import serve as waitress_serve
 
     from analysis import logs
+    from dashboard import admission
     from dashboard.app import create_app
 
     app = create_app(db)
-    logs.event("server.start", host=host, port=port, threads=8, database=db.name)
+    threads = admission.server_threads()
+    logs.event("server.start", host=host, port=port, threads=threads,
+               compute_slots=admission.compute_slots(), cores=admission.cores(),
+               database=db.name)
     say(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
-    waitress_serve(app.server, host=host, port=port, threads=8, _quiet=True)
+    # Every user keeps a connection open: waitress's default limit (100) would leave the
+    # 101st waiting for a free one, however idle the others are.
+    waitress_serve(app.server, host=host, port=port, threads=threads,
+                   connection_limit=CONNECTION_LIMIT, _quiet=True)
     return 0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from analysis import metrics, privacy
+from analysis import data, metrics, privacy
 from analysis.filters import Filters
 from analysis.report import labels
 from analysis.stats.effect_words import effect_size_label
@@ -135,20 +135,30 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
     missing = [name for name in wanted if name not in kept] \
         if any(name not in kept for name in names) else []
     if missing:
-        if len(_results_cache) > 1024:
-            _results_cache.clear()
-        # every metric's units: all views share the tables the background warm-up built
-        frame = metrics.results(store, filters, by=by, metrics=missing,
-                                units_for=list(metrics.REGISTRY), min_group_size=k,
-                                pooled=pooled)
-        for name in missing:
-            kept[name] = _results_cache[key(name)] = \
-                frame[frame["metric"] == name].reset_index(drop=True)
+        # The charts of one view ask at once: the first computes, the others then find theirs.
+        with data.one_build(("results", id(store), filters, by, k, pooled)):
+            kept.update({name: frame for name in missing if (frame := found(name)) is not None})
+            missing = [name for name in missing if name not in kept]
+            if missing:
+                _compute_missing(store, filters, missing, by, k, pooled, kept, key)
     frames = [kept[name] for name in names]
     shown = [f for f in frames if not f.empty]
     if len(shown) < 2:
         return shown[0] if shown else frames[0]
     return pd.concat(shown, ignore_index=True)
+
+
+def _compute_missing(store: Store, filters: Filters, missing: list[str], by: str | None,
+                     k: int, pooled: bool, kept: dict[str, pd.DataFrame],
+                     key: Callable[[str], tuple[object, ...]]) -> None:
+    if len(_results_cache) > 1024:
+        _results_cache.clear()
+    # every metric's units: all views share the tables the background warm-up built
+    frame = metrics.results(store, filters, by=by, metrics=missing,
+                            units_for=list(metrics.REGISTRY), min_group_size=k, pooled=pooled)
+    for name in missing:
+        kept[name] = _results_cache[key(name)] = \
+            frame[frame["metric"] == name].reset_index(drop=True)
 
 
 def clear_cache() -> None:
