@@ -341,3 +341,21 @@ def protect(table: Table, *, k: int, forced: np.ndarray | None = None,
     cells["reason"] = reason
     table.null = None
     return table
+
+
+def overlapping_line(total: float, cells: dict[str, tuple[float, bool]], k: int) -> set[str]:
+    """The cells of a line to hide as well when its cells may overlap (a pair is counted in
+    each cell one of its members is in), so that what a reader gets by subtracting the shown
+    cells from the shown total is 0 or less, or at least ``k``. Such a line is not additive,
+    so the rank test does not apply; this keeps its one subtraction from naming a small group.
+    ``cells``: value -> (n, shown). The smallest shown cells go first (ties: by value)."""
+    shown = sorted((n, value) for value, (n, ok) in cells.items() if ok)
+    left = total - sum(n for n, _ in shown)
+    extra: set[str] = set()
+    for n, value in shown:
+        if not 0 < left < k:
+            break
+        extra.add(value)
+        left += n
+    return extra
+

@@ -50,6 +50,9 @@ REASON_COHORT_TWO = "hidden: two slices within one cohort would single out small
 SLICES = ("generation", "department", "level")
 ALL = "all"  # the cohort / role label of "everyone together" in result rows
 UNIT_COLUMNS = ["metric", "outcome", "cohort", "role", *SLICES]
+# A unit family whose metric ends so counts units in two parts of one cell (a pair with both
+# members in it); its role column names the slice: see :meth:`_Canon.overlap_hidden`.
+OVERLAP = ":both"
 WEIGHT = twoway.WEIGHT  # optional units column: people per unit row (units counted in SQL)
 
 
@@ -130,9 +133,36 @@ class _Canon:
     families: dict[tuple[str, str], pd.DataFrame] = field(default_factory=dict)
     decided: dict[tuple[Any, ...], tuple[bool, float, str]] = field(default_factory=dict)
 
+    overlap: dict[tuple[str, ...], float] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
+        both = self.units["metric"].astype(str).str.endswith(OVERLAP).to_numpy()
+        if both.any():
+            self.overlap = _overlap_counts(self.units[both])
+            self.units = self.units[~both]
         self.families = {(str(m), str(o)): part for (m, o), part
                          in self.units.groupby(["metric", "outcome"], sort=False)}
+
+    def overlap_hidden(self, metric: str, outcome: str, roles: tuple[str, ...], cohort: str,
+                       dim: str) -> frozenset[str]:
+        """Values of ``dim`` whose cell summing ``roles`` (a pair counted once per member's
+        cell) is hidden so that the line's total minus its shown cells is 0 or at least k
+        (:func:`analysis.complement.overlapping_line`). The parts count the same units (one
+        mentor, one mentee per pair), so the first part's total counts each once."""
+        key = ("overlap", metric, outcome, roles, cohort, dim)
+        if key not in self.cache:
+            table = self.tables((), metric, outcome)[dim]
+            total = table.decision((cohort, roles[0], TOTAL))
+            cells: dict[str, tuple[float, bool]] = {}
+            if total is not None and not total[0]:
+                for value in set(table.cells[dim]) - {TOTAL, UNPUBLISHED}:
+                    parts = [table.decision((cohort, role, value)) for role in roles]
+                    both = self.overlap.get((metric, outcome, cohort, dim, value), 0.0)
+                    cells[value] = (sum(p[1] for p in parts if p) - both,
+                                    both == 0 and not any(p and p[0] for p in parts))
+            self.cache[key] = frozenset(complement.overlapping_line(
+                total[1], cells, self.k) if total is not None and cells else ())
+        return frozenset(self.cache[key])
 
     def _select(self, pop: Population, metric: str, outcome: str) -> pd.DataFrame:
         units = self.families.get((metric, outcome), self.units.iloc[:0])
@@ -315,7 +345,28 @@ def _decide(canon: _Canon, pop: Population, row: Mapping[str, Any],
             return True, arm.mismatch
         if not shown and count > 0:
             return True, reason or REASON_UNCHECKED
+        if arm.roles and len(arm.roles) > 1 and len(conditions) == 1:  # one overlapping cell
+            ((dim, values),) = conditions.items()
+            if len(values) == 1 and values[0] in canon.overlap_hidden(
+                    arm.metric, arm.outcome, arm.roles, cohort, dim):
+                return True, complement.REASON_COMPLEMENT
     return False, ""
+
+
+def _overlap_counts(frame: pd.DataFrame) -> dict[tuple[str, ...], float]:
+    """(family, outcome, cohort, slice, value) -> units in two parts of that cell, with every
+    cohort together under TOTAL; the family named without :data:`OVERLAP`."""
+    out: dict[tuple[str, ...], float] = {}
+    weight = frame[WEIGHT] if WEIGHT in frame else pd.Series(1.0, index=frame.index)
+    frame = frame.assign(metric=frame["metric"].astype(str).str.removesuffix(OVERLAP),
+                         people=weight.astype(float))
+    for dim in SLICES:
+        rows = frame[frame["role"] == dim]
+        for keys in (["metric", "outcome", "cohort", dim], ["metric", "outcome", dim]):
+            sums = rows.groupby(keys)["people"].sum()
+            out.update({(m, o, *(rest[:1] if "cohort" in keys else [TOTAL]), dim, rest[-1]):
+                        float(v) for (m, o, *rest), v in sums.items()})
+    return out
 
 
 def suppress_results(frame: pd.DataFrame, *, min_group_size: int | None = None,

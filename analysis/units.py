@@ -30,13 +30,14 @@ import pandas as pd
 from analysis import data
 from analysis.engagement import ROLE_SKILL
 from analysis.filters import Filters
-from analysis.privacy import ALL, UNIT_COLUMNS, WEIGHT, Arm
+from analysis.privacy import ALL, OVERLAP, UNIT_COLUMNS, WEIGHT, Arm
 from analysis.store import Store
 from analysis.waves import WAVES_SQL
 
 COLUMNS = [*UNIT_COLUMNS, WEIGHT]
 COMPARISON = ":comparison"  # suffix of a comparison arm's unit family
 PAIRS, PAIRS_TWO = "pairs", "pairs with 2+ held sessions"
+BOTH = "engagement" + OVERLAP  # pairs with both members in one slice value
 REASON_PAIRS = ("hidden: pairs with both members in this group would follow from the mentor "
                 "and mentee views")
 
@@ -149,7 +150,9 @@ def retention_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
 
 
 def engagement_units(store: Store) -> pd.DataFrame:
-    """Members of every pair, and of the pairs with two or more held sessions (cadence)."""
+    """Members of every pair, and of the pairs with two or more held sessions (cadence); and
+    per slice value the pairs with both members in it (``engagement:both``, role = the slice:
+    what the "all" view counts once although both members are in the cell)."""
     sql = f"""
         with two as (
             select cohort_id, pair_id from sessions where status = 'held'
@@ -159,6 +162,19 @@ def engagement_units(store: Store) -> pd.DataFrame:
             select p.cohort_id, p.pair_id, p.role, e.generation, e.department, e.level
             from participants p join employees e using (employee_id)
             where p.role in ('mentor', 'mentee') and p.pair_id is not null
+        ),
+        both_members as (
+            select a.cohort_id, a.pair_id, a.generation, a.department, a.level,
+                   a.generation = b.generation as generation_alike,
+                   a.department = b.department as department_alike,
+                   a.level = b.level as level_alike
+            from members a join members b using (cohort_id, pair_id)
+            where a.role = 'mentor' and b.role = 'mentee'
+        ),
+        counted as (
+            select '{PAIRS}' as outcome, * from both_members
+            union all
+            select '{PAIRS_TWO}', x.* from both_members x join two using (cohort_id, pair_id)
         )
         select 'engagement' as metric, '{PAIRS}' as outcome, cohort_id as cohort, role,
                generation, department, level, count(*) as people
@@ -167,6 +183,15 @@ def engagement_units(store: Store) -> pd.DataFrame:
         select 'engagement', '{PAIRS_TWO}', cohort_id, role, generation, department, level,
                count(*)
         from members join two using (cohort_id, pair_id) group by all
+        union all
+        select '{BOTH}', outcome, cohort_id, 'generation', generation, null, null, count(*)
+        from counted where generation_alike group by all
+        union all
+        select '{BOTH}', outcome, cohort_id, 'department', null, department, null, count(*)
+        from counted where department_alike group by all
+        union all
+        select '{BOTH}', outcome, cohort_id, 'level', null, null, level, count(*)
+        from counted where level_alike group by all
     """  # noqa: S608 - fixed labels only
     return store.query(sql)[COLUMNS]
 
