@@ -83,7 +83,7 @@ def _breaches(store: Store, filters: Filters, by: str) -> tuple[int, list[dict[s
             continue
         hidden = cells["suppressed"].astype(bool).to_numpy()
         for column in counts:
-            if pd.isna(total[column]) or cells[column].isna().all() and not hidden.all():
+            if pd.isna(total[column]) or (cells[column].isna().all() and not hidden.all()):
                 continue
             shown = cells.loc[~hidden, column].to_numpy(dtype=float)
             left = float(total[column]) - float(np.nansum(shown))
@@ -106,7 +106,7 @@ def demo_store(demo_db: Path) -> Any:
 def test_hidden_cells_hold_the_minimum_together_on_the_demo(demo_store: Store, by: str) -> None:
     checked, bad = 0, []
     for filters in _filter_states(demo_store):
-        if by == "role" and filters.role or by in SLICES and getattr(filters, by):
+        if (by == "role" and filters.role) or (by in SLICES and getattr(filters, by)):
             continue  # a breakdown by what is already filtered to one value
         n, found = _breaches(demo_store, filters, by)
         checked, bad = checked + n, bad + found
