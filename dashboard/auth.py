@@ -221,7 +221,9 @@ def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
         users = auth.load_users(db)
         g.user = None
         if not users:  # local mode: open, to this machine only
-            if request.remote_addr not in LOOPBACK:
+            # A reverse proxy on this machine connects from loopback on others' behalf.
+            proxied = any(h in request.headers for h in ("X-Forwarded-For", "Forwarded"))
+            if request.remote_addr not in LOOPBACK or proxied:
                 return _refuse(403, "No users are configured; only local access is allowed.")
             return None
         if request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):

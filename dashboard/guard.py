@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from typing import Any
 
 import flask
 from dash import Dash
 from dash.exceptions import DependencyException, InvalidResourceError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from analysis import logs
 
@@ -189,6 +191,12 @@ def install(app: Dash, shapes: Shapes) -> None:
     (after :func:`dashboard.auth.install`, so a stranger gets 401 before any 400)."""
     server = app.server
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    if os.environ.get("CROSSGEN_BEHIND_PROXY") == "1":
+        # One TLS-terminating proxy in front (README): the client's address and scheme come
+        # from its X-Forwarded-* headers, and the session cookie is sent over HTTPS only.
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1,
+                                   x_host=1)
+        server.config["SESSION_COOKIE_SECURE"] = True
 
     def started() -> None:
         flask.g.started = time.perf_counter()

@@ -26,6 +26,11 @@ def test_without_users_only_loopback_clients_get_in(app_and_db) -> None:
     refused = client.get("/_dash-layout", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert refused.status_code == 403
     assert refused.headers["X-Frame-Options"] == "DENY"
+    # a reverse proxy on this machine passes others' requests on from loopback
+    for header in ({"X-Forwarded-For": "10.1.2.3"}, {"Forwarded": "for=10.1.2.3"}):
+        proxied = client.get("/_dash-layout", headers=header,
+                             environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert proxied.status_code == 403, header
 
 
 def test_login_redirects_only_to_local_paths(app_and_db) -> None:

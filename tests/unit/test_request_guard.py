@@ -117,3 +117,18 @@ def test_filters_ignore_what_they_do_not_know() -> None:
     assert Filters.from_mapping({"role": ["mentor"], "cohort": 3, "generation": [1, "Boomers",
                                  None], "department": "Sales"}) == Filters(
         generation=("Boomers",), department=("Sales",))
+
+
+def test_behind_a_proxy_the_client_and_scheme_come_from_its_headers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CROSSGEN_BEHIND_PROXY", "1")
+    app = Dash(__name__, server=flask.Flask("proxy-test"))
+    app.layout = html.Div()
+    app.server.add_url_rule("/whoami", "whoami", lambda: f"{flask.request.remote_addr} "
+                            f"{flask.request.scheme}")
+    guard.install(app, guard.Shapes(app))
+    got = app.server.test_client().get("/whoami", headers={
+        "X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert got.get_data(as_text=True) == "10.1.2.3 https"
+    assert app.server.config["SESSION_COOKIE_SECURE"] is True
