@@ -43,8 +43,9 @@ def compute_slots() -> int:
 
 def server_threads() -> int:
     """Request threads: enough that cheap requests (kept answers, pages, health) find a free
-    thread while every computation slot is busy and others wait for one."""
-    return min(64, 4 * compute_slots() + 8)
+    thread while every computation slot is busy and others wait for one (a waiting thread
+    costs no CPU)."""
+    return min(128, 16 * compute_slots() + 16)
 
 
 class FairSlots:

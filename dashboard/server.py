@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
+
+from waitress.task import ThreadedTaskDispatcher
 
 from analysis.console import say
+from dashboard.health import HEALTH_PATH
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EXIT_REFUSED = 2
@@ -21,6 +25,19 @@ def refusal(db: Path, host: str) -> str | None:
     return (f"refusing to serve on {host}: no users are configured, so anyone on the network "
             f"could read the data. Add one first: crossgen users add NAME --role admin --db {db} "
             "(reads the password from stdin), or serve on 127.0.0.1.")
+
+
+class HealthFirst(ThreadedTaskDispatcher):
+    """waitress's request queue with health probes at its front: a load balancer's check must
+    not wait behind a hundred people's requests (and then take the server out of rotation)."""
+
+    def add_task(self, task: Any) -> None:
+        if getattr(getattr(task, "request", None), "path", None) == HEALTH_PATH:
+            with self.lock:
+                self.queue.appendleft(task)
+                self.queue_cv.notify()
+            return
+        super().add_task(task)
 
 
 def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
@@ -43,6 +60,8 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
     say(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
     # Every user keeps a connection open: waitress's default limit (100) would leave the
     # 101st waiting for a free one, however idle the others are.
+    dispatcher = HealthFirst()
+    dispatcher.set_thread_count(threads)
     waitress_serve(app.server, host=host, port=port, threads=threads,
-                   connection_limit=CONNECTION_LIMIT, _quiet=True)
+                   connection_limit=CONNECTION_LIMIT, _dispatcher=dispatcher, _quiet=True)
     return 0
