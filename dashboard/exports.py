@@ -79,7 +79,8 @@ def _attachment(data: bytes, fmt: str, name: str) -> Response:
 def figure_route(chart_id: str, fmt: str) -> Response:
     query = request.query_string.decode("utf-8", "replace")
     try:
-        data = figure_bytes(chart_id, fmt, query)
+        with model.EXPORT_SLOTS.hold():  # one render at a time: pages keep their share
+            data = figure_bytes(chart_id, fmt, query)
     except KeyError:
         return _plain(f"No chart called {chart_id!r}.", 404)
     except images.ExportError as exc:
@@ -93,7 +94,8 @@ def figure_route(chart_id: str, fmt: str) -> Response:
 def board_pack_route() -> Response:
     query = request.query_string.decode("utf-8", "replace")
     try:
-        data = board_pack(model.store(), Filters.from_query(query))
+        with model.EXPORT_SLOTS.hold():  # one deck at a time; its computations queue fairly
+            data = board_pack(model.store(), Filters.from_query(query))
     except images.ExportError as exc:
         log.warning("board pack failed: %s", exc)
         return _plain(f"The board pack could not be made: {exc}", 503)

@@ -36,7 +36,9 @@ from dashboard.admission import FairSlots, Flights, compute_slots, cores
 T = TypeVar("T")
 MAX_ENTRIES = 512
 _flights = Flights(FairSlots(compute_slots()), max_entries=MAX_ENTRIES)
-EXPORT_SLOTS = FairSlots(1)  # board packs built at once (each also queues for compute slots)
+# Exports (a board pack, a chart as PNG/SVG) made at once: kaleido drives one browser per
+# process anyway; their computations queue for the compute slots like any other.
+EXPORT_SLOTS = FairSlots(1)
 
 _store: Store | None = None
 _db: Path | None = None
