@@ -149,29 +149,38 @@ def warm(store: Store) -> None:
 
 
 # The label columns of the participants' score frames: what a filter state selects by.
-CODED = ("cohort_id", "role", "construct", "generation", "department", "level")
+CODED = ("cohort_id", "role", "construct", "source", "generation", "department", "level")
+SOURCES = ("programme", "pulse")  # a score's survey: the programme's own, or the org-wide pulse
 
 
-def paired_scores(store: Store, filters: Filters, *, construct: str | None = None) -> pd.DataFrame:
-    """Programme pre/post construct scores of participants, one row per person × construct.
+def paired_scores(store: Store, filters: Filters, *, construct: str | None = None,
+                  source: str | None = "programme") -> pd.DataFrame:
+    """Participants' construct scores before and after their cohort, one row per person ×
+    construct × source: the programme's own pre/post survey (``source`` 'programme', the
+    default) and, for constructs the org-wide pulse measures, the cohort's before and after
+    pulse waves (:mod:`analysis.waves`; 'pulse'); ``source=None`` both.
 
-    Columns: cohort_id, employee_id, role, generation, department, level, construct, before, after
-    (either may be null when the person skipped one survey). Every filter state is a subset of
-    one query over all participants, kept while the data is unchanged (a dashboard filter
-    change then selects rows by integer codes instead of joining every survey score).
+    Columns: cohort_id, employee_id, role, generation, department, level, construct, source,
+    before, after (either may be null when the person skipped one survey). Every filter state
+    is a subset of one query over all participants, kept while the data is unchanged (a
+    dashboard filter change then selects rows by integer codes instead of joining every
+    survey score).
     """
     scores = _all_paired_scores(store)
-    return remembered(store, ("paired_scores", filters, construct),
-                       lambda: _select_scores(store, scores, filters, construct=construct),
+    return remembered(store, ("paired_scores", filters, construct, source),
+                       lambda: _select_scores(store, scores, filters, construct=construct,
+                                              source=source),
                        shelf=_selections)
 
 
 def _all_paired_scores(store: Store) -> pd.DataFrame:
-    """Every participant's programme scores (no filter), kept while the data is unchanged."""
+    """Every participant's programme and pulse scores (no filter), kept while the data is
+    unchanged."""
     return remembered(store, ("paired_scores",), lambda: _paired_scores(store))
 
 
-def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
+def coded_scores(store: Store, filters: Filters, *,
+                 source: str | None = "programme") -> pd.DataFrame:
     """:func:`paired_scores` without employee ids, its labels as categories (sorted, so they
     order as the text does): the statistics stack and group these rows per filter state, and
     integer codes make that several times cheaper than text."""
@@ -180,12 +189,13 @@ def coded_scores(store: Store, filters: Filters) -> pd.DataFrame:
         return scores.drop(columns="employee_id").astype({c: "category" for c in CODED})
 
     coded = remembered(store, ("coded_scores",), build)
-    return remembered(store, ("coded_scores", filters),
-                       lambda: _select_scores(store, coded, filters), shelf=_selections)
+    return remembered(store, ("coded_scores", filters, source),
+                       lambda: _select_scores(store, coded, filters, source=source),
+                       shelf=_selections)
 
 
 def _select_scores(store: Store, frame: pd.DataFrame, filters: Filters, *,
-                   construct: str | None = None) -> pd.DataFrame:
+                   construct: str | None = None, source: str | None = None) -> pd.DataFrame:
     """:func:`select_people` on the whole-data score rows (:func:`paired_scores` or
     :func:`coded_scores`: the same rows in the same order) by their labels' integer codes,
     built once per data version: comparing text over every participant × construct on each
@@ -194,7 +204,8 @@ def _select_scores(store: Store, frame: pd.DataFrame, filters: Filters, *,
         return Cube.of(_all_paired_scores(store)[list(CODED)], measures=())
 
     codes = kept(store, ("score_codes",), build)
-    rows = codes.where(filters, cohort_id=filters.cohort, role=filters.role, construct=construct)
+    rows = codes.where(filters, cohort_id=filters.cohort, role=filters.role, construct=construct,
+                       source=source)
     return frame if len(rows) == len(frame) else frame.take(rows).reset_index(drop=True)
 
 
@@ -214,9 +225,10 @@ def select_people(frame: pd.DataFrame, filters: Filters, *,
 
 
 def _paired_scores(store: Store) -> pd.DataFrame:
-    # each person's before and after per construct first, then onto every participant × construct
-    # (participants are unique per cohort and person)
-    return store.query("""
+    # programme: each person's pre and post per construct first, then onto every participant ×
+    # construct the cohort's survey asked (participants are unique per cohort and person);
+    # pulse: every participant × construct both of the cohort's pulse waves measured
+    return store.query(f"""
         with scored as (
             select a.cohort_id, s.employee_id, s.construct,
                    max(case when a.phase = 'pre' then s.score end) as before,
@@ -225,9 +237,24 @@ def _paired_scores(store: Store) -> pd.DataFrame:
             join administrations a using (administration_id)
             where a.kind = 'programme'
             group by all
+        ),
+        waves as ({WAVES_SQL}),
+        measured as (
+            select administration_id, construct from construct_scores
+            where administration_id in (select administration_id from administrations
+                                        where kind = 'pulse')
+            group by all
+        ),
+        pulse_constructs as (
+            select w.cohort_id, w.before_administration_id as wb,
+                   w.after_administration_id as wa, b.construct
+            from waves w
+            join measured b on b.administration_id = w.before_administration_id
+            join measured f on f.administration_id = w.after_administration_id
+             and f.construct = b.construct
         )
         select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
-               c.construct, sc.before, sc.after
+               c.construct, 'programme' as source, sc.before, sc.after
         from participants p
         join employees e using (employee_id)
         join (select distinct cohort_id, construct from scored) c using (cohort_id)
@@ -235,8 +262,43 @@ def _paired_scores(store: Store) -> pd.DataFrame:
           on sc.cohort_id = p.cohort_id and sc.employee_id = p.employee_id
          and sc.construct = c.construct
         where p.role in ('mentor', 'mentee')
-        order by p.cohort_id, c.construct, p.employee_id
-    """)
+        union all
+        select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
+               c.construct, 'pulse' as source, b.score as before, f.score as after
+        from participants p
+        join employees e using (employee_id)
+        join pulse_constructs c using (cohort_id)
+        left join construct_scores b
+          on b.administration_id = c.wb and b.employee_id = p.employee_id
+         and b.construct = c.construct
+        left join construct_scores f
+          on f.administration_id = c.wa and f.employee_id = p.employee_id
+         and f.construct = c.construct
+        where p.role in ('mentor', 'mentee')
+        order by cohort_id, construct, source, employee_id
+    """)  # noqa: S608 - fixed SQL fragments only
+
+
+def score_administrations(store: Store) -> pd.DataFrame:
+    """The administrations each cohort's before and after scores come from, per source:
+    cohort_id, source, administration_before, administration_after (the programme's pre and
+    post surveys; the pulse waves of :mod:`analysis.waves`). Several programme surveys of one
+    phase are named together, comma-separated."""
+    return remembered(store, ("score_administrations",), lambda: store.query(f"""
+        with waves as ({WAVES_SQL})
+        select cohort_id, 'programme' as source,
+               string_agg(distinct administration_id, ', ' order by administration_id)
+                   filter (where phase = 'pre') as administration_before,
+               string_agg(distinct administration_id, ', ' order by administration_id)
+                   filter (where phase = 'post') as administration_after
+        from administrations where kind = 'programme' and cohort_id is not null
+        group by all
+        union all
+        select cohort_id, 'pulse', before_administration_id, after_administration_id
+        from waves
+        where before_administration_id is not null and after_administration_id is not null
+        order by cohort_id, source
+    """))  # noqa: S608 - fixed SQL fragments only
 
 
 def participants(store: Store) -> pd.DataFrame:
@@ -656,10 +718,53 @@ CONSTRUCT_NUMBERS_SQL = """constructs as (
         )"""
 
 
+# Each cohort's before (as 'pre') and after (as 'post') pulse wave, numbered (tgt): a wave
+# serving several cohorts once for each.
+PULSE_TARGETS_SQL = f"""waves as ({WAVES_SQL}),
+        targets as (
+            select row_number() over (order by cohort_id, phase) as tgt, *
+            from (select cohort_id, before_administration_id as administration_id,
+                         'pre' as phase from waves where before_administration_id is not null
+                  union all
+                  select cohort_id, after_administration_id, 'post' from waves
+                  where after_administration_id is not null)
+        )"""  # noqa: S608 - fixed SQL fragments only
+# The answers (r) of each target's (t) cohort's participants (p) in its wave, with the item (i).
+PULSE_ANSWERS_FROM = """from targets t
+            join participants p
+              on p.cohort_id = t.cohort_id and p.role in ('mentor', 'mentee')
+            join responses r
+              on r.administration_id = t.administration_id and r.employee_id = p.employee_id
+            join items i using (item_id)"""
+# The administrations whose alpha a cohort's rows report, numbered (tgt) for grouping: every
+# programme survey (its rowid), or the cohort's pulse waves.
+_ALPHA_TARGETS = {
+    "programme": """targets as (
+            select rowid as tgt, cohort_id, administration_id, phase from administrations
+            where kind = 'programme'
+        )""",
+    "pulse": PULSE_TARGETS_SQL,
+}
+# The answers behind each target: a programme survey's every respondent (role null outside
+# the cohort), a pulse wave's the cohort's participants only.
+_ALPHA_ANSWERS = {
+    "programme": f"""{_ANSWERS_FROM}
+            join constructs c on c.construct = i.construct
+            where a.kind = 'programme'
+              and ($cohort is null or a.cohort_id = $cohort)""",
+    "pulse": f"""{PULSE_ANSWERS_FROM}
+            join employees e on e.employee_id = r.employee_id
+            join constructs c on c.construct = i.construct
+            where ($cohort is null or t.cohort_id = $cohort)""",
+}
+
+
 def alpha_moments(store: Store, filters: Filters, *, views: list[str],
-                  by: str | None) -> pd.DataFrame:
-    """What Cronbach's alpha needs per cell of the programme surveys' multi-item constructs,
-    aggregated where the answers live (reverse-coded as :func:`item_answers`).
+                  by: str | None, source: str = "programme") -> pd.DataFrame:
+    """What Cronbach's alpha needs per cell of the multi-item constructs of the programme
+    surveys (``source`` 'programme') or of each cohort's before and after pulse waves ('pulse',
+    the cohort's participants' answers), aggregated where the answers live (reverse-coded as
+    :func:`item_answers`).
 
     A cell is cohort_id × construct × administration_id × phase × view (a role in ``views``;
     'all' takes every respondent) [× ``slice``, the ``by`` column, '' when not sliced]. Columns
@@ -675,15 +780,13 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
     sliced = by is not None and by != "role"
     column = f"e.{quote_ident(by)}" if by is not None and sliced else "''"
     cell = "adm, con, view_no, slice"
+    adm = "a.rowid" if source == "programme" else "t.tgt"
     sql = f"""
-        with {CONSTRUCT_NUMBERS_SQL},
+        with {CONSTRUCT_NUMBERS_SQL}, {_ALPHA_TARGETS[source]},
         answers as (
-            select a.rowid as adm, c.con, p.role, e.rowid as person, r.item_id,
+            select {adm} as adm, c.con, p.role, e.rowid as person, r.item_id,
                    {column} as slice, {_REVERSED_VALUE} as value
-            {_ANSWERS_FROM}
-            join constructs c on c.construct = i.construct
-            where a.kind = 'programme'
-              and ($cohort is null or a.cohort_id = $cohort)
+            {_ALPHA_ANSWERS[source]}
               and ($role is null or p.role = $role)
               and {where}
         ),
@@ -714,10 +817,10 @@ def alpha_moments(store: Store, filters: Filters, *, views: list[str],
                    min(total) as lo
             from complete group by all
         )
-        select a.cohort_id, c.construct, a.administration_id, a.phase, $views[q.view_no] as view,
+        select g.cohort_id, c.construct, g.administration_id, g.phase, $views[q.view_no] as view,
                q.slice, q.k, t.n, t.total_var, t.hi, t.lo, i.item_var
         from asked q
-        join administrations a on a.rowid = q.adm
+        join targets g on g.tgt = q.adm
         join constructs c using (con)
         left join totals t using ({cell})
         left join (select {cell}, sum(v) as item_var from items group by all) i using ({cell})

@@ -85,13 +85,32 @@ def paired_change_rows(store: Store, filters: Filters, by: str | None, *,
                                by=by)
 
 
+PULSE_FAMILY = "|pulse"  # suffix of a pulse-scored outcome's unit family
+
+
+def _by_source(done: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Counted people (score rows of :func:`data.paired_scores`) as units, each source its own
+    family: a pulse row's outcome is the construct + :data:`PULSE_FAMILY`."""
+    pulse = (done["source"] == "pulse").to_numpy()
+    outcome = np.array(done["construct"].astype(str), dtype=object)  # a copy: written below
+    outcome[pulse] = outcome[pulse] + PULSE_FAMILY
+    return done.rename(columns={"cohort_id": "cohort"}).assign(
+        outcome=outcome, metric=metric)[privacy.UNIT_COLUMNS]
+
+
+def source_arms(row: Any, _sliced: bool) -> list[privacy.Arm] | None:
+    """A pulse-scored row is decided on its source's family (:func:`_by_source`); a programme
+    row on its own metric and outcome."""
+    if row.get("source") != "pulse":
+        return None
+    return [privacy.Arm(str(row["metric"]), f"{row['outcome']}{PULSE_FAMILY}")]
+
+
 def paired_change_units(store: Store) -> pd.DataFrame:
     """Completed pairs (before and after both answered): what a paired row's n counts."""
-    scores = data.paired_scores(store, Filters())
+    scores = data.paired_scores(store, Filters(), source=None)
     done = scores[scores["before"].notna() & scores["after"].notna()]
-    done = done[~done["construct"].isin(POST_ONLY_CONSTRUCTS)]
-    return done.rename(columns={"cohort_id": "cohort", "construct": "outcome"}).assign(
-        metric="paired_change")[privacy.UNIT_COLUMNS]
+    return _by_source(done[~done["construct"].isin(POST_ONLY_CONSTRUCTS)], "paired_change")
 
 
 def _units_like(metric: str, keep: Callable[[Store, pd.DataFrame], pd.Series],
@@ -99,11 +118,9 @@ def _units_like(metric: str, keep: Callable[[Store, pd.DataFrame], pd.Series],
     """Units of a programme-survey metric whose n counts people (complete pairs, or answers
     after the programme for post-only constructs), for complementary suppression."""
     def units(store: Store) -> pd.DataFrame:
-        scores = data.paired_scores(store, Filters())
+        scores = data.paired_scores(store, Filters(), source=None)
         answered = scores["after"].notna() & (post_only or scores["before"].notna())
-        done = scores[answered & keep(store, scores)]
-        return done.rename(columns={"cohort_id": "cohort", "construct": "outcome"}).assign(
-            metric=metric)[privacy.UNIT_COLUMNS]
+        return _by_source(scores[answered & keep(store, scores)], metric)
     return units
 
 
@@ -125,16 +142,18 @@ def _metric(name: str, description: str,
 REGISTRY: dict[str, Metric] = {m.name: m for m in [
     _metric("paired_change",
             "Mean change after − before on the same people (paired t-test, Wilcoxon, d_z).",
-            paired_change_rows, units=paired_change_units, poolable=True),
+            paired_change_rows, units=paired_change_units, arms=source_arms, poolable=True),
     _metric("top2box_change", "Change in the share scoring 4 or 5 (McNemar).",
-            outcomes.top2box_rows, _units_like("top2box_change", _five_point)),
+            outcomes.top2box_rows, _units_like("top2box_change", _five_point),
+            arms=source_arms),
     _metric("enps_change", "eNPS after − before among people answering both (bootstrap CI).",
             outcomes.enps_rows,
-            _units_like("enps_change", lambda _s, f: f["construct"] == "enps")),
+            _units_like("enps_change", lambda _s, f: f["construct"] == "enps"),
+            arms=source_arms),
     _metric("mean", "Programme satisfaction after the programme (mean, t CI).",
             outcomes.mean_rows,
             _units_like("mean", lambda _s, f: f["construct"].isin(POST_ONLY_CONSTRUCTS),
-                        post_only=True)),
+                        post_only=True), arms=source_arms),
     _metric("did", "Difference-in-differences against non-participants on the pulse surveys.",
             comparison.did_rows, units.did_units, arms=units.did_arms),
     _metric("did_weighted", "Propensity-weighted difference-in-differences (on request: "
@@ -206,12 +225,14 @@ def compute(store: Store, filters: Filters, *, by: str | None = None,
 
 
 def adjust_families(frame: pd.DataFrame, *, method: str = "holm") -> pd.DataFrame:
-    """Holm (or BH) within each family of tests shown together: one metric, cohort and role,
-    across outcomes and slices. Raw ``p_value`` is kept beside ``p_adjusted``."""
+    """Holm (or BH) within each family of tests shown together: one metric, cohort, role and
+    source (programme survey or pulse: different people and instruments), across outcomes and
+    slices. Raw ``p_value`` is kept beside ``p_adjusted``."""
     if frame.empty or "p_value" not in frame:
         return frame
     frame = frame.copy()
-    family = group_ids(frame, ["metric", "cohort", "role"])[0]
+    keys = ["metric", "cohort", "role", *(["source"] if "source" in frame else [])]
+    family = group_ids(frame, keys)[0]
     frame["p_adjusted"] = adjust_pvalues_by_family(frame["p_value"].to_numpy(dtype=float),
                                                    family, method=method)
     frame["adjustment"] = "Holm" if method == "holm" else "Benjamini–Hochberg"

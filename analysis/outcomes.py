@@ -1,5 +1,11 @@
-"""Programme-survey outcomes beyond the paired mean change: top-2-box, eNPS, programme
-satisfaction (post only), and reliability (Cronbach's alpha) per construct × administration."""
+"""Participants' before/after outcomes beyond the paired mean change: top-2-box, eNPS,
+programme satisfaction (post only), and reliability (Cronbach's alpha) per construct ×
+administration.
+
+Every cell is per source as well: the programme's own pre/post survey ('programme') and the
+cohort's before and after org-wide pulse waves ('pulse', :mod:`analysis.waves`) for the
+constructs the pulse measures; rows carry ``source``, ``administration_before`` and
+``administration_after``."""
 
 from __future__ import annotations
 
@@ -37,9 +43,9 @@ ENPS_SEED = 20240601
 
 
 def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> pd.DataFrame:
-    """:func:`analysis.data.coded_scores`, with every cohort together as cohort 'all' too (unless
-    not ``pooled``)."""
-    scores = data.coded_scores(store, filters)
+    """:func:`analysis.data.coded_scores` of both sources, with every cohort together as cohort
+    'all' too (unless not ``pooled``)."""
+    scores = data.coded_scores(store, filters, source=None)
     if pooled and filters.cohort is None and scores["cohort_id"].nunique() > 1:
         cohort, every = with_label(scores["cohort_id"], ALL_COHORTS)
         scores = pd.concat([scores.assign(cohort_id=cohort), scores.assign(cohort_id=every)],
@@ -49,8 +55,9 @@ def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> 
 
 @dataclass(frozen=True)
 class ProgrammeCells:
-    """The programme scores of a filter state stacked per role group (:func:`cell_rows`
-    within cohort × construct), the cells to report (sorted by cohort, construct, role[, slice])
+    """The programme and pulse scores of a filter state stacked per role group
+    (:func:`cell_rows` within cohort × construct × source), the cells to report (sorted by
+    cohort, construct, source, role[, slice]; with the administrations each source compares)
     and each stacked row's cell: worked out once for the metrics of a view, each of which takes
     its constructs."""
 
@@ -77,12 +84,27 @@ def programme_cells(store: Store, filters: Filters, by: str | None, *,
     """:class:`ProgrammeCells` of the filter state, kept for the few latest states."""
     def build() -> ProgrammeCells:
         scores = programme_scores(store, filters, pooled=pooled)
-        stacked, keys, cells = cell_rows(scores, filters, by, within=["cohort_id", "construct"])
+        stacked, keys, cells = cell_rows(scores, filters, by,
+                                         within=["cohort_id", "construct", "source"])
         groups = reported_groups(stacked, keys, cells).reset_index(drop=True)
-        return ProgrammeCells(groups, group_index(stacked, groups, keys),
+        return ProgrammeCells(with_administrations(store, groups),
+                              group_index(stacked, groups, keys),
                               stacked["before"].to_numpy(dtype=float),
                               stacked["after"].to_numpy(dtype=float))
     return data.kept_for_state(store, ("programme_cells", filters, by, pooled), build)
+
+
+def with_administrations(store: Store, cells: pd.DataFrame) -> pd.DataFrame:
+    """``cells`` (cohort_id, source, …) with the administrations each compares:
+    ``administration_before`` and ``administration_after`` (null for every cohort together)."""
+    named = data.score_administrations(store).set_index(["cohort_id", "source"])
+    at = named.index.get_indexer(pd.MultiIndex.from_arrays(
+        [np.asarray(cells["cohort_id"], dtype=object), np.asarray(cells["source"], dtype=object)]))
+    out = cells.copy()
+    for column in ("administration_before", "administration_after"):
+        values = np.array([*named[column].to_numpy(dtype=object), None], dtype=object)
+        out[column] = values[at]  # -1 (no such cohort and source): the None appended
+    return out
 
 
 def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -158,13 +180,16 @@ def _labelled(cells: pd.DataFrame, results: pd.DataFrame, metric: str, store: St
 
 
 def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Cronbach's alpha per cohort × construct × programme administration (pre, post) × role
-    group [× slice], every cell from moments aggregated in SQL (:func:`data.alpha_moments`)."""
+    """Cronbach's alpha per cohort × construct × administration × role group [× slice]: the
+    programme's pre and post surveys (``source`` 'programme') and the cohort's before ('pre')
+    and after ('post') pulse waves ('pulse', its participants' answers); every cell from
+    moments aggregated in SQL (:func:`data.alpha_moments`)."""
     roles = [role for role, _ in role_groups(pd.DataFrame({"role": []}), filters, by)]
-    moments = data.alpha_moments(store, filters, views=roles, by=by)
+    moments = pd.concat([data.alpha_moments(store, filters, views=roles, by=by, source=source)
+                         .assign(source=source) for source in data.SOURCES], ignore_index=True)
     if moments.empty:
         return concat([])
-    keys = ["cohort_id", "construct", "administration_id", "phase"]
+    keys = ["cohort_id", "construct", "source", "administration_id", "phase"]
     moments = moments.rename(columns={"view": "cell_role"})
     moments["cell_role"] = pd.Categorical(moments["cell_role"], categories=roles)
     sliced = by is not None and by != "role"
@@ -180,7 +205,8 @@ def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFram
         cells = cells.fillna({"k": 0}).sort_values(cell_keys, kind="stable").reset_index(
             drop=True)
     results = alpha_from_moments(cells).rename(columns={"n_items": "items"}).assign(
-        administration_id=cells["administration_id"], phase=cells["phase"])
+        administration_id=cells["administration_id"], phase=cells["phase"],
+        source=cells["source"])
     # "items", not "n_items": n_* columns count people for the privacy layer
     return _labelled(cells.rename(columns={"construct": "outcome"}), results, "cronbach_alpha",
                      store, by)

@@ -106,7 +106,7 @@ def _blank(frame: pd.DataFrame, hidden: np.ndarray, reasons: np.ndarray,
     return frame
 
 
-DECISION_COLUMNS = ("metric", "outcome", "cohort", "role", "group", "phase")
+DECISION_COLUMNS = ("metric", "outcome", "cohort", "role", "group", "phase", "source")
 
 
 def _count_columns(frame: pd.DataFrame) -> list[str]:

@@ -196,7 +196,9 @@ def _dose(row: Mapping[str, Any]) -> str:
 
 def _alpha(row: Mapping[str, Any]) -> str:
     est = _num(row["estimate"])
-    phase = f" ({row['phase']} survey)" if row.get("phase") else ""
+    pulse = "pulse wave " + ("before" if row.get("phase") == "pre" else "after") + " the programme"
+    phase = (f" ({pulse}, {row['administration_id']})" if row.get("source") == "pulse"
+             else f" ({row['phase']} survey)" if row.get("phase") else "")
     text = (f"{_label(row['outcome']).capitalize()}{phase}: Cronbach's alpha {est:.2f} "
             f"({_ci(row, _signed)}, {_n(row)})")
     if est < 0.7:
@@ -241,7 +243,16 @@ def sentence(row: Mapping[str, Any]) -> str:
     if writer is None:
         return (_prefix(row) + f"{what.capitalize()}: {_num(row['estimate']):.2f} "
                 f"({_ci(row, _signed)}, {_n(row)}).")
-    return _prefix(row) + writer(row)
+    return _prefix(row) + writer(row) + _pulse_source(row)
+
+
+def _pulse_source(row: Mapping[str, Any]) -> str:
+    """Where a before/after row comes from the org-wide pulse, the sentence says so."""
+    if row.get("source") != "pulse" or row.get("metric") == "cronbach_alpha":
+        return ""
+    before, after = row.get("administration_before"), row.get("administration_after")
+    waves = f" ({before} → {after})" if before and after else ""
+    return f" Measured in the org-wide pulse survey{waves}."
 
 
 def sentences(frame: pd.DataFrame) -> pd.Series:

@@ -226,7 +226,9 @@ def cronbach_units(store: Store) -> pd.DataFrame:
     """Complete respondents (every item of the construct the administration asked) per
     programme administration × multi-item construct (:func:`outcomes.cronbach_rows`), in one
     family per construct × phase (a cohort has one administration per phase; if it had two,
-    the counts would not match and its rows would stay hidden)."""
+    the counts would not match and its rows would stay hidden); and each cohort's participants
+    complete in its before and after pulse waves, in a family per construct × phase + '|pulse'
+    (a wave serves several cohorts: its people are counted once for each, as the rows are)."""
     # Grouped by integers (rowids, construct numbers), named at the end: text keys over the
     # programme answers cost 0.8 s at 200,000 employees.
     sql = f"""
@@ -259,8 +261,41 @@ def cronbach_units(store: Store) -> pd.DataFrame:
         left join participants p on p.cohort_id = a.cohort_id and p.employee_id = e.employee_id
         group by all
     """  # noqa: S608 - fixed SQL fragments only
+    return pd.concat([store.query(sql)[COLUMNS], _pulse_cronbach_units(store)],
+                     ignore_index=True)
+
+
+def _pulse_cronbach_units(store: Store) -> pd.DataFrame:
+    """Each cohort's participants complete in its before ('pre') and after ('post') pulse
+    waves, per multi-item construct (the pulse rows of :func:`outcomes.cronbach_rows`)."""
+    sql = f"""
+        with {data.PULSE_TARGETS_SQL},
+        asked as (  -- the items each wave asked of anyone, per construct
+            select r.administration_id, i.construct, count(distinct r.item_id) as items
+            from responses r join items i using (item_id)
+            where r.administration_id in (select administration_id from targets)
+            group by all
+        ),
+        complete as (
+            select t.cohort_id, t.phase, p.employee_id, p.role, i.construct
+            {data.PULSE_ANSWERS_FROM}
+            join asked q on q.administration_id = t.administration_id
+             and q.construct = i.construct
+            where r.value is not null
+            group by all
+            having count(distinct r.item_id) = any_value(q.items)
+        )
+        select 'cronbach_alpha' as metric, x.construct || '|' || x.phase || '|pulse' as outcome,
+               x.cohort_id as cohort, x.role, e.generation, e.department, e.level,
+               count(*) as people
+        from complete x
+        join employees e using (employee_id)
+        where x.construct in (select construct from asked group by all having max(items) >= 2)
+        group by all
+    """  # noqa: S608 - fixed SQL fragments only
     return store.query(sql)[COLUMNS]
 
 
 def cronbach_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
-    return [Arm("cronbach_alpha", f"{row['outcome']}|{row['phase']}")]
+    pulse = "|pulse" if row.get("source") == "pulse" else ""
+    return [Arm("cronbach_alpha", f"{row['outcome']}|{row['phase']}{pulse}")]

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis import change_bins, data, metrics, privacy
 from analysis.filters import Filters
 from analysis.pages import common
+from analysis.sources import by_rule
 from analysis.store import Store
 
 TOPICS: dict[str, tuple[str, ...]] = {
@@ -55,8 +56,9 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
     if not common.available(metric):
         return common.empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not "
                                             "available yet in this build.")
-    frame = common.overall(common.results(store, filters, [metric],
-                                          along=TOPIC_METRICS.get(topic, ())))
+    # one source per construct and cohort (analysis.sources.RULE); ``source`` says which
+    frame = by_rule(common.overall(common.results(store, filters, [metric],
+                                                  along=TOPIC_METRICS.get(topic, ()))))
     frame = frame[frame["outcome"].isin(_constructs(topic))] if not frame.empty else frame
     if frame.empty:
         return common.empty(CHANGE_COLUMNS, "No one with answers before and after matches "
@@ -155,8 +157,8 @@ def distribution(store: Store, filters: Filters, topic: str, *,
 def _paired_in_view(store: Store, filters: Filters, topic: str, k: int) -> pd.DataFrame:
     """The paired-change rows of the cohort and role in view (no slice), one per construct,
     indexed by outcome: the decision and n that the distribution and the items follow."""
-    paired = common.overall(common.results(store, filters, ["paired_change"], min_group_size=k,
-                                           along=TOPIC_METRICS.get(topic, ())))
+    paired = by_rule(common.overall(common.results(
+        store, filters, ["paired_change"], min_group_size=k, along=TOPIC_METRICS.get(topic, ()))))
     paired = paired[(paired["cohort"] == (filters.cohort or metrics.ALL_COHORTS))
                     & (paired["role"] == (filters.role or "all"))]
     return paired.drop_duplicates("outcome").set_index("outcome")

@@ -10,6 +10,7 @@ import pandas as pd
 from analysis import data, metrics, privacy, sentences
 from analysis.filters import Filters
 from analysis.pages import common
+from analysis.sources import by_rule, source_note
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store import Store
 
@@ -39,7 +40,7 @@ HEADLINES = (
 CARD_COLUMNS = ["key", "title", "unit", "available", "metric", "outcome", "role", "cohort", "n",
                 "estimate", "ci_low", "ci_high", "p_adjusted", "effect_size", "suppressed",
                 "words", "sentence", "note", "counted", "per_cohort", "detail", "net_low",
-                "net_base", "net_high"]
+                "net_base", "net_high", "source"]
 PER_COHORT_COLUMNS = ["cohort", "cohort_name", "n", "estimate", "ci_low", "ci_high",
                       "p_adjusted", "suppressed", "n_treated", "n_comparison"]
 MODERATE = 0.5  # Cohen's moderate d: a cohort that cannot detect it is "too small to tell"
@@ -128,7 +129,7 @@ def _per_cohort(whole: pd.DataFrame, spec: Headline, role: str | None) -> list[d
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """One row per headline: the estimate with CI, n, significance in words and a sentence."""
     cohort = common.cohort_in_view(results, filters)
-    whole = common.overall(results)
+    whole = by_rule(common.overall(results))  # one source per construct (analysis.sources)
     rows = []
     for spec in HEADLINES:
         role = filters.role or spec.role
@@ -154,6 +155,7 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
             note = ("Measured per cohort only (from each cohort's own start), so no "
                     "all-cohorts figure is defined: each cohort is shown; choose a cohort for "
                     "its full card.")
+        note = (note + " " + source_note(row)).strip()
         words = common.significance_words(row)
         detail = ""
         if spec.key == "roi":
@@ -170,7 +172,8 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
                      "words": "" if per_cohort else words,
                      "sentence": "" if per_cohort else _sentence(spec, row), "note": note,
                      "counted": "" if per_cohort else _counted(spec, row),
-                     "per_cohort": per_cohort, "detail": detail})
+                     "per_cohort": per_cohort, "detail": detail,
+                     "source": row.get("source")})
     return pd.DataFrame(rows, columns=CARD_COLUMNS)
 
 
@@ -184,7 +187,7 @@ def overview(store: Store, filters: Filters, *, min_group_size: int | None = Non
     names = [spec.metric for spec in HEADLINES]
     results = common.results(store, filters, list(dict.fromkeys(names)), min_group_size=k)
     cohort = common.cohort_in_view(results, filters)
-    paired = common.overall(results[results["metric"] == "paired_change"]) \
+    paired = by_rule(common.overall(results[results["metric"] == "paired_change"])) \
         if not results.empty else results
     changes = paired[(paired["cohort"] == cohort) & (paired["role"] == (filters.role or "all"))] \
         if not paired.empty else paired
@@ -242,7 +245,7 @@ def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) 
                "estimate", "ci_low", "ci_high", "p_adjusted", "suppressed", "note"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    frame = common.overall(frame)
+    frame = by_rule(common.overall(frame))
     frame = frame[frame["cohort"] != metrics.ALL_COHORTS]
     wanted = pd.DataFrame(TREND, columns=["outcome", "want_role"])
     if filters.role:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data, metrics
+from analysis import data, metrics, sources
 from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
 from analysis.pages import overview as overview_page
@@ -38,7 +38,8 @@ METRIC_LABELS = {name: shown.name for name, shown in labels.METRICS.items()}
 SHORT_LABELS = {name: shown.short for name, shown in labels.METRICS.items()}
 TABLE_COLUMNS = ["outcome", "outcome_label", "metric", "metric_label", "cohort", "cohort_name",
                  "role", "role_label", "n", "estimate", "ci_low", "ci_high", "p_value",
-                 "p_adjusted", "effect_size", "method", "suppressed", "suppressed_reason"]
+                 "p_adjusted", "effect_size", "method", "suppressed", "suppressed_reason",
+                 "source", "administration_before", "administration_after"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,10 @@ class DeckContent:
         rows = rows.assign(primary=rows["metric"] == rows["outcome"].map(primary))
         if "scenario" in rows:
             rows = rows.loc[rows["scenario"].ne("base").sort_values(kind="stable").index]
-        first = ~rows.duplicated(["outcome", "metric", "cohort", "role"])
-        rows["primary"] = rows["primary"] & first
+        # one source per construct (analysis.sources.RULE), then the first row of each
+        ruled = rows["primary"] & sources.preferred(rows)
+        first = ~rows[ruled].duplicated(["outcome", "metric", "cohort", "role"])
+        rows["primary"] = ruled & first.reindex(rows.index, fill_value=False)
         return _ordered(rows, self.cohorts).reset_index(drop=True)
 
     def view_cohort_of(self, outcome: str) -> str | None:
@@ -182,9 +185,13 @@ def _ordered(frame: pd.DataFrame, cohorts: pd.DataFrame) -> pd.DataFrame:
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """Adds the display labels; keeps every column (sentences read the metric's extras)."""
+    pulse = frame["source"].map(sources.label).fillna("") if "source" in frame else ""
     return frame.assign(
         outcome_label=frame["outcome"].map(outcome_label),
-        metric_label=frame["metric"].map(metric_label),
+        # a pulse-scored row says so wherever it is listed (side tables, sheets)
+        metric_label=frame["metric"].map(metric_label).str.cat(
+            pd.Series(pulse, index=frame.index).map(lambda s: f" ({s})" if s else ""))
+        if "source" in frame else frame["metric"].map(metric_label),
         role_label=frame["role"].map(labels.role_name),
     )
 
@@ -224,7 +231,8 @@ def headline(content: DeckContent) -> pd.DataFrame:
 def numbers_behind_charts(content: DeckContent) -> pd.DataFrame:
     """Every chart's rows, in slide order: what ``crossgen report --out table.csv`` writes."""
     rows = content.rows
-    return rows.loc[rows["primary"], TABLE_COLUMNS].reset_index(drop=True)
+    # rows without a source (no before/after metric in view) leave its columns empty
+    return rows.loc[rows["primary"]].reindex(columns=TABLE_COLUMNS).reset_index(drop=True)
 
 
 def n_table(content: DeckContent) -> pd.DataFrame:

@@ -59,6 +59,7 @@ def test_json_shape(payload: dict) -> None:
 def test_paired_change_matches_ttest_rel(payload: dict, demo_db: Path) -> None:
     scores = _independent_scores(demo_db)
     rows = [r for r in payload["results"] if r["metric"] == "paired_change"
+            and r["source"] == "programme"
             and r["group"] == {} and r["cohort"] != "all" and not r["suppressed"]]
     assert len(rows) >= 3 * 6 * 3  # cohorts × constructs × (mentor, mentee, all)
     for row in rows:

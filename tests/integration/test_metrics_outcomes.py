@@ -38,10 +38,12 @@ def scores(demo_db: Path) -> pd.DataFrame:
 
 
 def _row(payload: dict, metric: str, cohort: str, role: str, outcome: str | None = None,
-         **extra: object) -> dict:
+         *, source: str = "programme", **extra: object) -> dict:
+    """The one unsliced row (of ``source`` where the metric has sources)."""
     found = [r for r in payload["results"] if r["metric"] == metric and r["cohort"] == cohort
              and r["role"] == role and r["group"] == {}
              and (outcome is None or r["outcome"] == outcome)
+             and r.get("source") in (None, source)
              and all(r.get(k) == v for k, v in extra.items())]
     assert len(found) == 1, (metric, cohort, role, outcome, extra, len(found))
     return found[0]
