@@ -218,6 +218,10 @@ def compute(store: Store, filters: Filters, *, by: str | None = None,
             options["pooled"] = False
         frames.append(function(store, filters, by, **options))
     frame = slicing.concat(frames)
+    for column in ("source", "administration_before", "administration_after"):
+        if column in frame:  # NaN where a metric has none, as text columns hold it in either
+            # text mode (concat leaves NaN or None); JSON writes null
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), np.nan)
     frame = frame[frame["metric"].isin(chosen)]
     order = {m: i for i, m in enumerate(chosen)}
     frame = frame.sort_values("metric", key=lambda m: m.map(order), kind="stable")

@@ -251,7 +251,8 @@ def _pulse_source(row: Mapping[str, Any]) -> str:
     if row.get("source") != "pulse" or row.get("metric") == "cronbach_alpha":
         return ""
     before, after = row.get("administration_before"), row.get("administration_after")
-    waves = f" ({before} → {after})" if before and after else ""
+    waves = f" ({before} → {after})" if isinstance(before, str) and isinstance(after, str) \
+        else ""
     return f" Measured in the org-wide pulse survey{waves}."
 
 

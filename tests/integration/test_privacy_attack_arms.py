@@ -229,7 +229,9 @@ def _cronbach(store: Store) -> Attack:
         columns={"administration_id": "family", "cohort_id": "cohort"}))
 
     def arms(row: dict[str, Any], cond: dict[str, tuple[str, ...]]) -> list[tuple[str, Any]]:
-        if row["metric"] != "cronbach_alpha" or row["outcome"] != construct:
+        # the programme surveys' rows (the pulse waves' people: their own unit families)
+        if row["metric"] != "cronbach_alpha" or row["outcome"] != construct \
+                or row.get("source") == "pulse":
             return []
         return [("n", attack.person(row["administration_id"], row["cohort"], row["role"],
                                     cond))]

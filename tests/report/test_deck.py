@@ -19,7 +19,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from analysis import metrics
+from analysis import metrics, sources
 from analysis.codebook import CONSTRUCTS
 from analysis.filters import Filters
 from analysis.report.content import build_content, outcome_label, primary_metric
@@ -54,7 +54,7 @@ def _expected_outcomes(results: pd.DataFrame) -> list[str]:
 
 def _chart_source(results: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """The metrics rows an outcome's chart must show: its main metric (base scenario)."""
-    rows = results[results["outcome"] == outcome]
+    rows = results[(results["outcome"] == outcome) & sources.preferred(results)]  # one source
     rows = rows[rows["metric"] == primary_metric(rows)]
     if "scenario" in rows and rows["scenario"].notna().any():
         rows = rows[rows["scenario"] == "base"]

@@ -16,6 +16,7 @@ VALUES = {
     "cohort_id": ["C1", "C2", "C10"],
     "role": ["mentor", "mentee"],
     "construct": ["skills.digital", "inclusion", "enps"],
+    "source": ["programme", "pulse"],
     "generation": ["Gen Z", "Millennials", "Gen X", None],
     "department": ["Sales", "People", "Legal", None],
     "level": ["Associate", "Manager", None],
