@@ -145,7 +145,8 @@ def test_overview_comparison_cards_equal_cli(page, server: str, demo_db) -> None
     assert card("retention") == (
         f"{diff['estimate'] * 100:+.1f} pp",
         f"95% CI {diff['ci_low'] * 100:+.1f} pp to {diff['ci_high'] * 100:+.1f} pp")
-    enps = one(rows, metric="enps_change", role="all", group={})
+    # the programme survey asks eNPS in the demo, so the card shows it (analysis/sources.py)
+    enps = one(rows, metric="enps_change", role="all", group={}, source="programme")
     assert card("enps")[0] == f"{enps['estimate']:+.1f}"
     # ROI: a range over assumptions, labelled as such, with no significance phrase.
     roi = one(rows, metric="roi", role="all", group={})

@@ -63,7 +63,8 @@ def test_role_filter_changes_url_and_inclusion_numbers(page, server: str, demo_d
         "() => !document.querySelector(\"#inclusion-results tr[data-key='inclusion|all|"
         "paired_change']\")", timeout=90_000)
     want = one(cli_rows(demo_db, "--role", "mentor", "--metric", "paired_change"),
-               outcome="inclusion", role="mentor", group={}, cohort="all")
+               outcome="inclusion", role="mentor", group={}, cohort="all",
+               source="programme")  # the rule's pick: the programme survey asks it
     cells = row_cells(page, "inclusion-results", "inclusion|mentor|paired_change")
     assert (cells["n"], cells["estimate"]) == (str(want["n"]), f"{want['estimate']:+.2f}")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from tests.conftest import REPO
 
 SCRIPT = REPO / "scripts" / "system-deps.sh"
-PROGRAMS = ("chromium", "chromedriver", "soffice", "pdftoppm")
+PROGRAMS = ("chromium", "chromedriver", "soffice", "pdftoppm", "npm")
 
 
 def _fake(folder: Path, name: str, body: str = "exit 0") -> None:
@@ -40,22 +40,24 @@ def test_all_present_is_silent_and_quick(tmp_path: Path) -> None:
 def test_missing_without_a_package_manager_stops_with_one_line(tmp_path: Path) -> None:
     _fake(tmp_path, "chromium")
     _fake(tmp_path, "libreoffice")  # either name of LibreOffice will do
+    _fake(tmp_path, "npm")
     done = _run(tmp_path)
     assert done.returncode == 1 and done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("crossgen's tests need chromedriver pdftoppm:")
     for hint in ("Debian/Ubuntu: sudo apt-get install chromium chromium-driver "
-                 "libreoffice-impress poppler-utils",
-                 "Fedora: sudo dnf install chromium chromedriver libreoffice-impress poppler-utils",
+                 "libreoffice-impress poppler-utils npm",
+                 "Fedora: sudo dnf install chromium chromedriver libreoffice-impress poppler-utils "
+                 "npm",
                  "macOS: brew install --cask chromium chromedriver libreoffice && "
-                 "brew install poppler"):
+                 "brew install poppler node"):
         assert hint in lines[0]
 
 
 def test_missing_on_debian_installs_only_the_missing_packages(tmp_path: Path) -> None:
     log = tmp_path / "apt.log"
-    for name in ("chromium", "chromedriver", "soffice"):
+    for name in ("chromium", "chromedriver", "soffice", "npm"):
         _fake(tmp_path, name)
     _fake(tmp_path, "apt-get", f'echo "$DEBIAN_FRONTEND $*" >> {log}')
     # a non-root run goes through sudo -n: this one runs the command it is given
@@ -74,4 +76,4 @@ def test_a_failed_install_ends_with_the_one_line(tmp_path: Path) -> None:
     done = _run(tmp_path)
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1].startswith(
-        "crossgen's tests need chromium chromedriver soffice pdftoppm:")
+        "crossgen's tests need chromium chromedriver soffice pdftoppm npm:")
