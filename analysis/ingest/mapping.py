@@ -240,14 +240,9 @@ def roster_mapping(path: Path | None) -> RosterMapping:
     file = path.name
     problems: list[Problem] = []
     table = _table(raw, "roster", file, problems)
-    types = {}
-    for value, kind in table.get("termination_types", {}).items():
-        if kind not in TERMINATION_TYPES:
-            problems.append(Problem(file, f"[roster.termination_types] maps {value!r} to "
-                                          f"{kind!r}.",
-                                    'Map each value to "voluntary", "involuntary" or "other" '
-                                    "(an exit retention counts as neither)."))
-        types[str(value).strip().lower()] = str(kind)
+    types = _value_map(table, "roster", "termination_types", TERMINATION_TYPES, file, problems,
+                       fix='Map each value to "voluntary", "involuntary" or "other" '
+                           "(an exit retention counts as neither).")
     pivot = table.get("two_digit_year_pivot")
     if pivot is not None and (not isinstance(pivot, int) or not 0 <= pivot <= 99):
         problems.append(Problem(file, f"two_digit_year_pivot = {pivot!r} is not 0 to 99.",
@@ -269,12 +264,8 @@ def sessions_mapping(path: Path | None) -> SessionsMapping:
     file = path.name
     problems: list[Problem] = []
     table = _table(raw, "sessions", file, problems)
-    statuses = {}
-    for value, status in table.get("statuses", {}).items():
-        if status not in ("held", "cancelled", "no_show"):
-            problems.append(Problem(file, f"[sessions.statuses] maps {value!r} to {status!r}.",
-                                    'Map each value to "held", "cancelled" or "no_show".'))
-        statuses[str(value).strip().lower()] = str(status)
+    statuses = _value_map(table, "sessions", "statuses", ("held", "cancelled", "no_show"), file,
+                          problems, fix='Map each value to "held", "cancelled" or "no_show".')
     spec = SessionsMapping(_columns(table, "sessions", SESSION_FIELDS, file, problems),
                            _date_format(table, "sessions", file, problems), statuses)
     if problems:
@@ -302,6 +293,17 @@ def _table(raw: dict[str, Any], name: str, file: str, problems: list[Problem]) -
                                 f"Use only {', '.join(KEYS[name])} (see the README, 'Bring your "
                                 "own data')."))
     return table
+
+
+def _value_map(table: dict[str, Any], name: str, key: str, allowed: tuple[str, ...], file: str,
+               problems: list[Problem], *, fix: str) -> dict[str, str]:
+    """``[name.key]``: export value -> one of ``allowed``, keyed trimmed and lower-cased."""
+    mapped = {}
+    for value, target in table.get(key, {}).items():
+        if target not in allowed:
+            problems.append(Problem(file, f"[{name}.{key}] maps {value!r} to {target!r}.", fix))
+        mapped[str(value).strip().lower()] = str(target)
+    return mapped
 
 
 def _columns(table: dict[str, Any], name: str, fields: tuple[str, ...], file: str,
