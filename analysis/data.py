@@ -227,7 +227,8 @@ def select_people(frame: pd.DataFrame, filters: Filters, *,
 def _paired_scores(store: Store) -> pd.DataFrame:
     # programme: each person's pre and post per construct first, then onto every participant ×
     # construct the cohort's survey asked (participants are unique per cohort and person);
-    # pulse: every participant × construct both of the cohort's pulse waves measured
+    # pulse: the same, from the participants' scores in their cohort's two pulse waves (picked
+    # out first: a left join onto every pulse score hashed all 5M of them at 200,000 employees)
     return store.query(f"""
         with scored as (
             select a.cohort_id, s.employee_id, s.construct,
@@ -252,29 +253,36 @@ def _paired_scores(store: Store) -> pd.DataFrame:
             join measured b on b.administration_id = w.before_administration_id
             join measured f on f.administration_id = w.after_administration_id
              and f.construct = b.construct
+        ),
+        members as (
+            select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level
+            from participants p join employees e using (employee_id)
+            where p.role in ('mentor', 'mentee')
+        ),
+        pulse_scored as (
+            select c.cohort_id, s.employee_id, s.construct,
+                   max(case when s.administration_id = c.wb then s.score end) as before,
+                   max(case when s.administration_id = c.wa then s.score end) as after
+            from pulse_constructs c
+            join (select distinct cohort_id, employee_id from members) m using (cohort_id)
+            join construct_scores s
+              on s.employee_id = m.employee_id and s.construct = c.construct
+             and (s.administration_id = c.wb or s.administration_id = c.wa)
+            group by all
         )
-        select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
-               c.construct, 'programme' as source, sc.before, sc.after
-        from participants p
-        join employees e using (employee_id)
+        select m.*, c.construct, 'programme' as source, sc.before, sc.after
+        from members m
         join (select distinct cohort_id, construct from scored) c using (cohort_id)
         left join scored sc
-          on sc.cohort_id = p.cohort_id and sc.employee_id = p.employee_id
+          on sc.cohort_id = m.cohort_id and sc.employee_id = m.employee_id
          and sc.construct = c.construct
-        where p.role in ('mentor', 'mentee')
         union all
-        select p.cohort_id, p.employee_id, p.role, e.generation, e.department, e.level,
-               c.construct, 'pulse' as source, b.score as before, f.score as after
-        from participants p
-        join employees e using (employee_id)
+        select m.*, c.construct, 'pulse' as source, ps.before, ps.after
+        from members m
         join pulse_constructs c using (cohort_id)
-        left join construct_scores b
-          on b.administration_id = c.wb and b.employee_id = p.employee_id
-         and b.construct = c.construct
-        left join construct_scores f
-          on f.administration_id = c.wa and f.employee_id = p.employee_id
-         and f.construct = c.construct
-        where p.role in ('mentor', 'mentee')
+        left join pulse_scored ps
+          on ps.cohort_id = m.cohort_id and ps.employee_id = m.employee_id
+         and ps.construct = c.construct
         order by cohort_id, construct, source, employee_id
     """)  # noqa: S608 - fixed SQL fragments only
 

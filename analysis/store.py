@@ -52,6 +52,21 @@ def incoming(con: duckdb.DuckDBPyConnection, **tables: pd.DataFrame | pa.Table) 
             con.unregister(name)
 
 
+# Column types that Arrow turns into the same pandas dtypes as DuckDB's own conversion (text;
+# floats, NULL as NaN either way). Integers are not among them: DuckDB gives nullable ones.
+_ARROW_SAFE = frozenset({"VARCHAR", "DOUBLE", "FLOAT"})
+
+
+def _frame(cur: duckdb.DuckDBPyConnection, result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``result`` as the DataFrame DuckDB's ``fetchdf`` gives. Text and float results convert
+    through Arrow (600,000 rows of text: 0.05 s, against 0.2 s through ``fetchdf``); an empty
+    one goes back through DuckDB, whose empty text columns are ``object``."""
+    if not all(str(column[1]) in _ARROW_SAFE for column in result.description or ()):
+        return result.fetchdf()
+    table = result.to_arrow_table()
+    return table.to_pandas() if table.num_rows else cur.from_arrow(table).df()
+
+
 class StoreError(Exception):
     """A problem with the database file that the user can act on."""
 
@@ -107,7 +122,7 @@ class Store:
         try:
             for name, table in (tables or {}).items():
                 cur.register(name, table)
-            return cur.execute(sql, params).fetchdf()
+            return _frame(cur, cur.execute(sql, params))
         finally:
             cur.close()
 

@@ -268,29 +268,41 @@ def cronbach_units(store: Store) -> pd.DataFrame:
 def _pulse_cronbach_units(store: Store) -> pd.DataFrame:
     """Each cohort's participants complete in its before ('pre') and after ('post') pulse
     waves, per multi-item construct (the pulse rows of :func:`outcomes.cronbach_rows`)."""
+    # Answered items deduplicated per wave and person before counting, and the waves' items
+    # before joining ``items``: distinct counts over the joined answers took 1.2 s at 200,000
+    # employees, this 0.8 s.
     sql = f"""
         with {data.PULSE_TARGETS_SQL},
+        answered as (  -- each target's participants' answered items, once each
+            select distinct t.tgt, p.employee_id, p.role, r.item_id
+            from targets t
+            join participants p
+              on p.cohort_id = t.cohort_id and p.role in ('mentor', 'mentee')
+            join responses r
+              on r.administration_id = t.administration_id and r.employee_id = p.employee_id
+            where r.value is not null
+        ),
         asked as (  -- the items each wave asked of anyone, per construct
-            select r.administration_id, i.construct, count(distinct r.item_id) as items
-            from responses r join items i using (item_id)
-            where r.administration_id in (select administration_id from targets)
+            select d.administration_id, i.construct, count(*) as items
+            from (select distinct administration_id, item_id from responses
+                  where administration_id in (select administration_id from targets)) d
+            join items i using (item_id)
             group by all
         ),
-        complete as (
-            select t.cohort_id, t.phase, p.employee_id, p.role, i.construct
-            {data.PULSE_ANSWERS_FROM}
-            join asked q on q.administration_id = t.administration_id
-             and q.construct = i.construct
-            where r.value is not null
+        counted as (
+            select x.tgt, x.employee_id, x.role, i.construct, count(*) as answered
+            from answered x join items i using (item_id)
             group by all
-            having count(distinct r.item_id) = any_value(q.items)
         )
-        select 'cronbach_alpha' as metric, x.construct || '|' || x.phase || '|pulse' as outcome,
-               x.cohort_id as cohort, x.role, e.generation, e.department, e.level,
+        select 'cronbach_alpha' as metric, x.construct || '|' || t.phase || '|pulse' as outcome,
+               t.cohort_id as cohort, x.role, e.generation, e.department, e.level,
                count(*) as people
-        from complete x
+        from counted x
+        join targets t using (tgt)
+        join asked q on q.administration_id = t.administration_id and q.construct = x.construct
         join employees e using (employee_id)
-        where x.construct in (select construct from asked group by all having max(items) >= 2)
+        where x.answered = q.items
+          and x.construct in (select construct from asked group by all having max(items) >= 2)
         group by all
     """  # noqa: S608 - fixed SQL fragments only
     return store.query(sql)[COLUMNS]

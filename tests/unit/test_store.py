@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analysis.store import SCHEMA_VERSION, Store, StoreError, quote_ident
@@ -54,3 +55,19 @@ def test_values_are_bound(tmp_path: Path) -> None:
         hostile = "x'); drop table employees; --"
         assert store.scalar("select ?", [hostile]) == hostile
         assert "employees" in store.table_counts()
+
+
+@pytest.mark.parametrize("select", [
+    "select * from (values ('a', 1.5, 2.5::float), (null, null, null)) t(s, f, g)",
+    "select 'a' as s where false",  # empty text: object in DuckDB's own conversion
+    "select * from (values (1, 'a'), (null, 'b')) t(i, s)",  # nullable integer: Int32
+    "select date '2024-01-02' as d, 2.5::decimal(4, 1) as x, interval 2 day as t",
+    "select 'x' || i::varchar as s, i * 0.5 as f from range(1000) r(i)",
+])
+def test_query_frames_match_duckdbs_own_conversion(tmp_path: Path, select: str) -> None:
+    # reference: DuckDB's fetchdf on a plain connection, column dtypes and values
+    with Store(tmp_path / "c.duckdb") as store:
+        got = store.query(select)
+    expected = duckdb.connect().execute(select).fetchdf()
+    assert list(got.dtypes) == list(expected.dtypes)
+    pd.testing.assert_frame_equal(got, expected)
