@@ -43,6 +43,7 @@ class Topic:
 
     TABLE = "table"
     EXTRA = "extra"
+    SCOPE = "scope"
 
 
 class Retention:

@@ -39,7 +39,10 @@ def _numbers(frames: list[pd.DataFrame]) -> pd.DataFrame:
         "ci": [f"{num(r['ci_low'], sign=True)} to {num(r['ci_high'], sign=True)}"
                for r in records],
         "words": [common.significance_words(r) for r in records],
-        "key": [f"{r['outcome']}|{r['role']}|{r['metric']}" for r in records],
+        # a measure listed per cohort has a row per cohort: the key names it
+        "key": [f"{r['outcome']}|{r['role']}|{r['metric']}"
+                + (f"|{r['cohort']}" if isinstance(r.get("cohort_name"), str) else "")
+                for r in records],
     })
     shown = {"role": [ROLE_WORDS.get(r["role"], r["role"]) for r in records],
              "metric": [METRIC_WORDS.get(r["metric"], r["metric"]) for r in records]}
@@ -54,6 +57,7 @@ def layout(topic: str, *, title: str, intro: str) -> html.Div:
     section = [
         html.H2(title, className="h4"),
         html.P(intro, className="text-muted"),
+        html.P(id=table_id(topic, ids.Topic.SCOPE), className="fw-semibold"),
         dbc.Row([dbc.Col(chart_block(f"{topic}-before-after"), lg=6),
                  dbc.Col(chart_block(f"{topic}-change"), lg=6)]),
         html.H3("The numbers", className="h5 section-title"),
@@ -82,22 +86,28 @@ def register(topic: str) -> None:
 
     @callback(Output(table_id(topic, ids.Topic.TABLE), "children"),
               Output(table_id(topic, ids.Topic.EXTRA), "children"),
+              Output(table_id(topic, ids.Topic.SCOPE), "children"),
               Input(ids.URL, "search"))
-    def numbers(search: str | None) -> tuple[object, object]:
+    def numbers(search: str | None) -> tuple[object, object, object]:
         filters = Filters.from_query(search)
-        paired = model.call(outcomes.metric_rows, filters, topic, "paired_change")
-        extra = [m for m in EXTRA_METRICS[topic] if common.available(m)]
-        extra_rows = _numbers([model.call(outcomes.metric_rows, filters, topic, m)
-                               for m in extra])
-        if not paired.empty:
-            paired = _numbers([paired])
-        first = table(paired, RESULT_COLUMNS, table_id=f"{topic}-results", formats=FORMATS,
-                      key="key")
-        if extra_rows.empty:
-            note = html.P("Top-2-box, eNPS and programme-satisfaction metrics are not available "
-                          "yet in this build." if not extra else "", className="small text-muted")
-            return first, note
-        columns = [("metric", "Metric"), *RESULT_COLUMNS[:3], ("estimate", "Estimate"),
-                   *RESULT_COLUMNS[6:]]
-        return first, table(extra_rows, columns, table_id=f"{topic}-extra-results",
-                            formats=FORMATS, key="key")
+        return (*_tables(topic, filters), model.call(outcomes.scope, filters, topic))
+
+
+def _tables(topic: str, filters: Filters) -> tuple[object, object]:
+    """The paired-change table and the table of the topic's other metrics."""
+    paired = model.call(outcomes.metric_rows, filters, topic, "paired_change")
+    extra = [m for m in EXTRA_METRICS[topic] if common.available(m)]
+    extra_rows = _numbers([model.call(outcomes.metric_rows, filters, topic, m)
+                           for m in extra])
+    if not paired.empty:
+        paired = _numbers([paired])
+    first = table(paired, RESULT_COLUMNS, table_id=f"{topic}-results", formats=FORMATS,
+                  key="key")
+    if extra_rows.empty:
+        note = html.P("Top-2-box, eNPS and programme-satisfaction metrics are not available "
+                      "yet in this build." if not extra else "", className="small text-muted")
+        return first, note
+    columns = [("metric", "Metric"), *RESULT_COLUMNS[:3], ("estimate", "Estimate"),
+               *RESULT_COLUMNS[6:]]
+    return first, table(extra_rows, columns, table_id=f"{topic}-extra-results",
+                        formats=FORMATS, key="key")

@@ -57,6 +57,30 @@ def cohort_in_view(frame: pd.DataFrame, filters: Filters) -> str | None:
     return str(frame["cohort"].iloc[0])
 
 
+def scope_sentence(store: Store, filters: Filters, *, per_cohort: str = "") -> str:
+    """Whom a whole page describes, in words: the cohort chosen, or every cohort together; with
+    several cohorts, ``per_cohort`` names the measures defined only per cohort, which list each
+    cohort instead (one scope per page: nothing of one cohort beside figures of all)."""
+    cohorts = data.cohorts(store)
+    if cohorts.empty:
+        return "No cohort has started yet."
+    if filters.cohort:
+        names = cohorts.set_index("cohort_id")["name"]
+        return (f"Everything on this page describes {names.get(filters.cohort, filters.cohort)} "
+                "(the cohort chosen in the filter bar).")
+    if len(cohorts) == 1:
+        return f"Everything on this page describes the one cohort, {cohorts['name'].iloc[0]}."
+    listed = f" {per_cohort}" if per_cohort else ""
+    return (f"Everything on this page describes all {len(cohorts)} cohorts together (choose a "
+            f"cohort in the filter bar to see one).{listed}")
+
+
+def cohort_names(store: Store) -> dict[str, str]:
+    """Cohort id -> the cohort's name, as people read it."""
+    cohorts = data.cohorts(store)
+    return dict(zip(cohorts["cohort_id"].astype(str), cohorts["name"].astype(str), strict=True))
+
+
 def overall(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows for the whole group (no slice)."""
     if frame.empty:

@@ -86,17 +86,38 @@ def cohort_for(store: Store, filters: Filters) -> tuple[str | None, str]:
                                       "a cohort in the filter bar to see another.")
 
 
+def scope(store: Store, filters: Filters) -> str:
+    """Whom the whole Engagement page describes, in one sentence."""
+    return common.scope_sentence(store, filters, per_cohort=(
+        "Pair health is judged within each cohort's own dates, so its table lists each "
+        "cohort; together they are the pairs counted above."))
+
+
+def stalled_headline(store: Store, filters: Filters) -> str:
+    """'N of M pairs stalled' for the view, from its published ``stalled_pairs`` row (the share
+    of the table above, as a count); the privacy reason when that row is hidden."""
+    rows = common.overall(common.results(store, filters, ["stalled_pairs"]))
+    if rows.empty:
+        return "Stalled pairs: no pairs match these filters"
+    rows = rows[(rows["cohort"] == common.cohort_in_view(rows, filters))
+                & (rows["role"] == (filters.role or "all"))]
+    if len(rows) != 1 or bool(rows["suppressed"].iloc[0]) or pd.isna(rows["n"].iloc[0]):
+        return "Stalled pairs: hidden (privacy minimum)"
+    n = int(rows["n"].iloc[0])
+    return f"{round(float(rows['estimate'].iloc[0]) * n)} of {n} pairs stalled"
+
+
 def pairs(store: Store, filters: Filters) -> pd.DataFrame:
-    """Pair health of the cohort in view: pairs per health status (stalled first), with the
-    cohort's published pair count in ``attrs["pairs"]`` (None when that row is hidden)."""
-    cohort, note = cohort_for(store, filters)
-    if cohort is None:
+    """Pair health of the view: pairs per cohort and health status (stalled first), for the
+    cohort chosen or, with none, every cohort listed (a status is judged within its cohort's
+    dates, so cohorts are not pooled). ``attrs``: ``stalled`` (:func:`stalled_headline`) and
+    ``names`` (cohort id -> name)."""
+    names = common.cohort_names(store)
+    if not names:
         return common.empty(pair_health.COLUMNS, "No cohort has started yet.")
-    frame = pair_health.pair_health(store, filters, cohort=cohort)
-    total = _pairs_row(store, filters, cohort)
-    shown = len(total) == 1 and not bool(total["suppressed"].iloc[0])
-    frame.attrs["pairs"] = int(total["n"].iloc[0]) if shown else None
-    frame.attrs["note"] = note
+    frame = pair_health.pair_health(store, filters, cohort=filters.cohort)
+    frame.attrs["stalled"] = stalled_headline(store, filters)
+    frame.attrs["names"] = names
     if frame.empty:
         frame.attrs["empty_reason"] = "No pairs match these filters."
     return frame

@@ -28,8 +28,8 @@ TOPIC_METRICS: dict[str, tuple[str, ...]] = {
     "satisfaction": ("paired_change", "did", "enps_change", "top2box_change", "mean"),
     "inclusion": ("paired_change", "did", "top2box_change"),
 }
-CHANGE_COLUMNS = ["outcome", "label", "cohort", "role", "n", "estimate", "ci_low", "ci_high",
-                  "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
+CHANGE_COLUMNS = ["outcome", "label", "cohort", "cohort_name", "role", "n", "estimate", "ci_low",
+                  "ci_high", "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
                   "suppressed", "scale"]
 REASON_WITH_CHANGE = "hidden with the construct's change"
 REASON_WAVES = ("hidden: answered by nearly the same people as the construct's change, so the "
@@ -63,8 +63,22 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
     if frame.empty:
         return common.empty(CHANGE_COLUMNS, "No one with answers before and after matches "
                                             "these filters.")
-    frame = frame[frame["cohort"] == common.cohort_in_view(frame, filters)].copy()
-    frame["label"] = frame["outcome"].map(common.label)
+    cohort = common.cohort_in_view(frame, filters)
+    if filters.cohort is None and cohort != metrics.ALL_COHORTS \
+            and frame["cohort"].nunique() > 1:
+        # no every-cohorts figure (DiD): each cohort listed and named, never one passed off as
+        # all of them
+        names = common.cohort_names(store)  # in start order
+        order = {c: i for i, c in enumerate(_constructs(topic))}
+        frame = frame.assign(_o=frame["outcome"].map(order),
+                             _c=frame["cohort"].map({c: i for i, c in enumerate(names)}))
+        frame = frame.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"])
+        frame["cohort_name"] = frame["cohort"].map(names)
+        frame["label"] = frame["outcome"].map(common.label) + " · " + frame["cohort_name"]
+        frame.attrs["note"] = "measured per cohort only: each cohort listed"
+    else:
+        frame = frame[frame["cohort"] == cohort].copy()
+        frame["label"] = frame["outcome"].map(common.label)
     frame = with_scale(store, frame)
     for column in CHANGE_COLUMNS:
         if column not in frame:
@@ -112,6 +126,14 @@ def did_absent_reason(store: Store, topic: str) -> str:
     return (f"No comparison against non-participants here: {names} are asked only of "
             "participants, in the programme's own surveys, so there is no comparison group "
             "for them.")
+
+
+def scope(store: Store, filters: Filters, topic: str) -> str:
+    """Whom the whole topic page describes, in one sentence (which measures list each cohort)."""
+    listed = "" if did_absent_reason(store, topic) else (
+        "The difference-in-differences against non-participants is measured per cohort only "
+        "(each cohort against the comparison group over its own dates), so it lists each cohort.")
+    return common.scope_sentence(store, filters, per_cohort=listed)
 
 
 def did(store: Store, filters: Filters, topic: str) -> pd.DataFrame:

@@ -24,7 +24,13 @@ from dashboard.theme import MUTED, register
 register()  # the crossgen template as plotly's default (go.Figure and for_browser apply it)
 
 ALPHA = 0.05
-TITLE_WIDTH = 44  # characters per title line: a title fits a phone's width
+# Characters per line so that text fits a 390 px phone (about 350 px of chart): titles (18 px
+# font), subtitles and notes (14 px), axis titles (beside the tick labels' margin), and text
+# annotations per pixel of font size. A line too long is clipped by the chart's svg.
+TITLE_WIDTH = 34
+SUBTITLE_WIDTH = 46
+AXIS_TITLE_WIDTH = 22
+PHONE_TEXT_PX = 330
 SIG_NAME = "significant (adjusted p < 0.05)"
 NOT_SIG_NAME = "not significant"
 REFERENCE_LINE = {"color": MUTED, "width": 1}
@@ -55,9 +61,12 @@ def frame_reason(frame: pd.DataFrame, default: str = "Nothing matches these filt
     return str(frame.attrs.get("empty_reason") or default)
 
 
-def paper_text(text: str, *, x: float, y: float, size: int, **placement: Any) -> dict[str, Any]:
-    """A text annotation placed in paper coordinates (panel titles, notes, empty states)."""
-    return {"text": text, "xref": "paper", "yref": "paper", "x": x, "y": y, "showarrow": False,
+def paper_text(text: str, *, x: float, y: float, size: int, width_px: int = PHONE_TEXT_PX,
+               **placement: Any) -> dict[str, Any]:
+    """A text annotation placed in paper coordinates (panel titles, notes, empty states),
+    wrapped to ``width_px`` pixels at its font size (each ``<br>`` line on its own)."""
+    return {"text": wrap_lines(text, max(12, int(width_px / (0.58 * size)))),
+            "xref": "paper", "yref": "paper", "x": x, "y": y, "showarrow": False,
             "font": {"size": size, **placement.pop("font", {})}, **placement}
 
 
@@ -74,14 +83,38 @@ def finish(data: list[Trace], layout: Layout, *, title: str, subtitle: str, heig
            note: str = "", bottom: int = 110) -> Figure:
     """The figure: a title whose subtitle carries n (and the suppression
     note, if any), the horizontal legend under the plot, ``bottom`` pixels of bottom margin."""
-    if note:
-        subtitle = f"{subtitle} · <i>{note}</i>" if subtitle else f"<i>{note}</i>"
-    layout = {**layout, "height": height + 40,
-              "title": {"text": wrap(title, TITLE_WIDTH), "subtitle": {"text": subtitle}},
-              "margin": {"t": 84, "b": bottom},
+    lines = wrap(title, TITLE_WIDTH)
+    sub = wrap(subtitle, SUBTITLE_WIDTH) if subtitle else ""
+    if note:  # in italics, line by line (a tag does not span plotly's line breaks)
+        sub = "<br>".join([*([sub] if sub else []), *[f"<i>{line}</i>" for line in
+                                                      wrap(note, SUBTITLE_WIDTH).split("<br>")]])
+    # more lines, more top margin; panel titles above the top panel sit in it too
+    above = max([17 * (str(a.get("text", "")).count("<br>") + 1)
+                 for a in layout.get("annotations", [])
+                 if a.get("yref") == "paper" and a.get("y", 0) >= 1
+                 and a.get("yanchor") == "bottom"], default=0)
+    extra = 24 * lines.count("<br>") + 19 * sub.count("<br>") + above
+    total = height + 40 + extra
+    layout = {**_axis_titles_wrapped(layout), "height": total,
+              # the title block from 20 px below the top down, so it never runs into the plot
+              "title": {"text": lines, "subtitle": {"text": sub}, "yref": "container",
+                        "y": 1 - 20 / total, "yanchor": "top"},
+              "margin": {"t": 84 + extra, "b": bottom},
               "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom",
                          "y": 0, "x": 0}}
     return {"data": data, "layout": layout}
+
+
+def _axis_titles_wrapped(layout: Layout) -> Layout:
+    """Every axis title wrapped (an x title is centred under a plot narrower than the chart)."""
+    out = dict(layout)
+    for key, axis in layout.items():
+        if key.startswith(("xaxis", "yaxis")) and isinstance(axis.get("title"), dict) \
+                and "text" in axis["title"]:
+            width = AXIS_TITLE_WIDTH if key.startswith("x") else SUBTITLE_WIDTH
+            out[key] = {**axis, "title": {**axis["title"],
+                                          "text": wrap_lines(axis["title"]["text"], width)}}
+    return out
 
 
 def shown_rows(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, int]:
@@ -202,6 +235,16 @@ def wrap(text: object, width: int = 16) -> str:
         else:
             lines.append(word)
     return "<br>".join(lines)
+
+
+def wrap_lines(text: object, width: int) -> str:
+    """:func:`wrap` applied to each line of a text that already has ``<br>`` breaks."""
+    return "<br>".join(wrap(line, width) for line in str(text).split("<br>"))
+
+
+def line_count(labels: pd.Series) -> int:
+    """The most lines any of ``labels`` takes (``<br>`` breaks), at least 1."""
+    return int(labels.astype(str).str.count("<br>").max() + 1) if len(labels) else 1
 
 
 def _plain_text(text: object) -> str:

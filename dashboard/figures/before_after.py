@@ -11,11 +11,13 @@ from dashboard.figures.base import (
     empty,
     finish,
     frame_reason,
+    line_count,
     panel_axes,
     panel_grid,
     scale_panels,
     shown_rows,
     suppressed_note,
+    wrap,
 )
 from dashboard.theme import OKABE_ITO
 
@@ -38,13 +40,14 @@ def dumbbell(frame: pd.DataFrame, *, title: str, label: str = "label",
     def n_of(column: str) -> pd.Series:
         return shown[column].map(lambda v: "–" if pd.isna(v) else str(int(v))).astype(str)
 
-    shown[label] = shown[label].astype(str)
+    shown[label] = shown[label].astype(str).map(lambda t: wrap(t, 24))  # fits a phone
     if n_before == n_after:
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + ")"
     else:
         shown["y"] = shown[label] + "  (n = " + n_of(n_before) + " / " + n_of(n_after) + ")"
     panels = scale_panels(shown)
-    layout, plot_height = panel_grid(panels, row_px=40, x_title="mean score",
+    layout, plot_height = panel_grid(panels, row_px=max(40, 17 * line_count(shown["y"]) + 8),
+                                     x_title="mean score",
                                      y_axis={"autorange": "reversed"})
     data: list[Trace] = []
     for row, (_scale, part) in enumerate(panels, start=1):

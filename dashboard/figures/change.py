@@ -12,9 +12,11 @@ from dashboard.figures.base import (
     SIG_NAME,
     Figure,
     Trace,
+    axis_key,
     empty,
     finish,
     frame_reason,
+    line_count,
     panel_axes,
     panel_grid,
     scale_panels,
@@ -55,7 +57,10 @@ def _points(part: pd.DataFrame, *, name: str, colour: str, symbol: str, legendgr
 
 def _label(frame: pd.DataFrame) -> pd.Series:
     n = frame["n"].map(lambda v: "hidden" if pd.isna(v) else f"n = {int(v)}").astype(str)
-    return frame["label"].map(lambda t: wrap(t, 18)).astype(str) + "  (" + n + ")"
+    # n on a line of its own: the label column stays narrow enough for a phone
+    # each part of "construct · cohort" on lines of its own
+    return frame["label"].map(lambda t: "<br>".join(
+        wrap(part, 18) for part in str(t).split(" · "))).astype(str) + "<br>(" + n + ")"
 
 
 def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> Figure:
@@ -71,10 +76,15 @@ def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> Figur
     shown["y"] = _label(shown)
     shown["significant"] = significant(shown["p_adjusted"])
     panels = scale_panels(shown)
-    layout, plot_height = panel_grid(panels, row_px=46, x_title=x_title,
+    # a row tall enough for its label's lines (a DiD row names construct and cohort)
+    layout, plot_height = panel_grid(panels, row_px=max(46, 17 * line_count(shown["y"]) + 12),
+                                     x_title=x_title,
                                      y_axis={"autorange": "reversed"})
     data: list[Trace] = []
     for row, (_scale, part) in enumerate(panels, start=1):
+        # rows in the frame's order, whichever trace (significant or not) draws them
+        layout[axis_key(panel_axes(row)["yaxis"])].update(
+            categoryorder="array", categoryarray=part["y"].tolist())
         for flag, name, colour, symbol in ((True, SIG_NAME, SIGNIFICANT, "circle"),
                                            (False, NOT_SIG_NAME, NOT_SIGNIFICANT,
                                             "circle-open")):
@@ -85,8 +95,9 @@ def ci_bars(frame: pd.DataFrame, *, title: str, x_title: str = X_TITLE) -> Figur
     total = shown["n"].max() if len(shown) else None
     subtitle = f"largest group n = {int(total)}" if total is not None and not pd.isna(total) \
         else "no group large enough to show"
+    note = "; ".join(t for t in (str(frame.attrs.get("note", "")), suppressed_note(hidden)) if t)
     return finish(data, layout, title=title, subtitle=subtitle, height=170 + plot_height,
-                  note=suppressed_note(hidden))
+                  note=note)
 
 
 ROLE_STYLE = {"mentor": ("Mentors", OKABE_ITO[1]), "mentee": ("Mentees", OKABE_ITO[0])}
@@ -98,9 +109,9 @@ def role_split(frame: pd.DataFrame, *, title: str) -> Figure:
         return empty(title, frame_reason(frame))
     shown, hidden = shown_rows(frame, [*POINT_COLUMNS, "role"])
     drawn = shown[shown["role"].isin(list(ROLE_STYLE))].copy()
-    drawn["y"] = drawn["label"] + " · " + drawn["role"].map(
-        {role: name.lower() for role, (name, _) in ROLE_STYLE.items()}) + "  (n = " + \
-        drawn["n"].astype(int).astype(str) + ")"
+    drawn["y"] = (drawn["label"] + " · " + drawn["role"].map(
+        {role: name.lower() for role, (name, _) in ROLE_STYLE.items()})).map(
+        lambda t: wrap(t, 18)) + "  (n = " + drawn["n"].astype(int).astype(str) + ")"
     flags = significant(drawn["p_adjusted"])
     data: list[Trace] = []
     for role, (name, colour) in ROLE_STYLE.items():
@@ -113,4 +124,5 @@ def role_split(frame: pd.DataFrame, *, title: str) -> Figure:
               "yaxis": {"autorange": "reversed", "categoryorder": "category ascending"}}
     return finish(data, layout, title=title,
                   subtitle="filled marker: significant after Holm adjustment",
-                  height=190 + 40 * max(len(shown), 1), note=suppressed_note(hidden))
+                  height=190 + max(40, 17 * line_count(drawn["y"]) + 8) * max(len(shown), 1),
+                  note=suppressed_note(hidden))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.figures.base import (
+    PHONE_TEXT_PX,
     Figure,
     Layout,
     Trace,
@@ -16,6 +17,7 @@ from dashboard.figures.base import (
     panel_axes,
     paper_text,
     vline,
+    wrap,
 )
 from dashboard.theme import MUTED, OKABE_ITO, SUPPRESSED
 
@@ -31,10 +33,13 @@ def _columns(titles: list[str]) -> Layout:
                                           strict=True), start=1):
         axes = panel_axes(i)
         layout[axis_key(axes["xaxis"])] = {"anchor": axes["yaxis"], "domain": span,
-                                           "title": {"text": X_TITLE}}
+                                           # a narrow panel: its title on more lines
+                                           "title": {"text": wrap(X_TITLE, max(
+                                               10, int(40 * (span[1] - span[0]))))}}
         layout[axis_key(axes["yaxis"])] = {"anchor": axes["xaxis"], "domain": [0.0, 1.0]} | (
             {"title": {"text": "people"}} if i == 1 else {"matches": "y", "showticklabels": False})
         layout["annotations"].append(paper_text(title, x=sum(span) / 2.0, y=1.0, size=16,
+                                                width_px=int(PHONE_TEXT_PX * (span[1] - span[0])),
                                                 xanchor="center", yanchor="bottom"))
     return layout
 

@@ -37,7 +37,8 @@ def cohort_trend(frame: pd.DataFrame, *, title: str) -> Figure:
         flags = significant(shown["p_adjusted"])
         role = str(part["role"].iloc[0])
         data.append({
-            "type": "scatter", "x": shown["cohort_name"].map(wrap), "y": shown["estimate"],
+            "type": "scatter", "x": shown["cohort_name"].map(lambda t: wrap(t, 11)),
+            "y": shown["estimate"],
             "mode": "lines+markers+text",
             "name": f"{lab} ({'all participants' if role == 'all' else role + 's'})",
             "line": {"color": colour, "dash": DASHES[i % len(DASHES)], "width": 2},
@@ -58,12 +59,14 @@ def cohort_trend(frame: pd.DataFrame, *, title: str) -> Figure:
             + "<br>".join(per_cohort.index + ": " + per_cohort.to_numpy())) \
         if len(per_cohort) else ""
     layout = {"shapes": [hline(0)], "yaxis": {"title": {"text": "change (scale points)"}},
-              "xaxis": {"range": [-0.4, frame["cohort_name"].nunique() - 0.6]}}
+              "xaxis": {"range": [-0.4, frame["cohort_name"].nunique() - 0.6],
+                        "tickangle": 0}}
     height, bottom = 440, 110
     if note:  # under the legend, with room for its lines
-        lines = note.count("<br>") + 1
-        layout["annotations"] = [paper_text(note, x=0, y=-0.3, size=11, yanchor="top",
-                                            align="left", font={"color": MUTED})]
+        text = paper_text(note, x=0, y=-0.3, size=11, yanchor="top", align="left",
+                          font={"color": MUTED})
+        lines = text["text"].count("<br>") + 1
+        layout["annotations"] = [text]
         height, bottom = height + 16 * lines, bottom + 20 + 16 * lines
     return finish(data, layout, title=title,
                   subtitle="filled marker: significant after adjustment; bars: 95% CI",

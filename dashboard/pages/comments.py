@@ -7,6 +7,7 @@ from dash import Input, Output, callback, html
 
 from analysis.comments import comments_for
 from analysis.filters import Filters
+from analysis.pages import common
 from dashboard import ids, model
 
 dash.register_page(__name__, path="/comments", name="Comments", order=90, min_role="analyst")
@@ -15,12 +16,19 @@ PANEL = "comments-panel"
 
 
 def layout(**_query: str) -> html.Div:
-    return html.Div([html.H2("What participants wrote", className="h4"), html.Div(id=PANEL)])
+    return html.Div([html.H2("What participants wrote", className="h4"),
+                     html.P(id="comments-scope", className="fw-semibold"), html.Div(id=PANEL)])
 
 
-@callback(Output(PANEL, "children"), Input(ids.URL, "search"))
-def update(search: str | None) -> html.Div:
-    view = comments_for(model.store(), Filters.from_query(search))
+@callback(Output(PANEL, "children"), Output("comments-scope", "children"),
+          Input(ids.URL, "search"))
+def update(search: str | None) -> tuple[html.Div, str]:
+    filters = Filters.from_query(search)
+    return _comments(filters), model.call(common.scope_sentence, filters)
+
+
+def _comments(filters: Filters) -> html.Div:
+    view = comments_for(model.store(), filters)
     if view.reason:
         return html.Div(html.P(view.reason, className="text-muted"), id="comments-note")
     # Plain strings as children: React renders them as text, never as HTML.

@@ -8,7 +8,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from analysis.filters import Filters
-from analysis.pages import quality
+from analysis.pages import common, quality
 from analysis.report import labels
 from dashboard import ids, model
 from dashboard.components import num, table
@@ -36,6 +36,9 @@ def layout(**_query: str) -> html.Div:
                "each scale is.", className="text-muted"),
         *section("Data-quality findings", ids.Data.FINDINGS),
         *section("Reliability (Cronbach's alpha)", ids.Data.RELIABILITY),
+        html.P("Reliability is measured per cohort and survey, so its table lists each cohort "
+               "in view; the other tables describe the whole database.",
+               className="small text-muted", id="data-scope"),
         *section("Import history", ids.Data.IMPORTS),
         *section("Codebook", ids.Data.CODEBOOK),
     ])
@@ -67,6 +70,8 @@ def reliability(search: str | None) -> object:
                              group=frame["group"].map(lambda g: ", ".join(
                                  str(v) for v in g.values()) if isinstance(g, dict) else g)
                              .astype(str).str.replace("_", " "),
-                             key=frame["outcome"] + "|" + frame["cohort"].astype(str))
+                             key=frame["outcome"] + "|" + frame["cohort"].astype(str),
+                             cohort=frame["cohort"].astype(str).replace(
+                                 model.call(common.cohort_names)))
     return table(frame, RELIABILITY, table_id="data-reliability-table",
                  formats={"n": lambda v: num(v, 0), "estimate": num}, key="key")

@@ -29,6 +29,7 @@ def layout(**_query: str) -> html.Div:
         html.H2("Engagement", className="h4"),
         html.P("Are pairs meeting? A pair is stalled when it has held no session in 45 days "
                "while its cohort runs, slowing when none in 21 days.", className="text-muted"),
+        html.P(id="engagement-scope", className="fw-semibold"),
         dcc.Loading(html.Div(id=ids.Engagement.TABLE)),
         dbc.Row([dbc.Col(chart_block("engagement-sessions"), lg=7),
                  dbc.Col(chart_block("engagement-dose"), lg=5)]),
@@ -37,10 +38,13 @@ def layout(**_query: str) -> html.Div:
     ])
 
 
-@callback(Output(ids.Engagement.TABLE, "children"), Input(ids.URL, "search"))
-def metrics_table(search: str | None) -> object:
-    frame = display.table_rows(model.call(engagement.metric_table, Filters.from_query(search)))
-    return table(frame, COLUMNS, table_id="engagement-results", formats=FORMATS, key="key")
+@callback(Output(ids.Engagement.TABLE, "children"), Output("engagement-scope", "children"),
+          Input(ids.URL, "search"))
+def metrics_table(search: str | None) -> tuple[object, object]:
+    filters = Filters.from_query(search)
+    frame = display.table_rows(model.call(engagement.metric_table, filters))
+    return (table(frame, COLUMNS, table_id="engagement-results", formats=FORMATS, key="key"),
+            model.call(engagement.scope, filters))
 
 
 @callback(Output(ids.Engagement.PAIRS, "children"), Input(ids.URL, "search"))
@@ -48,7 +52,9 @@ def pair_table(search: str | None) -> object:
     frame = model.call(engagement.pairs, Filters.from_query(search))
     if frame.empty:
         return empty_state(str(frame.attrs.get("empty_reason", "No pairs match these filters.")))
+    names = frame.attrs.get("names", {})
     rows = frame.assign(
+        cohort=frame["cohort"].map(lambda c: names.get(c, c)),
         pairs=frame["pairs"].map(lambda v: num(v, 0)),
         median_sessions=frame["median_sessions"].map(lambda v: num(v, 1)),
         median_days_since=frame["median_days_since"].map(lambda v: num(v, 0)),
@@ -64,15 +70,11 @@ def pair_table(search: str | None) -> object:
         columnSize="responsiveSizeToFit", dashGridOptions={"domLayout": "autoHeight"},
         className="ag-theme-alpine",
     )
-    stalled = frame[(frame["status"] == "stalled") & ~frame["suppressed"].astype(bool)]
-    total = frame.attrs.get("pairs")
-    headline = f"{int(stalled['pairs'].iloc[0])} of {total} pairs stalled" \
-        if len(stalled) == 1 and total is not None else "Stalled pairs: hidden (privacy minimum)"
-    note = str(frame.attrs.get("note", ""))
+    headline = str(frame.attrs.get("stalled", ""))
     return html.Div([
         html.P([html.Strong(headline, id="pairs-stalled"),
                 " (stalled rows highlighted). Each row counts at least "
-                f"{privacy.resolve_min_group_size()} pairs; hidden rows say why. " + note],
+                f"{privacy.resolve_min_group_size()} pairs; hidden rows say why."],
                className="small"),
         grid,
     ])

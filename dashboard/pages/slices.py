@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from analysis import privacy
 from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.pages import slice_choice, slices
+from analysis.pages import common, slice_choice, slices
 from analysis.report import labels
 from dashboard import ids, model, urlstate
 from dashboard.components import chart_block, num, p_value, table
@@ -45,6 +45,7 @@ def layout(**query: str) -> html.Div:
                "Holm adjustment across all cells shown. Unless you choose, the explorer opens "
                "on the dimensions and outcome that show the most cells.",
                className="text-muted"),
+        html.P(id="slices-scope", className="fw-semibold"),
         dbc.Row([_choice("Rows", ids.Slices.ROWS, dims, chosen["rows"]),
                  _choice("Columns", ids.Slices.COLS, dims, chosen["cols"]),
                  _choice("Outcome", ids.Slices.OUTCOME, outcomes, chosen["outcome"])],
@@ -67,10 +68,15 @@ def choose(rows: str, cols: str, outcome: str, search: str | None) -> object:
     return no_update if new == (search or "") else new
 
 
-@callback(Output(ids.Slices.TABLE, "children"), Input(ids.URL, "search"))
-def cells(search: str | None) -> object:
-    raw = dict(urlstate.extras(search))
+@callback(Output(ids.Slices.TABLE, "children"), Output("slices-scope", "children"),
+          Input(ids.URL, "search"))
+def cells(search: str | None) -> tuple[object, object]:
     filters = Filters.from_query(search)
+    return _cells(search, filters), model.call(common.scope_sentence, filters)
+
+
+def _cells(search: str | None, filters: Filters) -> object:
+    raw = dict(urlstate.extras(search))
     try:
         chosen = model.slice_options({**raw, **dict(parse_qsl((search or "").lstrip("?")))})
     except ValueError as exc:

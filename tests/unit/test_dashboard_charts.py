@@ -119,9 +119,9 @@ def test_url_state_keeps_page_options_beside_filters() -> None:
 
 
 def _axis_by_label(fig: go.Figure) -> dict[str, str]:
-    """The x axis each marker row (label without its "(n = …)") is drawn on."""
-    return {str(y).split("  (n")[0]: trace.xaxis for trace in fig.data
-            if trace.mode == "markers" for y in trace.y}
+    """The x axis each marker row (label without its "(n = …)", lines joined) is drawn on."""
+    return {re.split(r"\s*\(n", str(y).replace("<br>", " "))[0]: trace.xaxis
+            for trace in fig.data if trace.mode == "markers" for y in trace.y}
 
 
 def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
@@ -129,7 +129,7 @@ def test_enps_gets_its_own_axis_on_before_after(configured: Path) -> None:
     axis_of = _axis_by_label(fig)
     # eNPS (0–10) and job satisfaction (1–5) never share an x axis.
     assert axis_of["eNPS"] != axis_of["Job satisfaction"]
-    titles = {a.text for a in fig.layout.annotations}
+    titles = {a.text.replace("<br>", " ") for a in fig.layout.annotations}
     assert {"mean score, 0–10 scale", "mean score, 1–5 scale"} <= titles
     # One scale only (skills): a single panel.
     skills = CHARTS["skills-before-after"].render("?cohort=C2")
@@ -140,7 +140,7 @@ def test_enps_change_gets_its_own_axis_on_the_change_chart(configured: Path) -> 
     fig = CHARTS["satisfaction-change"].render("?cohort=C2")
     axis_of = _axis_by_label(fig)
     assert axis_of["eNPS"] != axis_of["Job satisfaction"]
-    titles = {a.text for a in fig.layout.annotations}
+    titles = {a.text.replace("<br>", " ") for a in fig.layout.annotations}
     assert any(t.endswith("0–10 scale") for t in titles)
     assert any(t.endswith("1–5 scale") for t in titles)
     # the legend names each significance style once, whatever the number of panels
