@@ -41,7 +41,7 @@ def _numbers(frames: list[pd.DataFrame]) -> pd.DataFrame:
         "words": [common.significance_words(r) for r in records],
         # a measure listed per cohort has a row per cohort: the key names it
         "key": [f"{r['outcome']}|{r['role']}|{r['metric']}"
-                + (f"|{r['cohort']}" if isinstance(r.get("cohort_name"), str) else "")
+                + (f"|{r['cohort']}" if r.get("per_cohort") in (True,) else "")
                 for r in records],
     })
     shown = {"role": [ROLE_WORDS.get(r["role"], r["role"]) for r in records],

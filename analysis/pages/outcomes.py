@@ -28,9 +28,9 @@ TOPIC_METRICS: dict[str, tuple[str, ...]] = {
     "satisfaction": ("paired_change", "did", "enps_change", "top2box_change", "mean"),
     "inclusion": ("paired_change", "did", "top2box_change"),
 }
-CHANGE_COLUMNS = ["outcome", "label", "cohort", "cohort_name", "role", "n", "estimate", "ci_low",
-                  "ci_high", "p_value", "p_adjusted", "effect_size", "mean_before", "mean_after",
-                  "suppressed", "scale"]
+CHANGE_COLUMNS = ["outcome", "label", "cohort", "cohort_name", "per_cohort", "role", "n",
+                  "estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "effect_size",
+                  "mean_before", "mean_after", "suppressed", "scale"]
 REASON_WITH_CHANGE = "hidden with the construct's change"
 REASON_WAVES = ("hidden: answered by nearly the same people as the construct's change, so the "
                 "difference would describe a few people")
@@ -75,10 +75,12 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
         frame = frame.sort_values(["_o", "_c"], kind="stable").drop(columns=["_o", "_c"])
         frame["cohort_name"] = frame["cohort"].map(names)
         frame["label"] = frame["outcome"].map(common.label) + " · " + frame["cohort_name"]
+        frame["per_cohort"] = True
         frame.attrs["note"] = "measured per cohort only: each cohort listed"
     else:
         frame = frame[frame["cohort"] == cohort].copy()
         frame["label"] = frame["outcome"].map(common.label)
+        frame["per_cohort"] = False
     frame = with_scale(store, frame)
     for column in CHANGE_COLUMNS:
         if column not in frame:

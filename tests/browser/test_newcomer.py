@@ -15,7 +15,7 @@ from analysis.filters import Filters
 from analysis.pages.overview import overview
 from analysis.store import Store
 from dashboard.charts import charts_on
-from tests.browser.helpers import TIMEOUT, wait_for_charts
+from tests.browser.helpers import TIMEOUT, row_cells, wait_for_charts
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -26,6 +26,16 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SNAKE = re.compile(r"[a-z]+_[a-z0-9_]+")
 # registry ids that are not ordinary words ("did" and "mean" are both)
 COINED_IDS = re.compile(r"\b(roi|logrank)\b")
+# Chart texts that stick out of their chart's svg by more than a pixel (rounding).
+CLIPPED = (
+    "() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {"
+    " const svg = plot.querySelector('svg.main-svg').getBoundingClientRect();"
+    " const title = plot.querySelector('.gtitle')?.textContent || '';"
+    " return [...plot.querySelectorAll('.gtitle, .gtitle-subtitle, .annotation-text-g, .legend,"
+    " .g-xtitle, .g-ytitle, [class^=\"g-x\"], [class^=\"g-y\"], .xtick text, .ytick text')]"
+    "  .map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width > 0 && Math.max("
+    "   svg.left - r.left, r.right - svg.right, svg.top - r.top, r.bottom - svg.bottom) > 1)"
+    "  .map(([e, r]) => title + ': ' + e.textContent); })")
 # Visible text that is the user's own data, not crossgen's words: imported file names.
 USER_TEXT = "td.col-file_name"
 
@@ -92,6 +102,10 @@ def test_no_horizontal_scroll_on_a_phone(browser, server: str, path: str) -> Non
         page.goto(server + path)
         _settle(page, path)
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        # no chart text is cut off: every title, subtitle, annotation, legend, axis title and
+        # tick label lies inside its chart's svg (which clips whatever falls outside it)
+        clipped = page.evaluate(CLIPPED)
+        assert clipped == [], clipped
         # the navigation is folded behind its menu button: the page's heading is on screen
         assert page.locator("#nav-collapse").is_hidden()
         heading = page.locator("#_pages_content h2").first.bounding_box()
@@ -156,6 +170,57 @@ def test_skills_page_says_why_there_is_no_comparison_chart(page, server: str) ->
     titles = page.evaluate(
         "() => [...document.querySelectorAll('.gtitle')].map(e => e.textContent || '')")
     assert titles and not [t for t in titles if "non-participants" in t], titles
+
+
+@pytest.mark.parametrize(("path", "scope"), [
+    ("/engagement", "engagement-scope"), ("/inclusion", "inclusion-scope"),
+    ("/satisfaction", "satisfaction-scope"), ("/skills", "skills-scope"),
+    ("/slices", "slices-scope"), ("/retention", "retention-scope")])
+def test_each_page_says_whom_it_describes(page, server: str, path: str, scope: str) -> None:
+    """One scope per page, in words: every cohort together by default (Retention: the latest
+    cohort, since it is measured from each cohort's own start), the chosen cohort with one."""
+    page.goto(server + path)
+    _settle(page, path)
+    text = page.locator(f"#{scope}").inner_text()
+    assert ("Reverse Mentoring 2025 Spring" in text) if path == "/retention" \
+        else ("all 3 cohorts together" in text), text
+    page.goto(server + path + "?cohort=C2")
+    _settle(page, path)
+    page.wait_for_function(f"() => document.querySelector('#{scope}').innerText"
+                           ".includes('Reverse Mentoring 2024 Autumn')", timeout=TIMEOUT)
+
+
+def test_all_cohort_views_name_the_cohort_of_a_per_cohort_measure(page, server: str) -> None:
+    """DiD exists only per cohort: the all-cohorts Inclusion page lists each cohort by name in
+    the chart and the table; the Engagement page's pair health lists each cohort, and its
+    stalled count is the pooled table's (the same pairs)."""
+    page.goto(server + "/inclusion")
+    _settle(page, "/inclusion")
+    did = page.evaluate(
+        "() => { const p = [...document.querySelectorAll('.js-plotly-plot')].find(p =>"
+        " p.querySelector('.gtitle')?.textContent.includes('difference-in-differences'));"
+        " return {ticks: [...p.querySelectorAll('.ytick text')].map(t => t.textContent),"
+        " subtitle: p.querySelector('.gtitle-subtitle').textContent}; }")
+    ticks = did["ticks"]
+    for name in ("Reverse Mentoring 2024 Spring", "Reverse Mentoring 2024 Autumn",
+                 "Reverse Mentoring 2025 Spring"):
+        assert sum(name.replace(" ", "") in t.replace(" ", "") for t in ticks) == 2, ticks
+        assert page.locator("#inclusion-extra-results").get_by_text(name).count() >= 2
+    assert "measured per cohort only" in did["subtitle"]
+    page.goto(server + "/engagement")
+    _settle(page, "/engagement")
+    page.locator("#pairs-stalled").wait_for(timeout=TIMEOUT)
+    rows = page.evaluate(
+        "() => [...document.querySelectorAll('.ag-center-cols-container .ag-row')].map(r =>"
+        " Object.fromEntries([...r.querySelectorAll('[col-id]')].map(c =>"
+        " [c.getAttribute('col-id'), c.innerText])))")
+    assert {r["cohort"] for r in rows} == {"Reverse Mentoring 2024 Spring",
+                                           "Reverse Mentoring 2024 Autumn",
+                                           "Reverse Mentoring 2025 Spring"}, rows
+    pooled = row_cells(page, "engagement-results", "stalled_pairs|all")
+    stalled = sum(int(r["pairs"]) for r in rows if r["status"] == "stalled")
+    assert page.locator("#pairs-stalled").inner_text() == \
+        f"{stalled} of {pooled['n']} pairs stalled"
 
 
 def test_filters_are_reachable_by_keyboard_with_visible_focus(page, server: str) -> None:
