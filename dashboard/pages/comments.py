@@ -16,15 +16,14 @@ PANEL = "comments-panel"
 
 
 def layout(**_query: str) -> html.Div:
-    return html.Div([html.H2("What participants wrote", className="h4"),
-                     html.P(id="comments-scope", className="fw-semibold"), html.Div(id=PANEL)])
+    return html.Div([html.H2("What participants wrote", className="h4"), html.Div(id=PANEL)])
 
 
-@callback(Output(PANEL, "children"), Output("comments-scope", "children"),
-          Input(ids.URL, "search"))
-def update(search: str | None) -> tuple[html.Div, str]:
+@callback(Output(PANEL, "children"), Input(ids.URL, "search"))
+def update(search: str | None) -> html.Div:
     filters = Filters.from_query(search)
-    return _comments(filters), model.call(common.scope_sentence, filters)
+    return html.Div([html.P(model.call(common.scope_sentence, filters), id="comments-scope",
+                            className="fw-semibold"), _comments(filters)])
 
 
 def _comments(filters: Filters) -> html.Div:

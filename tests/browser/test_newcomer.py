@@ -175,7 +175,8 @@ def test_skills_page_says_why_there_is_no_comparison_chart(page, server: str) ->
 @pytest.mark.parametrize(("path", "scope"), [
     ("/engagement", "engagement-scope"), ("/inclusion", "inclusion-scope"),
     ("/satisfaction", "satisfaction-scope"), ("/skills", "skills-scope"),
-    ("/slices", "slices-scope"), ("/retention", "retention-scope")])
+    ("/slices", "slices-scope"), ("/retention", "retention-scope"),
+    ("/comments", "comments-scope")])
 def test_each_page_says_whom_it_describes(page, server: str, path: str, scope: str) -> None:
     """One scope per page, in words: every cohort together by default (Retention: the latest
     cohort, since it is measured from each cohort's own start), the chosen cohort with one."""
