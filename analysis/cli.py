@@ -12,7 +12,7 @@ from pathlib import Path
 from analysis import logs
 from analysis.console import say
 from analysis.ingest.problems import ImportFailed
-from analysis.store import StoreError
+from analysis.store.db import StoreError
 
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _default_db(db: Path | None, *, build: bool = True) -> Path:
-    from analysis.demo_db import DEFAULT_DB, build_demo
+    from analysis.demo.database import DEFAULT_DB, build_demo
 
     if db is not None:
         return db
@@ -121,7 +121,7 @@ def _default_db(db: Path | None, *, build: bool = True) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo_db import DEFAULT_DB, build_demo
+    from analysis.demo.database import DEFAULT_DB, build_demo
 
     db = args.db or DEFAULT_DB
     build_demo(db, progress=lambda r: say("\n".join(r.lines()), file=sys.stderr))
@@ -130,8 +130,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from analysis.ingest.live import import_into
     from analysis.ingest.progress import Progress
-    from analysis.live import import_into
 
     # Works while `crossgen serve` reads the database too (copy, import, atomic swap).
     with Progress(sys.stderr, label=f"importing {args.file.name}") as progress:
@@ -145,7 +145,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from analysis.ingest import import_file
     from analysis.ingest.detect import detect_kind
-    from analysis.store import Store
+    from analysis.store.db import Store
 
     mapping = args.mapping
     if mapping is None and args.file.with_suffix(".toml").exists():
@@ -188,10 +188,11 @@ def cmd_mapping(args: argparse.Namespace) -> int:
 
 
 def cmd_metrics(args: argparse.Namespace) -> int:
-    from analysis import metrics, parallel
-    from analysis.filters import Filters
-    from analysis.privacy import resolve_min_group_size
-    from analysis.store import Store
+    from analysis.metrics import parallel
+    from analysis.metrics import registry as metrics
+    from analysis.privacy.rules import resolve_min_group_size
+    from analysis.store.db import Store
+    from analysis.store.filters import Filters
 
     filters = Filters(cohort=args.cohort, role=args.role, generation=tuple(args.generation),
                       department=tuple(args.department), level=tuple(args.level))
@@ -217,7 +218,7 @@ def cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from analysis import auth
+    from analysis.store import users as auth
 
     db = _default_db(args.db, build=False)
     if args.action == "list":
@@ -249,9 +250,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     import time
     from datetime import UTC, datetime
 
-    from analysis.filters import Filters
-    from analysis.privacy import resolve_min_group_size
+    from analysis.privacy.rules import resolve_min_group_size
     from analysis.report import images
+    from analysis.store.filters import Filters
 
     out: Path = args.out
     if out.suffix.lower() not in REPORT_FORMATS:
@@ -276,7 +277,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return EXIT_UNAVAILABLE
     else:
         from analysis.report import content, sheets
-        from analysis.store import Store
+        from analysis.store.db import Store
 
         with Store(db, read_only=True) as store:
             deck = content.build_content(store, filters, min_group_size=k,

@@ -14,7 +14,7 @@ import random
 import time
 from typing import Any
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from benchmarks.dash_requests import (
     Components,
     View,

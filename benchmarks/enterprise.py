@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.codebook import CONSTRUCTS, PULSE_CONSTRUCTS, items_for
-from analysis.demo import DemoSpec, generate
+from analysis.demo.generate import DemoSpec, generate
+from analysis.store.codebook import CONSTRUCTS, PULSE_CONSTRUCTS, items_for
 
 ITEMS_PER_WAVE = 30
 # Roster rows per head employed at a wave: the demo generator's hiring and turnover leave about

@@ -34,7 +34,7 @@ def demo_copy(workdir: Path, source: Path | None) -> Path:
     if source is not None:
         shutil.copyfile(source, db)
         return db
-    from analysis.demo_db import DEMO_FILES, build_demo
+    from analysis.demo.database import DEMO_FILES, build_demo
 
     return build_demo(db, files=DEMO_FILES)
 
@@ -61,9 +61,9 @@ def deck_times(*, builds: int) -> dict[str, float]:
     """Kaleido's start, then ``builds`` demo decks, each from cold caches (as a fresh filter)."""
     import plotly.graph_objects as go
 
-    from analysis.filters import Filters
     from analysis.pages import common
     from analysis.report import images
+    from analysis.store.filters import Filters
     from dashboard import exports, model
 
     started = time.perf_counter()

@@ -43,7 +43,7 @@ def _children_peak_mb() -> float:
 
 
 def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]:
-    from analysis.demo import generate
+    from analysis.demo.generate import generate
 
     data = workdir / f"data-{employees}"
     if not (data / "README.md").exists():
@@ -60,7 +60,7 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
 
     # Import: the same path as `crossgen demo`, in its own process (its memory counts too).
     import_s, _ = _child(["-c", "import sys; from pathlib import Path; "
-                                "from analysis.demo_db import build_demo; "
+                                "from analysis.demo.database import build_demo; "
                                 f"build_demo(Path({str(db)!r}), files=Path({str(data)!r}))"])
     metrics_s, out = _child(["-m", "analysis.cli", "metrics", "--db", str(db), "--json"])
     results = json.loads(out)["results"]

@@ -59,7 +59,7 @@ def callback_responses(db: Path, *, states: int, seed: int) -> dict[str, Any]:
     """page -> view -> callback output (and pattern instance) -> {status, response}."""
     import dash
 
-    from analysis.filters import Filters
+    from analysis.store.filters import Filters
     from benchmarks.callbacks import filter_values, random_filters
     from benchmarks.dash_requests import (
         Components,

@@ -1,5 +1,5 @@
 """crossgen dashboard (Dash). Imports analysis; analysis never imports this package."""
 
-from analysis.textmode import use_object_text
+from analysis.cache.textmode import use_object_text
 
-use_object_text()  # before any frame is built: see analysis/textmode.py
+use_object_text()  # before any frame is built: see analysis/cache/textmode.py

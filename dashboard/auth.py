@@ -25,8 +25,8 @@ import dash
 from dash import Dash
 from flask import Response, g, has_request_context, jsonify, redirect, request, session
 
-from analysis import auth
-from analysis.filters import Filters
+from analysis.store import users as auth
+from analysis.store.filters import Filters
 from dashboard import guard as shape_guard
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}

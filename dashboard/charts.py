@@ -19,8 +19,8 @@ from urllib.parse import parse_qs
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.filters import Filters
 from analysis.pages import engagement, outcomes, overview, retention, slices
+from analysis.store.filters import Filters
 from dashboard import model
 from dashboard.figures import before_after, change, distribution, heatmap, survival, trend
 from dashboard.figures import engagement as engagement_figures

@@ -82,7 +82,7 @@ def download_links(search: str | None, components: list[dict[str, str]]) -> list
           State({"type": ids.NAV_TYPE, "path": ALL}, "id"))
 def nav_links(search: str | None, components: list[dict[str, str]]) -> list[str]:
     """Navigation keeps the filters (a page's own options are dropped)."""
-    from analysis.filters import Filters
+    from analysis.store.filters import Filters
 
     query = Filters.from_query(search).to_query()
     return [c["path"] + query for c in components]

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from dash import Dash
 from flask import Response, request
 
-from analysis import privacy
-from analysis.filters import Filters
+from analysis.privacy import rules as privacy
 from analysis.report import images
 from analysis.report.content import build_content
 from analysis.report.deck import ImageSlide, build_deck
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from dashboard import model
 from dashboard.charts import CHARTS
 

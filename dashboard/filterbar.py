@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from dashboard import ids, model, urlstate
 
 LABELS = {"cohort": "Cohort", "role": "Role", "generation": "Generation",

@@ -1,7 +1,7 @@
 """The dashboard's one door into analysis: the process's store and results cached per filter state.
 
 One read-only DuckDB connection per process; every query runs on its own cursor. When an import
-swaps a new database file in (``analysis.live``), :func:`refresh` — run before each request —
+swaps a new database file in (``analysis.ingest.live``), :func:`refresh` — run before each request —
 opens the new file; a request already running keeps the store it started with, so every answer
 comes wholly from the data before the import or wholly from the data after it.
 
@@ -25,12 +25,22 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from analysis import change_bins, dose_bands, logs, metrics, pair_health, session_months, summary
-from analysis.filters import Filters
-from analysis.pages import common, slice_choice, slices
+from analysis import logs
+from analysis.metrics import registry as metrics
+from analysis.pages import (
+    change_bins,
+    common,
+    dose_bands,
+    pair_health,
+    session_months,
+    slice_choice,
+    slices,
+    summary,
+)
 from analysis.pages import outcomes as outcomes_page
 from analysis.pages import overview as overview_page
-from analysis.store import Store, StoreError
+from analysis.store.db import Store, StoreError
+from analysis.store.filters import Filters
 from dashboard.admission import FairSlots, Flights, compute_slots, cores
 
 T = TypeVar("T")

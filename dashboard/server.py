@@ -18,7 +18,7 @@ CONNECTION_LIMIT = 2000
 
 def refusal(db: Path, host: str) -> str | None:
     """Why serving ``db`` on ``host`` is not allowed (None when it is)."""
-    from analysis.auth import load_users
+    from analysis.store.users import load_users
 
     if host in LOCAL_HOSTS or load_users(db):
         return None

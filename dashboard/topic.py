@@ -7,8 +7,8 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from analysis.filters import Filters
 from analysis.pages import common, outcomes
+from analysis.store.filters import Filters
 from dashboard import ids, model
 from dashboard.components import chart_block, num, p_value, table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from urllib.parse import parse_qsl, urlencode
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 
 FILTER_KEYS = {f.name for f in fields(Filters)}
 

@@ -27,16 +27,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import metrics
-from analysis.comparison import did_balance
-from analysis.demo_db import build_demo
-from analysis.filters import Filters
-from analysis.outcomes import reliability
-from analysis.pair_health import pair_health
-from analysis.retention import km_curves
-from analysis.sentences import sentences
-from analysis.store import Store
-from analysis.waves import resolve_waves
+from analysis.metrics import registry as metrics
+from analysis.metrics.comparison import did_balance
+from analysis.demo.database import build_demo
+from analysis.store.filters import Filters
+from analysis.metrics.outcomes import reliability
+from analysis.pages.pair_health import pair_health
+from analysis.metrics.retention import km_curves
+from analysis.pages.sentences import sentences
+from analysis.store.db import Store
+from analysis.store.waves import resolve_waves
 
 pd.set_option("display.precision", 3)
 pd.set_option("display.width", 120)
@@ -56,7 +56,7 @@ The demo database was built by the same importers a user runs (`crossgen import 
     ("md", """## 2. Waves: each cohort's before and after pulse survey
 
 Before = the latest pulse survey that closed on or before the cohort's start; after = the earliest
-that opened on or after its end. A row in `wave_overrides` wins (`analysis.waves.set_wave_override`)."""),
+that opened on or after its end. A row in `wave_overrides` wins (`analysis.store.waves.set_wave_override`)."""),
     ("code", "resolve_waves(store)"),
     ("md", """## 3. Skills and attitudes: before/after on the same people
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import REPO, free_port
 
 GENERATIONS = ["Millennials", "Gen X", "Boomers", "Gen Z", "Silent", None]

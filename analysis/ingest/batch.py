@@ -28,7 +28,7 @@ from analysis.ingest.runner import (
     logged,
     prepare_import,
 )
-from analysis.store import Store
+from analysis.store.db import Store
 
 # Files whose writing a survey's checks do not depend on.
 SURVEY_MAY_FOLLOW = frozenset({"survey", "sessions"})

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from analysis.ingest.dates import parse_dates
 from analysis.ingest.problems import Problem, fail
-from analysis.store import incoming
+from analysis.store.db import incoming
 
 __all__ = ["parse_dates"]  # re-exported: every reader takes dates from analysis.ingest.dates
 

@@ -20,7 +20,7 @@ from analysis.ingest.dates import file_order, parse_dates
 from analysis.ingest.mapping import ProgrammeMapping
 from analysis.ingest.problems import ImportFailed, Problem
 from analysis.ingest.synonyms import PROGRAMME_FIELDS, aliases
-from analysis.store import Store
+from analysis.store.db import Store
 
 REQUIRED = ("program_name", "connection", "mentor_email", "mentee_email")
 DATE_FIELDS = ("program_start", "program_end", "start_date", "closed_on", "planned_end")

@@ -13,11 +13,11 @@ import json
 import re
 from pathlib import Path
 
-from analysis.codebook import CONSTRUCTS
 from analysis.ingest.problems import ImportFailed, fail
 from analysis.ingest.profile import QuestionColumn, SurveyProfile, one_line, profile_survey
 from analysis.ingest.scale_guess import ScaleGuess
 from analysis.ingest.wording import Match, match_items, statement
+from analysis.store.codebook import CONSTRUCTS
 
 SURVEY_KINDS = {"pulse": "pulse", "programme-survey": "programme"}
 DECIDE = ("# construct = ", "# DECIDE")  # how an undecided construct line starts; tests fill it

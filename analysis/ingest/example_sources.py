@@ -12,8 +12,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import ITEMS_BY_ID, SCALES
 from analysis.ingest.examples import answers, demo_roster
+from analysis.store.codebook import ITEMS_BY_ID, SCALES
 
 WAREHOUSE_ITEMS = [ITEMS_BY_ID[i] for i in ("jobsat_1", "incl_belong", "digital_ai")]
 

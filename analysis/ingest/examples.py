@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import ITEMS_BY_ID, SCALE_LABELS, Item
 from analysis.console import say
 from analysis.ingest import samples
 from analysis.ingest.datadir import DATA
 from analysis.ingest.reading import find_header_row, read_grid
+from analysis.store.codebook import ITEMS_BY_ID, SCALE_LABELS, Item
 
 EXAMPLES = DATA / "examples"
 DEMO_ROSTER = DATA / "demo" / "roster.xlsx"
@@ -80,7 +80,7 @@ def _grid_headers(items: list[Item]) -> list[tuple[str, Item]]:
 
 
 def write_surveys(out: Path, people: pd.DataFrame) -> None:
-    from analysis.demo import qualtrics_columns
+    from analysis.demo.generate import qualtrics_columns
 
     frame = answers(ITEMS, people, seed=1, start="2026-09-07 08:00")
     samples.write_qualtrics(out / "qualtrics.csv", ITEMS, frame, key="id")
@@ -127,7 +127,7 @@ def write_surveys(out: Path, people: pd.DataFrame) -> None:
 
 def write_rosters(out: Path, people: pd.DataFrame) -> None:
     """Workday (XLSX, demo writer) and BambooHR (CSV, cp1252) rosters of the same people."""
-    from analysis.demo import DemoSpec, _write_roster
+    from analysis.demo.generate import DemoSpec, _write_roster
 
     frame = demo_roster()
     leavers = frame[frame["Termination Date"] != ""]["Employee ID"].head(2)

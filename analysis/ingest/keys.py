@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.store import Store
+from analysis.store.db import Store
 
 SQL = {
     "employee_id": "select k.pos, e.employee_id from incoming_keys k "

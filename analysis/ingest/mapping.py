@@ -35,10 +35,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from analysis.codebook import ITEMS_BY_ID, SCALE_RANGE, SCALES
 from analysis.ingest.dates import DATE_ORDERS
 from analysis.ingest.problems import ImportFailed, Problem, fail
 from analysis.ingest.synonyms import PROGRAMME_FIELDS, ROSTER_FIELDS, SESSION_FIELDS
+from analysis.store.codebook import ITEMS_BY_ID, SCALE_RANGE, SCALES
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
 from analysis.ingest.synonyms import SESSION_FIELDS, aliases, status_words
-from analysis.store import Store, incoming
+from analysis.store.db import Store, incoming
 
 STATUS = status_words("sessions", "status")
 

@@ -22,7 +22,7 @@ import pyarrow.csv as pa_csv
 from analysis.ingest.problems import fail
 
 # A grid's cells: Arrow-backed text as Arrow's CSV reader gives it, whichever way the process
-# infers text (analysis/textmode.py); exports run to millions of cells.
+# infers text (analysis/cache/textmode.py); exports run to millions of cells.
 TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 
 XLSX_MAGIC = b"PK\x03\x04"

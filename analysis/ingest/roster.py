@@ -12,7 +12,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from analysis.codebook import GENERATION_CASE
 from analysis.ingest.columns import (
     email_hash,
     find_column,
@@ -29,7 +28,8 @@ from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
 from analysis.ingest.synonyms import ROSTER_FIELDS, aliases, termination_pattern
-from analysis.store import Store, incoming
+from analysis.store.codebook import GENERATION_CASE
+from analysis.store.db import Store, incoming
 
 # Every header the tools write for each field (analysis/ingest/synonyms.py, one table per tool).
 ALIASES: dict[str, list[str]] = {name: aliases("roster", name) for name in ROSTER_FIELDS}

@@ -19,7 +19,7 @@ import duckdb
 
 from analysis import logs
 from analysis.ingest.problems import ImportFailed, Problem, fail
-from analysis.store import PARTIAL_SUFFIX, Store
+from analysis.store.db import PARTIAL_SUFFIX, Store
 
 KINDS = ("roster", "programme", "sessions", "survey")
 

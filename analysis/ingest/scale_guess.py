@@ -1,9 +1,10 @@
 """Which answer scale a survey column uses, guessed from the labels it holds (for draft mappings).
 
-A built-in scale (analysis/codebook.py) when every label is one of its labels and no two labels
-share a number; numbers alone when the answers are numeric; a known Likert list in its order; a
-numeric prefix ("1 - Poor"); else an order from the labels' wording (disagree < neutral < agree,
-"very" and "strongly" further out), said to be a guess. Labels that cannot be ordered are no scale.
+A built-in scale (analysis/store/codebook.py) when every label is one of its labels and no two
+labels share a number; numbers alone when the answers are numeric; a known Likert list in its
+order; a numeric prefix ("1 - Poor"); else an order from the labels' wording (disagree < neutral <
+agree, "very" and "strongly" further out), said to be a guess. Labels that cannot be ordered are no
+scale.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.codebook import SCALE_RANGE, SCALES
+from analysis.store.codebook import SCALE_RANGE, SCALES
 
 
 @dataclass(frozen=True)

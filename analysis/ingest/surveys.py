@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from analysis.codebook import ITEMS_BY_ID
 from analysis.ingest.columns import email_hash, find_column, parse_dates
 from analysis.ingest.keys import resolve
 from analysis.ingest.layouts import (
@@ -33,8 +32,9 @@ from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, surv
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
 from analysis.ingest.runner import Plan
-from analysis.scores import ITEMS_SQL, score_table
-from analysis.store import Store, incoming
+from analysis.ingest.scores import ITEMS_SQL, score_table
+from analysis.store.codebook import ITEMS_BY_ID
+from analysis.store.db import Store, incoming
 
 
 def _qualtrics(grid: pd.DataFrame, file: str) -> WideSurvey:

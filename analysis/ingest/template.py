@@ -1,6 +1,6 @@
 """data/survey-template/: the recommended pre/post instrument and its mapping, from the codebook.
 
-Both files are generated from :mod:`analysis.codebook` so they cannot drift from what crossgen
+Both files are generated from :mod:`analysis.store.codebook` so they cannot drift from what crossgen
 scores; regenerate with ``python -m analysis.ingest.template [FOLDER]`` (a test compares them).
 From a wheel, that writes both files to FOLDER or the user's data folder (ingest/datadir.py).
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from analysis.codebook import (
+from analysis.console import say
+from analysis.ingest.datadir import DATA
+from analysis.store.codebook import (
     CONSTRUCTS,
     POST_ONLY_CONSTRUCTS,
     PROGRAMME_CONSTRUCTS,
@@ -18,8 +20,6 @@ from analysis.codebook import (
     SCALE_RANGE,
     items_for,
 )
-from analysis.console import say
-from analysis.ingest.datadir import DATA
 
 TEMPLATE_DIR = DATA / "survey-template"
 WHO = {
@@ -38,8 +38,8 @@ def template_markdown() -> str:
     lines = [
         "# crossgen survey template: reverse-mentoring pre/post instrument",
         "",
-        "Generated from `analysis/codebook.py` by `python -m analysis.ingest.template`; do not "
-        "edit by hand.",
+        "Generated from `analysis/store/codebook.py` by `python -m analysis.ingest.template`; "
+        "do not edit by hand.",
         "",
         "Ask the **pre** survey in the two weeks before a cohort starts and the **post** survey "
         "in the two weeks after it ends, to every mentor and mentee, keyed by employee id or work "
@@ -83,7 +83,7 @@ def mapping_toml() -> str:
     items = items_for(PROGRAMME_CONSTRUCTS + POST_ONLY_CONSTRUCTS)
     lines = [
         "# crossgen mapping for the survey template (data/survey-template/README.md).",
-        "# Generated from analysis/codebook.py; questions are found by their wording.",
+        "# Generated from analysis/store/codebook.py; questions are found by their wording.",
         "# Pass --cohort and --phase on the command line, e.g. --cohort C1 --phase pre.",
         "# key_column is left out: each survey tool's usual key (email or external reference)",
         "# is used; set key_column / key_type to override.",

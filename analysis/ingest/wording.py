@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.codebook import ITEMS, ITEMS_BY_ID, SCALE_RANGE, Item
+from analysis.store.codebook import ITEMS, ITEMS_BY_ID, SCALE_RANGE, Item
 
 SURE = 0.8  # at or above: item and construct proposed; below: shown as a possibility only
 POSSIBLE = 0.4  # below: no suggestion

@@ -8,11 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import data, metrics, privacy
-from analysis.filters import Filters
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.privacy import rules as privacy
 from analysis.report import labels
 from analysis.stats.effect_words import effect_size_label
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 ALPHA = 0.05
 
@@ -30,7 +32,7 @@ def results(store: Store, filters: Filters, names: list[str], *, by: str | None 
     ``along``: the other metrics the same view asks for in its next requests, computed in the
     same pass when not kept yet (one adjustment and privacy pass instead of one per request).
     ``pooled=False``: each cohort's rows without the every-cohorts-together ones
-    (:func:`analysis.metrics.compute`); kept apart from the pooled results."""
+    (:func:`analysis.metrics.registry.compute`); kept apart from the pooled results."""
     chosen = [n for n in names if available(n)]
     if not chosen:
         return metrics.empty_results()

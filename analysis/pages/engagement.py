@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import data, dose_bands, metrics, pair_health, privacy, session_months
-from analysis.filters import Filters
-from analysis.pages import common
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.pages import common, dose_bands, pair_health, session_months
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 ENGAGEMENT_METRICS = ["sessions_held", "minutes_per_pair", "median_sessions_per_pair",
                       "share_pairs_3plus", "cadence_days", "cancellation_rate", "stalled_pairs",
@@ -19,7 +21,7 @@ def sessions_over_time(store: Store, filters: Filters) -> pd.DataFrame:
 
     Columns: month, status, sessions, suppressed, suppressed_reason, pairs (the published pair
     count of the view, the chart's n). Cells are decided on the pairs behind them
-    (:mod:`analysis.session_months`); the chart needs the view's pair count shown and is not
+    (:mod:`analysis.pages.session_months`); the chart needs the view's pair count shown and is not
     offered under a slice filter (the reason in ``attrs["empty_reason"]``)."""
     columns = [*session_months.COLUMNS, "pairs"]
     if any(getattr(filters, d) for d in privacy.SLICES):
@@ -67,7 +69,7 @@ def dose_response(store: Store, filters: Filters, *,
 
     Columns: bucket, order, n, mean_change, suppressed, suppressed_reason, outcome.
     Descriptive (no test); each bucket is protected like a cell of that row's breakdown
-    (:mod:`analysis.dose_bands`)."""
+    (:mod:`analysis.pages.dose_bands`)."""
     out = dose_bands.buckets(store, filters, min_group_size=min_group_size)
     if out.empty:
         out.attrs["empty_reason"] = "No one with answers before and after matches these filters."

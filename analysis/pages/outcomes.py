@@ -1,7 +1,7 @@
 """Skills, Satisfaction & eNPS and Inclusion pages: one topic = a few constructs.
 
 Before/after and change (paired, same people), the distribution of individual changes (fixed
-bins, each decided by :mod:`analysis.change_bins`), difference-in-differences against the
+bins, each decided by :mod:`analysis.pages.change_bins`), difference-in-differences against the
 comparison group, item-level means and the mentor/mentee split. Tidy frames; a frame that
 cannot be filled says why in ``frame.attrs["empty_reason"]``.
 """
@@ -11,11 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import change_bins, data, metrics, privacy
-from analysis.filters import Filters
-from analysis.pages import common
-from analysis.sources import by_rule
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.sources import by_rule
+from analysis.pages import change_bins, common
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 TOPICS: dict[str, tuple[str, ...]] = {
     "skills": ("skills.digital", "skills.leadership"),
@@ -56,7 +58,7 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
     if not common.available(metric):
         return common.empty(CHANGE_COLUMNS, f"The {metric.replace('_', ' ')} metric is not "
                                             "available yet in this build.")
-    # one source per construct and cohort (analysis.sources.RULE); ``source`` says which
+    # one source per construct and cohort (analysis.metrics.sources.RULE); ``source`` says which
     frame = by_rule(common.overall(common.results(store, filters, [metric],
                                                   along=TOPIC_METRICS.get(topic, ()))))
     frame = frame[frame["outcome"].isin(_constructs(topic))] if not frame.empty else frame
@@ -154,7 +156,7 @@ def distribution(store: Store, filters: Filters, topic: str, *,
 
     Columns: outcome, label, bin (change / bin width, rounded), bin_low, bin_high, count,
     suppressed, suppressed_reason, n (people in the construct). Each bin is decided by
-    :mod:`analysis.change_bins` (complementary suppression across filters, cohorts and
+    :mod:`analysis.pages.change_bins` (complementary suppression across filters, cohorts and
     breakdowns); nothing of a construct whose paired change (the same people) is hidden.
     """
     k = privacy.resolve_min_group_size(min_group_size)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import data, metrics, privacy, sentences
-from analysis.filters import Filters
-from analysis.pages import common
-from analysis.sources import by_rule, source_note
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.sources import by_rule, source_note
+from analysis.pages import common, sentences
+from analysis.privacy import rules as privacy
 from analysis.stats.power import minimum_detectable_effect, power_note
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Overview:
     cards: pd.DataFrame  # one row per headline (CARD_COLUMNS)
     changes: pd.DataFrame  # paired_change rows for the cohort and role in view
     headline: pd.DataFrame  # the mentees' digital-skill row (0 or 1 rows); kept for exports
-    verdict: str = ""  # the one-line answer at the top (analysis.sentences.verdict)
+    verdict: str = ""  # the one-line answer at the top (analysis.pages.sentences.verdict)
     scope: str = ""  # whom every card describes
 
 
@@ -129,7 +131,7 @@ def _per_cohort(whole: pd.DataFrame, spec: Headline, role: str | None) -> list[d
 def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """One row per headline: the estimate with CI, n, significance in words and a sentence."""
     cohort = common.cohort_in_view(results, filters)
-    whole = by_rule(common.overall(results))  # one source per construct (analysis.sources)
+    whole = by_rule(common.overall(results))  # one source per construct (analysis.metrics.sources)
     rows = []
     for spec in HEADLINES:
         role = filters.role or spec.role
@@ -213,7 +215,7 @@ def scope_text(store: Store, filters: Filters, cohort: str | None) -> str:
 
 def _participant_units(store: Store) -> pd.DataFrame:
     """Every participant once per cohort: what the overview's participant count counts
-    (:data:`analysis.privacy.UNIT_COLUMNS`). The same object while the data is unchanged
+    (:data:`analysis.privacy.rules.UNIT_COLUMNS`). The same object while the data is unchanged
     (``data.kept``, not a copy: the privacy layer keys its tables on it)."""
     def build() -> pd.DataFrame:
         people = data.participants(store)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.filters import Filters
 from analysis.pages import common
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 def import_history(store: Store) -> pd.DataFrame:

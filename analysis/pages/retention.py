@@ -8,10 +8,11 @@ import importlib.util
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy, retention
-from analysis.filters import Filters
+from analysis.metrics import data, retention
 from analysis.pages import common, engagement
-from analysis.store import Store
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 RETENTION_METRICS = list(retention.RETENTION_METRICS)
 AT_RISK_DAYS = (0, 90, 180, 270, 365, 540, 730)
@@ -82,8 +83,8 @@ def _hidden(decisions: dict[str, Decision], sizes: dict[str, float]) -> dict[str
 def curves(store: Store, filters: Filters) -> pd.DataFrame:
     """Kaplan–Meier curve per arm (participants, comparison) with pointwise bands, one cohort,
     on a monthly grid; an arm whose 12-month retention row is hidden is left out, with why."""
-    function = getattr(importlib.import_module("analysis.retention"), "km_monthly", None) \
-        if importlib.util.find_spec("analysis.retention") else None
+    function = getattr(importlib.import_module("analysis.metrics.retention"), "km_monthly", None) \
+        if importlib.util.find_spec("analysis.metrics.retention") else None
     cohort, note = engagement.cohort_for(store, filters)
     if function is None or cohort is None:
         frame = pd.DataFrame(columns=KM_COLUMNS)

@@ -12,11 +12,12 @@ import itertools
 
 import pandas as pd
 
-from analysis import data, privacy
-from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
-from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.metrics import data
 from analysis.pages import slices
-from analysis.store import Store
+from analysis.privacy import rules as privacy
+from analysis.store.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
 PAIRS = list(itertools.combinations(SLICE_DIMENSIONS, 2))
 # Within a tie, the programme's headline outcomes first.

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis import data, metrics, privacy
-from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
 from analysis.pages import common
+from analysis.privacy import rules as privacy
 from analysis.stats.grouped import paired_change_groups
 from analysis.stats.multiple import adjust_pvalues
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
 DEFAULT = {"rows": "generation", "cols": "department", "outcome": "skills.digital"}
 COLUMNS = ["row", "col", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",

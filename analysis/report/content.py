@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data, metrics, sources
-from analysis.codebook import CONSTRUCTS
-from analysis.filters import Filters
+from analysis.metrics import data, sources
+from analysis.metrics import registry as metrics
 from analysis.pages import overview as overview_page
 from analysis.report import labels
-from analysis.store import Store
+from analysis.store.codebook import CONSTRUCTS
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 # Which metric an outcome's chart shows when several exist (the rest go in the slide's table).
 PRIMARY_METRICS = ["enps_change", "paired_change", "mean", "did", "retention_diff_12m",
@@ -71,7 +72,7 @@ class DeckContent:
         rows = rows.assign(primary=rows["metric"] == rows["outcome"].map(primary))
         if "scenario" in rows:
             rows = rows.loc[rows["scenario"].ne("base").sort_values(kind="stable").index]
-        # one source per construct (analysis.sources.RULE), then the first row of each
+        # one source per construct (analysis.metrics.sources.RULE), then the first row of each
         ruled = rows["primary"] & sources.preferred(rows)
         first = ~rows[ruled].duplicated(["outcome", "metric", "cohort", "role"])
         rows["primary"] = ruled & first.reindex(rows.index, fill_value=False)

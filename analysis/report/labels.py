@@ -1,7 +1,7 @@
 """Human labels for every metric, outcome and role: the one place pages, exports and the deck
 read them from, so no internal id (``retention_diff_12m``, ``skills.digital``) reaches a reader.
 
-Each metric of :data:`analysis.metrics.REGISTRY` has a display name, a short name for tight
+Each metric of :data:`analysis.metrics.registry.REGISTRY` has a display name, a short name for tight
 table cells and a unit (what its estimate is measured in); a test holds the two in step.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from analysis.codebook import CONSTRUCTS
+from analysis.store.codebook import CONSTRUCTS
 
 
 @dataclass(frozen=True)

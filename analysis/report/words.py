@@ -80,9 +80,10 @@ def _lower_first(text: str) -> str:
 
 
 def sentence(row: Mapping[str, Any], *, min_group_size: int) -> str:
-    """The stats team's sentence (analysis.sentences) when there is one, else crossgen's own."""
+    """The stats team's sentence (analysis.pages.sentences) when there is one, else crossgen's
+    own."""
     try:
-        from analysis.sentences import sentence as shared_sentence
+        from analysis.pages.sentences import sentence as shared_sentence
     except ImportError:
         return own_sentence(row, min_group_size=min_group_size)
     return str(shared_sentence(row))

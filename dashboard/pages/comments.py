@@ -5,9 +5,9 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, html
 
-from analysis.comments import comments_for
-from analysis.filters import Filters
 from analysis.pages import common
+from analysis.pages.comments import comments_for
+from analysis.store.filters import Filters
 from dashboard import ids, model
 
 dash.register_page(__name__, path="/comments", name="Comments", order=90, min_role="analyst")

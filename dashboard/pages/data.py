@@ -7,9 +7,9 @@ from typing import Any
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from analysis.filters import Filters
 from analysis.pages import common, quality
 from analysis.report import labels
+from analysis.store.filters import Filters
 from dashboard import ids, model
 from dashboard.components import num, table
 

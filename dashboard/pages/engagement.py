@@ -7,9 +7,9 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
-from analysis import privacy
-from analysis.filters import Filters
 from analysis.pages import display, engagement
+from analysis.privacy import rules as privacy
+from analysis.store.filters import Filters
 from dashboard import ids, model
 from dashboard.components import chart_block, empty_state, num, table
 

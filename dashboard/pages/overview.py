@@ -9,8 +9,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 
-from analysis.filters import Filters
 from analysis.report import labels
+from analysis.store.filters import Filters
 from dashboard import ids, model
 from dashboard.components import chart_block, empty_state, missing, num
 

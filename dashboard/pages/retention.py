@@ -5,8 +5,8 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
-from analysis.filters import Filters
 from analysis.pages import display, retention
+from analysis.store.filters import Filters
 from dashboard import ids, model
 from dashboard.components import chart_block, num, table
 

@@ -8,11 +8,11 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from analysis import privacy
-from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
-from analysis.filters import SLICE_DIMENSIONS, Filters
 from analysis.pages import common, slice_choice, slices
+from analysis.privacy import rules as privacy
 from analysis.report import labels
+from analysis.store.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from dashboard import ids, model, urlstate
 from dashboard.components import chart_block, num, p_value, table
 

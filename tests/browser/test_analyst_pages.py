@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from analysis.filters import Filters
 from analysis.pages import engagement, retention
 from analysis.report import labels, words
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from tests.browser.helpers import (
     choose,
     cli_rows,
@@ -145,7 +145,7 @@ def test_overview_comparison_cards_equal_cli(page, server: str, demo_db) -> None
     assert card("retention") == (
         f"{diff['estimate'] * 100:+.1f} pp",
         f"95% CI {diff['ci_low'] * 100:+.1f} pp to {diff['ci_high'] * 100:+.1f} pp")
-    # the programme survey asks eNPS in the demo, so the card shows it (analysis/sources.py)
+    # the programme survey asks eNPS in the demo, so the card shows it (analysis/metrics/sources.py)
     enps = one(rows, metric="enps_change", role="all", group={}, source="programme")
     assert card("enps")[0] == f"{enps['estimate']:+.1f}"
     # ROI: a range over assumptions, labelled as such, with no significance phrase.

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from benchmarks.callbacks import filter_change
 from benchmarks.dash_requests import View, page_components, walk
 from tests.browser.helpers import choose, wait_for_charts

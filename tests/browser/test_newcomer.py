@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from analysis.filters import Filters
 from analysis.pages.overview import overview
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from dashboard.charts import charts_on
 from tests.browser.helpers import TIMEOUT, row_cells, wait_for_charts
 

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from analysis.ingest import ImportFailed, import_file
 from analysis.ingest.problems import Problem
 from analysis.ingest.reading import read_grid
-from analysis.store import PARTIAL_SUFFIX, Store
+from analysis.store.db import PARTIAL_SUFFIX, Store
 
 REPO = Path(__file__).resolve().parents[2]
 SEED_DIRS = [REPO / "data" / "demo", REPO / "data" / "examples"]

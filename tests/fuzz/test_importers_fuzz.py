@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from analysis.ingest.runner import KINDS
 from analysis.ingest.surveys import PARSERS
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.fuzz.harness import FUZZ, Seed, cells, check_import, hostile_file, seeds_for
 
 pytestmark = pytest.mark.xdist_group("fuzz")

@@ -1,7 +1,7 @@
 """A second fictional company for the independent check of issue 24: Harbourline Logistics.
 
-Seeded and self-contained: it shares no code with ``analysis/demo.py`` and imports nothing from
-``analysis``. :func:`build_company` returns the generating tables (the truth the oracle reads);
+Seeded and self-contained: it shares no code with ``analysis/demo/generate.py`` and imports nothing
+from ``analysis``. :func:`build_company` returns the generating tables (the truth the oracle reads);
 :func:`write_exports` writes them in vendor layouts the demo does not use:
 
 - ``sf_employees.csv``: an SAP SuccessFactors-style employee export (``Person ID External``,

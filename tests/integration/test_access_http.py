@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import auth
+from analysis.store import users as auth
 from tests.conftest import free_port, run_cli
 from tests.privacy_db import build_privacy_db, start_server
 

@@ -9,13 +9,18 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.codebook import POST_ONLY_CONSTRUCTS, PROGRAMME_CONSTRUCTS, SCALE_LABELS, items_for
 from analysis.ingest import import_file, samples
 from analysis.ingest.examples import EXAMPLES, answers, demo_people, write_examples
 from analysis.ingest.progress import Progress
 from analysis.ingest.reading import read_grid
 from analysis.ingest.template import TEMPLATE_DIR, mapping_toml, template_markdown
-from analysis.store import Store
+from analysis.store.codebook import (
+    POST_ONLY_CONSTRUCTS,
+    PROGRAMME_CONSTRUCTS,
+    SCALE_LABELS,
+    items_for,
+)
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 KINDS = {

@@ -1,5 +1,5 @@
 """DiD and retention from `crossgen metrics --json`, against statsmodels fitted directly on data
-pulled independently from the demo database (pandas here, not analysis.data's SQL)."""
+pulled independently from the demo database (pandas here, not analysis.metrics.data's SQL)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import statsmodels.formula.api as smf
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from analysis import metrics
-from analysis.comparison import did_balance
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.metrics import registry as metrics
+from analysis.metrics.comparison import did_balance
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from tests.conftest import run_cli
 
 REL = 1e-6

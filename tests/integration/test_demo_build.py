@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.demo import DemoSpec, generate
-from analysis.demo_db import demo_files, kind_of
+from analysis.demo.database import demo_files, kind_of
+from analysis.demo.generate import DemoSpec, generate
 from analysis.ingest import import_file
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 # Tables whose contents depend on wall-clock time or the per-database secret, by design.
@@ -39,7 +39,7 @@ def test_two_demo_builds_have_identical_tables(tmp_path: Path) -> None:
 
 def test_the_command_and_the_server_text_mode_import_the_same_tables(
         demo_db: Path, tmp_path: Path) -> None:
-    # the fixture imported in this process, text as objects (analysis/textmode.py); the
+    # the fixture imported in this process, text as objects (analysis/cache/textmode.py); the
     # command in its own, with pandas' Arrow text
     db = tmp_path / "cli.duckdb"
     done = run_cli("demo", "--db", str(db))

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis import data, metrics
-from analysis.engagement import ENGAGEMENT_METRICS, STALL_DAYS
-from analysis.filters import Filters
-from analysis.pair_health import pair_health, statuses
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.engagement import ENGAGEMENT_METRICS, STALL_DAYS
+from analysis.pages.pair_health import pair_health, statuses
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from tests.conftest import run_cli
 from tests.integration.tinydb import build_tiny
 

@@ -12,7 +12,7 @@ import pytest
 
 from analysis.ingest import ImportFailed, Problem, import_file, samples
 from analysis.ingest.examples import demo_people
-from analysis.store import Store
+from analysis.store.db import Store
 
 BELONG = "I feel I belong at this organisation."
 ENPS = "How likely are you to recommend this organisation as a place to work?"

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.codebook import ITEMS_BY_ID, SCALE_LABELS, SCALE_RANGE, Item
 from analysis.ingest import import_file, samples
 from analysis.ingest.examples import answers, demo_people
-from analysis.store import Store
+from analysis.store.codebook import ITEMS_BY_ID, SCALE_LABELS, SCALE_RANGE, Item
+from analysis.store.db import Store
 
 ITEMS = [ITEMS_BY_ID[i] for i in ("jobsat_1", "jobsat_2", "enps_1", "incl_belong",
                                   "incl_outsider", "digital_ai")]
@@ -198,7 +198,7 @@ def test_unfinished_and_preview_qualtrics_rows_are_dropped(demo_copy: Path,
     people = demo_people(6)
     frame = answers(ITEMS, people, seed=3, start="2026-02-01 09:00")
     export = tmp_path / "q.csv"
-    from analysis.demo import write_qualtrics
+    from analysis.demo.generate import write_qualtrics
 
     resp = frame.assign(submitted_at=pd.to_datetime(frame["submitted"]),
                         channel=["anonymous"] * 5 + ["preview"],

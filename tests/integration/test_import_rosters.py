@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest import import_file, samples
-from analysis.store import Store
+from analysis.store.db import Store
 
 PEOPLE = pd.DataFrame({
     "employee_id": ["B001", "B002", "B003", "B004"],
@@ -69,7 +69,7 @@ def test_bamboohr_roster_lands_exact_rows(tmp_path: Path, name: str, encoding: s
 
 
 def test_workday_reasons_and_run_date(tmp_path: Path) -> None:
-    from analysis.demo import DemoSpec, _write_roster
+    from analysis.demo.generate import DemoSpec, _write_roster
 
     people = PEOPLE.assign(
         salary=[150000.0, 40000.0, 70000.0, 72000.0],

@@ -17,7 +17,7 @@ from openpyxl.utils.datetime import from_excel
 
 from analysis.cli import EXIT_BAD_INPUT, main
 from analysis.ingest.examples import EXAMPLES, demo_people
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 EMPLOYEES = ("select employee_id, birth_year, generation, department, level, location, "

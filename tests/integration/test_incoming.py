@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from analysis.store import ROW_GROUP, incoming
+from analysis.store.db import ROW_GROUP, incoming
 
 ROWS = 3 * ROW_GROUP + 17  # several row groups and a short last one
 

@@ -15,7 +15,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.ingest.examples import EXAMPLES, demo_people
-from analysis.store import Store
+from analysis.store.db import Store
 
 SURVEYS = ["qualtrics.csv", "qualtrics_legacy.csv", "surveymonkey_csv.csv",
            "surveymonkey_xlsx.xlsx", "msforms.xlsx", "google_forms.csv", "crossgen_long.csv"]

@@ -11,7 +11,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.ingest.examples import EXAMPLES
-from analysis.store import Store
+from analysis.store.db import Store
 
 
 def draft(path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:

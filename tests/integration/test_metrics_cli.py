@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 REQUIRED_KEYS = {"outcome", "metric", "cohort", "cohort_name", "role", "group", "n", "estimate",

@@ -15,9 +15,9 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.power import TTestPower
 
-from analysis import metrics
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.store import Store
+from analysis.metrics import registry as metrics
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from tests.conftest import REPO, run_cli
 from tests.integration.test_metrics_cli import _independent_scores
 

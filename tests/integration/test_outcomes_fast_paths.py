@@ -1,4 +1,4 @@
-"""The all-cells paths of analysis.outcomes (Cronbach's alpha from aggregates, eNPS from 3×3
+"""The all-cells paths of analysis.metrics.outcomes (Cronbach's alpha from aggregates, eNPS from 3×3
 tables) against the per-cell functions and hand formulas on the demo database."""
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import data, metrics, outcomes
-from analysis.filters import Filters
-from analysis.slicing import role_groups, slices
+from analysis.metrics import data, outcomes
+from analysis.metrics import registry as metrics
+from analysis.metrics.slicing import role_groups, slices
 from analysis.stats import cronbach_alpha
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 def _hand_alpha(wide: pd.DataFrame) -> float:

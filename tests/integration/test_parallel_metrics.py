@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import metrics, parallel
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.metrics import parallel
+from analysis.metrics import registry as metrics
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 def test_two_processes_equal_one(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import data, metrics
-from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
 from analysis.pages import slices
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from tests.privacy_db import build_privacy_db
 
 K = 5

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import data, metrics, privacy
-from analysis.engagement import ROLE_SKILL
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.engagement import ROLE_SKILL
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
 K = 5
 DIMS = ("generation", "department", "level")

@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analysis import change_bins, data, metrics, pair_health
-from analysis import retention as survival
-from analysis.engagement import STALL_DAYS
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.pages import outcomes, retention
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics import retention as survival
+from analysis.metrics.engagement import STALL_DAYS
+from analysis.pages import change_bins, outcomes, pair_health, retention
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from tests.integration.test_privacy_attack_arms import (
     DIMS,
     Attack,

@@ -29,11 +29,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import data, dose_bands, metrics, session_months
-from analysis.comparison import did_balance
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.pages import engagement
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.comparison import did_balance
+from analysis.pages import dose_bands, engagement, session_months
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from tests.integration.test_privacy_attack_arms import (
     DIMS,
     NONE,

@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import metrics, privacy
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.store import Store
-from analysis.units import REASON_PAIRS
+from analysis.metrics import registry as metrics
+from analysis.metrics.units import REASON_PAIRS
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 from tests.conftest import run_cli
 from tests.privacy_db import build_privacy_db
 

@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import data, metrics
-from analysis.comparison import did_balance
-from analysis.filters import Filters
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.comparison import did_balance
 from analysis.pages import engagement
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 K = 5
 

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import metrics
-from analysis.filters import SLICE_DIMENSIONS, Filters
-from analysis.store import Store
+from analysis.metrics import registry as metrics
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("privacy-hidden-together")]
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.filters import Filters
 from analysis.pages import outcomes
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 K = 5
 

@@ -18,10 +18,10 @@ import pytest
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from analysis.demo_db import DEMO_FILES, demo_files, kind_of
+from analysis.demo.database import DEMO_FILES, demo_files, kind_of
 from analysis.ingest.batch import import_files
 from analysis.ingest.runner import Job
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 REL = 1e-6

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import data
-from analysis.filters import Filters
+from analysis.metrics import data
 from analysis.pages import common
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 OTHER_FILTERS = [Filters(), Filters(role="mentee"), Filters(generation=("Gen Z", "Millennials")),
                  Filters(role="mentor", department=("Sales",)), Filters(level=("Manager",))]

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from analysis import data
-from analysis.filters import Filters
+from analysis.metrics import data
 from analysis.pages import retention
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 def test_at_risk_counts_by_hand() -> None:

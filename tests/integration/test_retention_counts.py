@@ -1,5 +1,5 @@
-"""Retention from SQL counts (analysis.data.retention_counts) against statsmodels called directly
-on the one-row-per-person population of the demo database."""
+"""Retention from SQL counts (analysis.metrics.data.retention_counts) against statsmodels called
+directly on the one-row-per-person population of the demo database."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from analysis import data, retention
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.metrics import data, retention
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 TOL = 1e-9
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.ingest import import_file
-from analysis.store import Store
+from analysis.store.db import Store
 
 # The definition in SQL, independent of the importer's matrix arithmetic: mean of the answered
 # items after reverse-coding, kept when at least half the construct's asked items are answered.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.store import Store
-from analysis.waves import resolve_waves, set_wave_override
+from analysis.store.db import Store
+from analysis.store.waves import resolve_waves, set_wave_override
 from tests.integration.tinydb import build_tiny
 
 # T1 runs 2024-01-01 .. 2024-06-30

@@ -84,7 +84,7 @@ def demo(installed: Installed) -> Path:
 def test_the_wheel_holds_the_package_and_its_assets_only(installed: Installed) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     assert {"dashboard/assets/crossgen.css", "dashboard/assets/bootstrap.min.css",
-            "analysis/demo.py", "analysis/ingest/datadir.py",
+            "analysis/demo/generate.py", "analysis/ingest/datadir.py",
             "dashboard/pages/overview.py"} <= names
     assert not [n for n in names if n.split("/")[0] in ("data", "tests", "benchmarks")]
     metadata = zipfile.ZipFile(installed.wheel).read("crossgen-0.1.0.dist-info/METADATA").decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.store import Store
+from analysis.store.db import Store
 
 # Cohort T1 runs 2024-01-01 .. 2024-06-30; the roster is as of 2024-03-31, so the engagement
 # "as of" date is min(end, as-of) = 2024-03-31.

@@ -19,12 +19,13 @@ from PIL import Image
 from pptx import Presentation
 from pptx.util import Emu
 
-from analysis import metrics, sources
-from analysis.codebook import CONSTRUCTS
-from analysis.filters import Filters
+from analysis.metrics import registry as metrics
+from analysis.metrics import sources
 from analysis.report.content import build_content, outcome_label, primary_metric
 from analysis.report.deck import build_deck
-from analysis.store import Store
+from analysis.store.codebook import CONSTRUCTS
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from tests.conftest import run_cli
 
 GENERATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)

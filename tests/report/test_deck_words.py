@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from analysis import metrics
-from analysis.filters import Filters
+from analysis.metrics import registry as metrics
 from analysis.pages.overview import overview
 from analysis.report import labels, template
 from analysis.report.content import build_content
 from analysis.report.deck import build_deck
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 GENERATED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
 # ids that are also English words ("did", "mean") can only be told apart by their use: the ids

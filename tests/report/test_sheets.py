@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.report import sheets
-from analysis.store import Store
+from analysis.store.db import Store
 from tests.conftest import run_cli
 
 EVIL_NAME = '=HYPERLINK("http://evil.example","x")'

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from analysis import logs
-from analysis.live import import_into
+from analysis.ingest.live import import_into
 
 POINTS = ("import.writing", "archiving")
 

@@ -7,7 +7,7 @@ import re
 import urllib.request
 from pathlib import Path
 
-from analysis.store import SCHEMA_VERSION, Store
+from analysis.store.db import SCHEMA_VERSION, Store
 from benchmarks.load import _extra_sessions
 from tests.conftest import REPO, run_cli
 

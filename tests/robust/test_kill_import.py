@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.store import PARTIAL_SUFFIX, Store, quote_ident
+from analysis.store.db import PARTIAL_SUFFIX, Store, quote_ident
 from tests.conftest import REPO
 from tests.robust.paused_import import POINTS
 

@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from benchmarks.dash_requests import (
     View,
     callback_payloads,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import auth
+from analysis.store import users as auth
 from dashboard.app import create_app
 from tests.privacy_db import build_privacy_db
 

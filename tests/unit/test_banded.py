@@ -1,11 +1,12 @@
-"""Band tables (analysis.banded) on a hand-made population: the rules, one by one."""
+"""Band tables (analysis.privacy.banded) on a hand-made population: the rules, one by one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis import banded, privacy
+from analysis.privacy import banded
+from analysis.privacy import rules as privacy
 
 K = 5
 

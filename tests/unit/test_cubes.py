@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cubes import Cube
-from analysis.data import CODED, select_people
-from analysis.filters import Filters
+from analysis.cache.cubes import Cube
+from analysis.metrics.data import CODED, select_people
+from analysis.store.filters import Filters
 
 VALUES = {
     "cohort_id": ["C1", "C2", "C10"],

@@ -15,11 +15,11 @@ import plotly.graph_objects as go
 import pytest
 from plotly.io.json import to_json_plotly
 
-from analysis import data
-from analysis.filters import Filters
+from analysis.metrics import data
 from analysis.pages import outcomes, slices
 from analysis.stats.paired import paired_change
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from dashboard import model, urlstate
 from dashboard.charts import CHARTS
 from dashboard.figures.base import for_browser, validated

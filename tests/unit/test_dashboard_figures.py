@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.subplots import make_subplots
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from dashboard import model
 from dashboard.charts import CHARTS, Chart
 from dashboard.figures.base import (

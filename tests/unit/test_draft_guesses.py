@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis.codebook import ITEMS, ITEMS_BY_ID
 from analysis.ingest.draft import quote
 from analysis.ingest.profile import profile_survey
 from analysis.ingest.scale_guess import guess_scale
 from analysis.ingest.wording import SURE, match_items, score, statement
+from analysis.store.codebook import ITEMS, ITEMS_BY_ID
 
 
 @pytest.mark.parametrize(("labels", "name"), [

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 
 
 def test_query_string_round_trip() -> None:

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 
-from analysis.filters import Filters
-from analysis.metrics import to_json
+from analysis.metrics.registry import to_json
+from analysis.store.filters import Filters
 
 
 def test_missing_and_infinite_values_are_null_and_counts_whole_numbers() -> None:

@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import auth, complement, privacy
-from analysis.comments import comments_for
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.pages.comments import comments_for
+from analysis.privacy import complement
+from analysis.privacy import rules as privacy
+from analysis.store import users as auth
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 from tests.privacy_db import SCRIPT_COMMENT, build_privacy_db
 
 K = 5

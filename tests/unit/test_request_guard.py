@@ -15,7 +15,7 @@ import pytest
 from dash import Dash, Input, Output, dcc, html
 
 from analysis import logs
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 from dashboard import guard, health
 
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from analysis.sentences import sentence, sentences
+from analysis.pages.sentences import sentence, sentences
 
 BASE = {"outcome": "skills.digital", "metric": "paired_change", "cohort": "C1", "role": "mentee",
         "group": {}, "n": 28, "estimate": 0.8214, "ci_low": 0.6312, "ci_high": 1.0198,

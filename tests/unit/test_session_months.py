@@ -1,12 +1,13 @@
-"""Month tables of sessions (analysis.session_months) on hand-made pairs: the rules, one by one."""
+"""Month tables of sessions (analysis.pages.session_months) on hand-made pairs: the rules, one by
+one."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from analysis import session_months
-from analysis.complement import TOTAL
+from analysis.pages import session_months
+from analysis.privacy.complement import TOTAL
 
 K = 5
 

@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.store import SCHEMA_VERSION, Store, StoreError, quote_ident
+from analysis.store.db import SCHEMA_VERSION, Store, StoreError, quote_ident
 
 
 def test_new_database_has_every_table(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from analysis import metrics
+from analysis.metrics import registry as metrics
+from analysis.pages.sentences import roi_drivers, roi_verdict, verdict
 from analysis.report import labels
-from analysis.sentences import roi_drivers, roi_verdict, verdict
 
 ROI = {"net_low": -10278.9, "net_base": 92907.5, "net_high": 448722.4, "ci_low": -82047.2,
        "ci_high": 961353.7, "retention_diff": 0.0605, "retention_diff_ci_low": 0.0024,

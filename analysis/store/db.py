@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analysis.migrations import MIGRATIONS
+from analysis.store.migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
 # An archived file is written under this suffix inside the import's transaction and renamed after

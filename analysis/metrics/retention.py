@@ -1,8 +1,8 @@
 """Retention of participants against the comparison group, and the ROI it implies.
 
-Population and censoring: :func:`analysis.data.retention_population`, counted per cohort ×
-arm × role × slice × duration × event in SQL by :func:`analysis.data.retention_counts`; every
-statistic works on those counts (:mod:`analysis.stats.survival`, the ``*_counts`` functions)
+Population and censoring: :func:`analysis.metrics.data.retention_population`, counted per cohort ×
+arm × role × slice × duration × event in SQL by :func:`analysis.metrics.data.retention_counts`;
+every statistic works on those counts (:mod:`analysis.stats.survival`, the ``*_counts`` functions)
 and :func:`analysis.stats.roi.roi_columns`.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy
-from analysis.filters import Filters
-from analysis.slicing import LABEL_COLUMNS
+from analysis.metrics import data
+from analysis.metrics.slicing import LABEL_COLUMNS
+from analysis.privacy import rules as privacy
 from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_columns
 from analysis.stats.survival import (
     cox_hazard_ratio,
@@ -26,7 +26,8 @@ from analysis.stats.survival import (
     survival_at_counts,
     survival_difference_at_counts,
 )
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 ROI_METHOD = ("avoided voluntary exits (12-month retention difference × participants, with its "
               "95% CI) × replacement share × mean salary − programme cost; estimate: base "
@@ -38,7 +39,7 @@ Arm = tuple[np.ndarray, np.ndarray, np.ndarray]  # durations, events, people per
 
 def _columns(counts: pd.DataFrame, by: str | None) -> dict[str, np.ndarray]:
     """The counted rows as numpy columns; with a slice, rows without a slice value drop out
-    (as in :func:`analysis.slicing.slices`), without one the slice is ''."""
+    (as in :func:`analysis.metrics.slicing.slices`), without one the slice is ''."""
     if by is not None and by != "role":
         counts = counts[counts["slice"].notna()]
     else:
@@ -54,7 +55,7 @@ def _cells(cols: dict[str, np.ndarray], filters: Filters, by: str | None
            ) -> Iterator[tuple[str, str, dict[str, object], np.ndarray, np.ndarray]]:
     """(cohort, treated role, slice, treated row positions, comparison row positions) for
     every retention cell, in the order of the per-person breakdown: per cohort, per role group
-    (:func:`analysis.slicing.role_groups`: each role, then 'all' = every treated role), per
+    (:func:`analysis.metrics.slicing.role_groups`: each role, then 'all' = every treated role), per
     slice value present in either arm."""
     keys = pd.DataFrame({k: cols[k] for k in ("cohort_id", "treat", "role", "slice")})
     index = keys.groupby(list(keys.columns), sort=False).indices  # key -> row positions
@@ -87,7 +88,7 @@ def _arm(cols: dict[str, np.ndarray], at: np.ndarray) -> Arm:
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Labelled result rows built in one go (a frame per row would cost milliseconds each)."""
-    from analysis.metrics import empty_results
+    from analysis.metrics.registry import empty_results
 
     if not records:
         return empty_results()
@@ -98,7 +99,7 @@ def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _labels(*, outcome: str, metric: str, cohort: str, names: dict[str, str], role: str,
             group: dict[str, object]) -> dict[str, Any]:
-    """The identifying columns of :func:`analysis.slicing.label`, as a dict."""
+    """The identifying columns of :func:`analysis.metrics.slicing.label`, as a dict."""
     values = [outcome, metric, cohort, names.get(cohort), role, dict(group)]
     return dict(zip(LABEL_COLUMNS, values, strict=True))
 

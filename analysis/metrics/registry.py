@@ -17,24 +17,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import (
+from analysis.metrics import (
     comparison,
     data,
     engagement,
     moments,
     outcomes,
-    privacy,
     retention,
     slicing,
     units,
 )
-from analysis.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
-from analysis.filters import SLICE_DIMENSIONS, Filters
+from analysis.privacy import rules as privacy
 from analysis.stats._groups import group_ids
 from analysis.stats.grouped import paired_change_arrays
 from analysis.stats.multiple import adjust_pvalues_by_family
 from analysis.stats.power import minimum_detectable_effect, power_note
-from analysis.store import Store
+from analysis.store.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
+from analysis.store.db import Store
+from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
 RESULT_COLUMNS = [
     "outcome", "metric", "cohort", "cohort_name", "role", "group", "n", "estimate", "ci_low",

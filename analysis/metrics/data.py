@@ -14,10 +14,10 @@ from typing import Any, Generic, TypeVar, cast
 import numpy as np
 import pandas as pd
 
-from analysis.cubes import Cube
-from analysis.filters import Filters
-from analysis.store import Store, quote_ident
-from analysis.waves import WAVES_SQL
+from analysis.cache.cubes import Cube
+from analysis.store.db import Store, quote_ident
+from analysis.store.filters import Filters
+from analysis.store.waves import WAVES_SQL
 
 
 def cohorts(store: Store) -> pd.DataFrame:
@@ -158,7 +158,7 @@ def paired_scores(store: Store, filters: Filters, *, construct: str | None = Non
     """Participants' construct scores before and after their cohort, one row per person ×
     construct × source: the programme's own pre/post survey (``source`` 'programme', the
     default) and, for constructs the org-wide pulse measures, the cohort's before and after
-    pulse waves (:mod:`analysis.waves`; 'pulse'); ``source=None`` both.
+    pulse waves (:mod:`analysis.store.waves`; 'pulse'); ``source=None`` both.
 
     Columns: cohort_id, employee_id, role, generation, department, level, construct, source,
     before, after (either may be null when the person skipped one survey). Every filter state
@@ -290,7 +290,7 @@ def _paired_scores(store: Store) -> pd.DataFrame:
 def score_administrations(store: Store) -> pd.DataFrame:
     """The administrations each cohort's before and after scores come from, per source:
     cohort_id, source, administration_before, administration_after (the programme's pre and
-    post surveys; the pulse waves of :mod:`analysis.waves`). Several programme surveys of one
+    post surveys; the pulse waves of :mod:`analysis.store.waves`). Several programme surveys of one
     phase are named together, comma-separated."""
     return remembered(store, ("score_administrations",), lambda: store.query(f"""
         with waves as ({WAVES_SQL})
@@ -377,7 +377,7 @@ def _arm_where(filters: Filters) -> tuple[str, dict[str, object]]:
 
 def pulse_pairs(store: Store, filters: Filters) -> pd.DataFrame:
     """Pulse construct scores before and after each cohort, for both arms, one row per
-    cohort × person × construct with a score in both waves (see :mod:`analysis.waves`).
+    cohort × person × construct with a score in both waves (see :mod:`analysis.store.waves`).
 
     Columns: cohort_id, employee_id, role (mentor/mentee/comparison), treat (1/0),
     generation, department, level, tenure_years (at the cohort start), construct, before, after.

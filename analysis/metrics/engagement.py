@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import data
-from analysis.filters import Filters
-from analysis.slicing import ALL_COHORTS, CellLabels, cohort_names, concat, label
+from analysis.metrics import data
+from analysis.metrics.slicing import ALL_COHORTS, CellLabels, cohort_names, concat, label
 from analysis.stats._dist import wilson
 from analysis.stats._groups import lookup
 from analysis.stats.descriptive import dose_response
 from analysis.stats.grouped import mean_ci_arrays, median_arrays
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 STALL_DAYS = 45
 # Each role's own skill: mentees learn digital skills, mentors practise leadership.
@@ -34,8 +34,8 @@ def _pooled(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def _members(store: Store, filters: Filters) -> pd.DataFrame:
-    """:func:`analysis.data.pair_members` of the filter state with ``pair``: the row of the
-    member's pair in the whole-data :func:`analysis.data.pair_sessions` frame (a pair id is
+    """:func:`analysis.metrics.data.pair_members` of the filter state with ``pair``: the row of the
+    member's pair in the whole-data :func:`analysis.metrics.data.pair_sessions` frame (a pair id is
     unique only within its cohort; an integer keys both)."""
     def build() -> pd.DataFrame:
         pairs = data.pair_sessions(store, stall_days=STALL_DAYS)

@@ -6,9 +6,9 @@ Overview bundle under their original names.
 
 from __future__ import annotations
 
-from analysis import data
+from analysis.metrics import data
 from analysis.pages.overview import Overview, overview
-from analysis.store import Store
+from analysis.store.db import Store
 
 __all__ = ["Overview", "filter_options", "overview"]
 

@@ -4,8 +4,8 @@ Status of a pair as of min(cohort end, roster as-of): ``stalled`` (no held sessi
 :data:`engagement.STALL_DAYS` days: the ``stalled_pairs`` definition), ``slowing`` (not stalled,
 but none in :data:`SLOWING_DAYS`), else ``on track``. Each row counts pairs, so it is a band of
 the pair family (pairs counted by their mentor, as every engagement row without a slice) and is
-decided by :mod:`analysis.banded` against that family's canonical tables: a row is shown only
-with k or more pairs and when no other row, cohort or total can be subtracted to reveal a
+decided by :mod:`analysis.privacy.banded` against that family's canonical tables: a row is shown
+only with k or more pairs and when no other row, cohort or total can be subtracted to reveal a
 smaller one. The table is per cohort and not offered under a slice filter (a pair is in a slice
 when either member is; the mentor and mentee tables would have to be combined).
 """
@@ -15,12 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import banded, data, metrics, privacy
-from analysis.engagement import STALL_DAYS
-from analysis.filters import Filters
-from analysis.privacy import SLICES
-from analysis.store import Store
-from analysis.units import PAIRS
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.engagement import STALL_DAYS
+from analysis.metrics.units import PAIRS
+from analysis.privacy import banded
+from analysis.privacy import rules as privacy
+from analysis.privacy.rules import SLICES
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 SLOWING_DAYS = 21
 STATUSES = ("stalled", "slowing", "on track")

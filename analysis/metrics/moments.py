@@ -15,11 +15,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.cubes import Cube
-from analysis.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, kept, remembered
-from analysis.filters import Filters
-from analysis.store import Store
-from analysis.waves import WAVES_SQL
+from analysis.cache.cubes import Cube
+from analysis.metrics.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, kept, remembered
+from analysis.store.db import Store
+from analysis.store.filters import Filters
+from analysis.store.waves import WAVES_SQL
 
 VALUES = ("d", "pre", "post")
 COLUMNS = ["cohort_id", "construct", "treat", "role", "slice", "n",
@@ -29,7 +29,7 @@ _MOMENTS_SQL = ", ".join(f"avg({v}) as mean_{v}, coalesce(var_samp({v}), 0) * (c
 
 
 def pulse_change_moments(store: Store, filters: Filters, *, by: str | None = None) -> pd.DataFrame:
-    """:func:`analysis.data.pulse_pairs` reduced to per-arm moments: one row per cohort ×
+    """:func:`analysis.metrics.data.pulse_pairs` reduced to per-arm moments: one row per cohort ×
     construct × treat × role (mentor, mentee, comparison, and 'all' for both treated roles)
     [× the ``by`` column as ``slice``], in that order, with n and the mean and ddof=1 variance
     of the change, of the before and of the after scores
@@ -194,7 +194,7 @@ def _cohort_waves(store: Store) -> pd.DataFrame:
 
 
 def warm(store: Store) -> None:
-    """Build both cubes now (see :func:`analysis.metrics.warm`)."""
+    """Build both cubes now (see :func:`analysis.metrics.registry.warm`)."""
     _participant_cube(store)
     _outsider_cube(store)
     _cohort_waves(store)

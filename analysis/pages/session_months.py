@@ -5,7 +5,7 @@ it is shown only when at least k pairs had a session of that status in that mont
 of a status add up over months to totals the engagement rows publish for the same pairs
 (sessions held, cancelled, no-shows) and over cohorts to the all-cohorts chart, so per status
 they are protected as a table cohort × month (with every cohort together as its total row) by
-complementary suppression on the number of pairs (:mod:`analysis.complement`); the month
+complementary suppression on the number of pairs (:mod:`analysis.privacy.complement`); the month
 totals are fixed (published elsewhere). A pair meets in many months, so the hidden months of
 one cohort (or of every cohort together) must also hold 0 or at least k *different* pairs,
 else the next-smallest month is hidden too: otherwise the published total less the shown
@@ -24,9 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import complement, data, privacy
-from analysis.complement import TOTAL
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.privacy import complement
+from analysis.privacy import rules as privacy
+from analysis.privacy.complement import TOTAL
+from analysis.store.db import Store
 
 STATUSES = ("held", "cancelled", "no_show")
 COLUMNS = ["month", "status", "sessions", "suppressed", "suppressed_reason"]

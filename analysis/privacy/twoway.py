@@ -10,7 +10,7 @@ The table's row and column margins are the one-way breakdowns every other view s
 generation, by department, all cohorts), so those margins are *fixed* here: hidden exactly where
 the one-way table hides them, never picked for extra suppression, and the hidden ones are guarded
 (no combination of visible cells may give them). Complementary suppression then runs on the inner
-cells. :mod:`analysis.privacy` decides every filtered or two-way number from these tables (see
+cells. :mod:`analysis.privacy.rules` decides every filtered or two-way number from these tables (see
 ``privacy._Canon.group``).
 """
 
@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import complement
-from analysis.complement import TOTAL, UNPUBLISHED
+from analysis.privacy import complement
+from analysis.privacy.complement import TOTAL, UNPUBLISHED
 from analysis.stats._groups import group_ids
 
 WEIGHT = "people"  # optional units column: how many people a unit row stands for

@@ -1,5 +1,5 @@
 """Who is counted behind each comparison, engagement, retention and reliability row: the unit
-families and arms :func:`analysis.privacy.suppress_results` decides these metrics on.
+families and arms :func:`analysis.privacy.rules.suppress_results` decides these metrics on.
 
 Units are counted in SQL (one row per cohort × role × slice values with ``people``), over the
 whole database. Rules, per metric (README, "Privacy and access"):
@@ -27,12 +27,12 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import data
-from analysis.engagement import ROLE_SKILL
-from analysis.filters import Filters
-from analysis.privacy import ALL, OVERLAP, UNIT_COLUMNS, WEIGHT, Arm
-from analysis.store import Store
-from analysis.waves import WAVES_SQL
+from analysis.metrics import data
+from analysis.metrics.engagement import ROLE_SKILL
+from analysis.privacy.rules import ALL, OVERLAP, UNIT_COLUMNS, WEIGHT, Arm
+from analysis.store.db import Store
+from analysis.store.filters import Filters
+from analysis.store.waves import WAVES_SQL
 
 COLUMNS = [*UNIT_COLUMNS, WEIGHT]
 COMPARISON = ":comparison"  # suffix of a comparison arm's unit family

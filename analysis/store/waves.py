@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.store import Store
+from analysis.store.db import Store
 
 WAVES_SQL = """
         with ruled as (

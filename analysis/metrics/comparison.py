@@ -1,7 +1,7 @@
 """Participants against non-participants on the pulse surveys: difference-in-differences.
 
-Data: :func:`analysis.data.pulse_pairs` (people with a score in both the cohort's before and after
-pulse waves, :mod:`analysis.waves`). The DiD itself is :func:`analysis.stats.did`.
+Data: :func:`analysis.metrics.data.pulse_pairs` (people with a score in both the cohort's before
+and after pulse waves, :mod:`analysis.store.waves`). The DiD itself is :func:`analysis.stats.did`.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from analysis import data, privacy, units
-from analysis.complement import UNPUBLISHED
-from analysis.filters import Filters
-from analysis.moments import pulse_change_moments
-from analysis.slicing import concat, label, label_cells, role_groups, slices
+from analysis.metrics import data, units
+from analysis.metrics.moments import pulse_change_moments
+from analysis.metrics.slicing import concat, label, label_cells, role_groups, slices
+from analysis.privacy import rules as privacy
+from analysis.privacy.complement import UNPUBLISHED
 from analysis.stats._groups import lookup
 from analysis.stats.grouped import ARM_MOMENTS, did_from_moments
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 PROPENSITY_COVARIATES = ("generation", "department", "level", "tenure_years", "before")
 
@@ -145,8 +146,8 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
     Columns: covariate, smd_unweighted, smd_weighted, mean_treated, mean_comparison,
     suppressed, suppressed_reason, plus n_treated and n_comparison. Shown only when the ``did``
     row of the same group (cohort, construct, role in view, no slice) is shown: both arms'
-    complementary-suppression decisions (:func:`analysis.units.did_arms`); else empty, with the
-    reason in ``attrs["empty_reason"]``. A level of a categorical covariate is a share of each
+    complementary-suppression decisions (:func:`analysis.metrics.units.did_arms`); else empty, with
+    the reason in ``attrs["empty_reason"]``. A level of a categorical covariate is a share of each
     arm (share × n counts people), so it is the did row broken down by that covariate: its
     numbers are shown only when that row (cohort, role, filters and the level) is shown — the
     same decision for both arms, the breakdown's complementary suppression included."""

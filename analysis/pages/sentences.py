@@ -1,9 +1,9 @@
 """One plain-language sentence per headline result, shared by the dashboard and the slides.
 
-``sentence(row)`` takes one row of :func:`analysis.metrics.results` (after privacy) and says what
-it means, with its n and 95% CI, and whether it holds up after adjusting for multiple comparisons.
-Suppressed rows, rows that could not be estimated and cohorts too small to detect a moderate
-effect are said so in words, never with a hidden number.
+``sentence(row)`` takes one row of :func:`analysis.metrics.registry.results` (after privacy) and
+says what it means, with its n and 95% CI, and whether it holds up after adjusting for multiple
+comparisons. Suppressed rows, rows that could not be estimated and cohorts too small to detect a
+moderate effect are said so in words, never with a hidden number.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.codebook import CONSTRUCTS, ITEMS
 from analysis.report.labels import money
 from analysis.stats.effect_words import effect_size_label
+from analysis.store.codebook import CONSTRUCTS, ITEMS
 
 ALPHA = 0.05
 ROLE_OWNER = {"mentee": "Mentees'", "mentor": "Mentors'", "all": "Participants'",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.filters import Filters
+from analysis.store.filters import Filters
 
 SLICE_NAMES = ("generation", "department", "level")
 
@@ -66,7 +66,7 @@ class Cube:
 
     def where(self, filters: Filters, **equal: object) -> np.ndarray:
         """Rows in the filters' slices holding each ``equal`` value (None: any), in order: the
-        rows :func:`analysis.data.select_people` keeps."""
+        rows :func:`analysis.metrics.data.select_people` keeps."""
         rows = self.select(filters, None)
         for column, value in equal.items():
             if value is not None:

@@ -5,7 +5,7 @@ enterprise scale, the same for every view of the data) and the metrics (seconds 
 built from scratch. Threads share one interpreter lock, so a second *process* builds the
 privacy side from its own read-only connection (DuckDB lets several processes read one file)
 while this one computes; the finished rows then go to it to be decided. Same function calls,
-same results as :func:`analysis.metrics.results`.
+same results as :func:`analysis.metrics.registry.results`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import metrics, privacy
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.metrics import registry as metrics
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 # The second process's start-up (about a second of imports) pays off only when the privacy side
 # is several seconds: a large file and many metrics (each brings its own unit families).
@@ -31,7 +32,7 @@ _store: Store | None = None  # the worker process's connection
 def results(db: Path, filters: Filters, *, by: str | None = None,
             names: list[str] | None = None, min_group_size: int | None = None,
             adjust: str = "holm") -> pd.DataFrame:
-    """:func:`analysis.metrics.results` of the database file ``db``."""
+    """:func:`analysis.metrics.registry.results` of the database file ``db``."""
     k = privacy.resolve_min_group_size(min_group_size)
     chosen = names or metrics.DEFAULT_METRICS
     if db.stat().st_size < LARGE_FILE_BYTES or len(chosen) < MANY_METRICS:

@@ -5,12 +5,12 @@ group fall in each band. The bands of a group add up to the group's own count, w
 publishes (the paired change's n, the number of pairs), so a band is a cell of a larger table:
 
 * ``cohort × role × band``: the views without a slice filter. Its band margin (cohort × role,
-  every band together) *is* the base family's canonical table (:mod:`analysis.privacy`): fixed to
-  its decisions (never picked here, hidden exactly where it is hidden, and those guarded unless
-  the visible ones already give them away), as :mod:`analysis.twoway` ties a two-way table to
-  its one-way margins.
+  every band together) *is* the base family's canonical table (:mod:`analysis.privacy.rules`):
+  fixed to its decisions (never picked here, hidden exactly where it is hidden, and those guarded
+  unless the visible ones already give them away), as :mod:`analysis.privacy.twoway` ties a two-way
+  table to its one-way margins.
 * ``role × slice × band`` over every cohort together, for each slice: the views with a one-slice
-  filter, built by :func:`analysis.twoway.table` with the margins fixed to the base family's
+  filter, built by :func:`analysis.privacy.twoway.table` with the margins fixed to the base family's
   one-way table and to the first table's all-cohort cells.
 
 A view's band is shown only when its atoms add up to a combination of visible cells of those
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import complement, twoway
-from analysis.complement import TOTAL
-from analysis.privacy import REASON_FILTER, REASON_THREE, REASON_UNCHECKED, SLICES
+from analysis.privacy import complement, twoway
+from analysis.privacy.complement import TOTAL
+from analysis.privacy.rules import REASON_FILTER, REASON_THREE, REASON_UNCHECKED, SLICES
 
 BAND = "band"
 REASON_COHORT_SLICE = ("hidden: bands within one cohort and a slice filter would single out "

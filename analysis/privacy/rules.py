@@ -5,20 +5,21 @@ Rules (DESIGN.md, "Privacy"; README, "Privacy and access"):
 * No aggregate describing fewer than ``min_group_size`` people (k: default 5,
   $CROSSGEN_MIN_GROUP_SIZE, never below 3). Paired comparisons count completed pairs; a
   difference-in-differences needs both arms (every ``n_*`` column) at k or more.
-* Complementary suppression (:mod:`analysis.complement`): every breakdown is treated as a table
-  cohort × role × slice with all its margins assumed public, and cells are hidden until no hidden
-  cell with fewer than k people follows from the visible ones (exact rank test; this covers n and
-  n × mean, and any other additive statistic, because they share the same linear structure).
+* Complementary suppression (:mod:`analysis.privacy.complement`): every breakdown is treated as a
+  table cohort × role × slice with all its margins assumed public, and cells are hidden until no
+  hidden cell with fewer than k people follows from the visible ones (exact rank test; this covers
+  n and n × mean, and any other additive statistic, because they share the same linear structure).
 * The decision for a cell is made on that *whole* table, not on the rows a caller asked for, so a
   cell is hidden or shown alike in the dashboard, the CLI, CSV/XLSX and the PPTX.
 * Filters and two slices: any group with slice conditions (a filter, a breakdown, both, a heatmap
   cell) is shown only if it follows from the visible cells of the *unfiltered* one-way table (one
-  slice) or two-way table (two slices over every cohort together, :mod:`analysis.twoway`, totals
-  tied to the one-way decisions); two slices within one cohort and three slices at once are never
-  shown. So filtering adds nothing to subtract.
+  slice) or two-way table (two slices over every cohort together, :mod:`analysis.privacy.twoway`,
+  totals tied to the one-way decisions); two slices within one cohort and three slices at once are
+  never shown. So filtering adds nothing to subtract.
 * Waves: numbers comparing two waves count people present in both (see
   :func:`analysis.pages.outcomes.items`).
-* Free-text comments need ``COMMENT_MIN`` (10) commenters: :func:`analysis.comments.comments_for`.
+* Free-text comments need ``COMMENT_MIN`` (10) commenters:
+  :func:`analysis.pages.comments.comments_for`.
 
 API for other modules — result rows: :func:`suppress_results` (``metrics.results`` calls it);
 count tables and heatmaps: :func:`suppress_counts`. Both add ``suppressed`` and
@@ -36,8 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import complement, twoway
-from analysis.complement import TOTAL, UNPUBLISHED
+from analysis.privacy import complement, twoway
+from analysis.privacy.complement import TOTAL, UNPUBLISHED
 
 DEFAULT_MIN_GROUP_SIZE = 5
 FLOOR = 3
@@ -147,7 +148,7 @@ class _Canon:
                        dim: str) -> frozenset[str]:
         """Values of ``dim`` whose cell summing ``roles`` (a pair counted once per member's
         cell) is hidden so that the line's total minus its shown cells is 0 or at least k
-        (:func:`analysis.complement.overlapping_line`). The parts count the same units (one
+        (:func:`analysis.privacy.complement.overlapping_line`). The parts count the same units (one
         mentor, one mentee per pair), so the first part's total counts each once."""
         key = ("overlap", metric, outcome, roles, cohort, dim)
         if key not in self.cache:
@@ -212,7 +213,7 @@ class _Canon:
 
     def two_way(self, metric: str, outcome: str, a: str, b: str) -> complement.Table:
         """The unfiltered role × a × b table of every cohort together, margins tied to the
-        one-way tables (:mod:`analysis.twoway`)."""
+        one-way tables (:mod:`analysis.privacy.twoway`)."""
         dims = sorted((a, b), key=SLICES.index)
         key = ("two-way", metric, outcome, *dims)
         if key not in self.cache:
@@ -307,7 +308,7 @@ def warm(units: pd.DataFrame, *, min_group_size: int | None = None,
          two_way: bool = True) -> None:
     """Build every one-way (and unless ``two_way`` is false, two-way) canonical table of
     ``units`` (see :func:`suppress_results`) ahead of the views that need them, with what a
-    filtered group's check needs (:meth:`analysis.complement.Table.settle`)."""
+    filtered group's check needs (:meth:`analysis.privacy.complement.Table.settle`)."""
     canon = _canon_for(units, resolve_min_group_size(min_group_size))
     for metric, outcome in list(canon.families):
         for table in canon.tables((), metric, outcome).values():
@@ -319,7 +320,8 @@ def warm(units: pd.DataFrame, *, min_group_size: int | None = None,
 def canonical_tables(units: pd.DataFrame, metric: str, outcome: str, *,
                      min_group_size: int | None = None) -> dict[str, complement.Table]:
     """The protected one-way tables (cohort × role × slice, by slice) of one unit family: the
-    decisions its result rows are made on (:mod:`analysis.banded` ties band tables to them)."""
+    decisions its result rows are made on (:mod:`analysis.privacy.banded` ties band tables to
+    them)."""
     canon = _canon_for(units, resolve_min_group_size(min_group_size))
     return canon.tables((), metric, outcome)
 

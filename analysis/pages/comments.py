@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import privacy
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.privacy import rules as privacy
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import duckdb
 
 from analysis import logs
 from analysis.ingest import ImportReport, import_file
-from analysis.store import Store, StoreError
+from analysis.store.db import Store, StoreError
 
 
 @contextmanager

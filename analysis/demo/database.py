@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.demo import DemoSpec, generate
+from analysis.demo.generate import DemoSpec, generate
 from analysis.ingest import ImportReport
 from analysis.ingest.batch import import_files
 from analysis.ingest.datadir import DATA
 from analysis.ingest.runner import Job
-from analysis.store import Store
+from analysis.store.db import Store
 
 # The committed exports in a checkout; from a wheel, generated on first use (ingest/datadir.py).
 DEMO_FILES = DATA / "demo"

@@ -5,8 +5,8 @@ role's skill (mentees: digital, mentors: leadership; both together in the "all" 
 people and values of the ``dose_response`` metric row (:func:`engagement.dose_response_rows`).
 The buckets (:data:`BUCKETS`) split that row's people, so their n add up to the row's n and
 n × mean to its total gain: a bucket is a band of the ``dose_response`` unit family, decided by
-:mod:`analysis.banded` against that family's canonical tables. A bucket's n and mean are shown
-only when its people follow from visible cells of tables whose margins are the row decisions,
+:mod:`analysis.privacy.banded` against that family's canonical tables. A bucket's n and mean are
+shown only when its people follow from visible cells of tables whose margins are the row decisions,
 so no two filters, cohorts or breakdowns can be subtracted to reveal a small bucket (n × mean
 adds up the same way as n).
 """
@@ -16,11 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import banded, data, metrics, privacy
-from analysis.engagement import ROLE_SKILL
-from analysis.filters import Filters
-from analysis.privacy import SLICES
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.metrics.engagement import ROLE_SKILL
+from analysis.privacy import banded
+from analysis.privacy import rules as privacy
+from analysis.privacy.rules import SLICES
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 BUCKETS = (("0–2", 2), ("3–5", 5), ("6–8", 8), ("9+", None))  # label, most sessions held
 EVERY = tuple(label for label, _ in BUCKETS)

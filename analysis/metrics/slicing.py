@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import data
-from analysis.filters import Filters
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 ALL_COHORTS = "all"
 LABEL_COLUMNS = ["outcome", "metric", "cohort", "cohort_name", "role", "group"]
@@ -55,7 +55,7 @@ def label(result: pd.DataFrame, *, outcome: str, metric: str, cohort: str, names
 
 
 def concat(rows: list[pd.DataFrame]) -> pd.DataFrame:
-    from analysis.metrics import empty_results
+    from analysis.metrics.registry import empty_results
 
     rows = [r for r in rows if not r.empty]
     return pd.concat(rows, ignore_index=True) if rows else empty_results()

@@ -4,7 +4,7 @@ Bin edges depend on the construct's scale only (width = scale range / 8, centred
 changes beyond ±half the range fall in the two open-ended outer bins), never on the data in
 view, so every view of a construct uses the same bins. People per bin are a band of the
 construct's paired-change family (completed pairs: the people its n counts), decided by
-:mod:`analysis.banded` against that family's canonical tables: a bin is shown in a view only
+:mod:`analysis.privacy.banded` against that family's canonical tables: a bin is shown in a view only
 when it follows from visible cells of tables whose margins are the paired-change decisions, so
 no two filters, cohorts or breakdowns can be subtracted to reveal a small bin.
 """
@@ -14,10 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import banded, data, metrics, privacy
-from analysis.filters import Filters
-from analysis.privacy import SLICES
-from analysis.store import Store
+from analysis.metrics import data
+from analysis.metrics import registry as metrics
+from analysis.privacy import banded
+from analysis.privacy import rules as privacy
+from analysis.privacy.rules import SLICES
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 BINS_PER_SCALE = 8
 OUTER = BINS_PER_SCALE // 2  # bins -4..4: the outer two hold everything beyond

@@ -2,7 +2,7 @@
 
 A construct's before/after on the same people can come from two sources (``source`` in the
 result rows): the programme's own pre/post survey ('programme') and the cohort's before and
-after org-wide pulse waves ('pulse', :mod:`analysis.waves`). Both are reported, each labelled.
+after org-wide pulse waves ('pulse', :mod:`analysis.store.waves`). Both are reported, each labelled.
 Where one number must stand for the construct (a headline card, a chart's bar, a slide), the
 rule is :data:`RULE`: the programme survey when it measures the construct for that cohort (it
 was asked of exactly these people, right before and after the programme), else the pulse.

@@ -3,7 +3,7 @@ programme satisfaction (post only), and reliability (Cronbach's alpha) per const
 administration.
 
 Every cell is per source as well: the programme's own pre/post survey ('programme') and the
-cohort's before and after org-wide pulse waves ('pulse', :mod:`analysis.waves`) for the
+cohort's before and after org-wide pulse waves ('pulse', :mod:`analysis.store.waves`) for the
 constructs the pulse measures; rows carry ``source``, ``administration_before`` and
 ``administration_after``."""
 
@@ -16,10 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import data
-from analysis.codebook import POST_ONLY_CONSTRUCTS
-from analysis.filters import Filters
-from analysis.slicing import (
+from analysis.metrics import data
+from analysis.metrics.slicing import (
     ALL_COHORTS,
     cell_rows,
     cohort_names,
@@ -36,15 +34,17 @@ from analysis.stats.grouped import (
     top2box_change_arrays,
 )
 from analysis.stats.reliability import alpha_from_moments, cronbach_alpha_cells
-from analysis.store import Store
+from analysis.store.codebook import POST_ONLY_CONSTRUCTS
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 TOP_BOX = 4  # "agree" or better on a 5-point scale
 ENPS_SEED = 20240601
 
 
 def programme_scores(store: Store, filters: Filters, *, pooled: bool = True) -> pd.DataFrame:
-    """:func:`analysis.data.coded_scores` of both sources, with every cohort together as cohort
-    'all' too (unless not ``pooled``)."""
+    """:func:`analysis.metrics.data.coded_scores` of both sources, with every cohort together as
+    cohort 'all' too (unless not ``pooled``)."""
     scores = data.coded_scores(store, filters, source=None)
     if pooled and filters.cohort is None and scores["cohort_id"].nunique() > 1:
         cohort, every = with_label(scores["cohort_id"], ALL_COHORTS)
