@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import data, pair_queries
 from analysis.metrics.slicing import ALL_COHORTS, CellLabels, cohort_names, concat, label
 from analysis.stats._dist import wilson
 from analysis.stats._groups import lookup
@@ -34,15 +35,15 @@ def _pooled(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def _members(store: Store, filters: Filters) -> pd.DataFrame:
-    """:func:`analysis.metrics.data.pair_members` of the filter state with ``pair``: the row of the
-    member's pair in the whole-data :func:`analysis.metrics.data.pair_sessions` frame (a pair id is
-    unique only within its cohort; an integer keys both)."""
+    """:func:`analysis.metrics.pair_queries.pair_members` of the filter state with ``pair``: the
+    row of the member's pair in the whole-data :func:`analysis.metrics.pair_queries.pair_sessions`
+    frame (a pair id is unique only within its cohort; an integer keys both)."""
     def build() -> pd.DataFrame:
-        pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
-        members = data.pair_members(store, Filters())
+        pairs = pair_queries.pair_sessions(store, stall_days=STALL_DAYS)
+        members = pair_queries.pair_members(store, Filters())
         return members.assign(pair=lookup(pairs, members, ["cohort_id", "pair_id"]))
 
-    every = data.remembered(store, ("engagement_members", STALL_DAYS), build)
+    every = memo.remembered(store, ("engagement_members", STALL_DAYS), build)
     return data.select_people(every, filters)
 
 
@@ -103,7 +104,7 @@ def engagement_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFr
     every cell at once (pairs in a cell: those with a member in it).
 
     ``n`` is the number of pairs (cadence: pairs with at least two held sessions)."""
-    pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
+    pairs = pair_queries.pair_sessions(store, stall_days=STALL_DAYS)
     stacked, keys, cells = _view_members(_pooled(_members(store, filters), filters), filters, by)
     # each pair once per cell it has a member in
     where = lookup(cells, stacked, keys)
@@ -150,8 +151,9 @@ def dose_response_rows(store: Store, filters: Filters, by: str | None) -> pd.Dat
     """Held sessions of a person's pair against their own skill gain (after − before):
     mentees' digital skills, mentors' leadership skills, and both together (outcome
     ``skills``, SE clustered by pair)."""
-    pairs = data.pair_sessions(store, cohort=filters.cohort)[["cohort_id", "pair_id", "held"]]
-    members = data.pair_members(store, filters)[["cohort_id", "employee_id", "pair_id"]]
+    pairs = pair_queries.pair_sessions(store, cohort=filters.cohort)[
+        ["cohort_id", "pair_id", "held"]]
+    members = pair_queries.pair_members(store, filters)[["cohort_id", "employee_id", "pair_id"]]
     scores = data.paired_scores(store, filters)
     skill = scores["construct"] == scores["role"].map(ROLE_SKILL)
     people = (scores[skill].merge(members, on=["cohort_id", "employee_id"])

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.cache.cubes import Cube
-from analysis.metrics.data import OWN_ARMS_SQL, PULSE_SCORES_SQL, kept, remembered
+from analysis.cache.memo import kept, remembered
+from analysis.metrics.data import PULSE_SCORES_SQL
+from analysis.metrics.survival_queries import OWN_ARMS_SQL
 from analysis.store.db import Store
 from analysis.store.filters import Filters
 from analysis.store.waves import WAVES_SQL

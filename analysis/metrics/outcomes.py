@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import data, item_queries
 from analysis.metrics.slicing import (
     ALL_COHORTS,
     cell_rows,
@@ -91,7 +92,7 @@ def programme_cells(store: Store, filters: Filters, by: str | None, *,
                               group_index(stacked, groups, keys),
                               stacked["before"].to_numpy(dtype=float),
                               stacked["after"].to_numpy(dtype=float))
-    return data.kept_for_state(store, ("programme_cells", filters, by, pooled), build)
+    return memo.kept_for_state(store, ("programme_cells", filters, by, pooled), build)
 
 
 def with_administrations(store: Store, cells: pd.DataFrame) -> pd.DataFrame:
@@ -109,7 +110,7 @@ def with_administrations(store: Store, cells: pd.DataFrame) -> pd.DataFrame:
 
 def top2box_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
     """Share in the top two boxes (score ≥ 4) before and after, on 5-point constructs."""
-    scales = data.construct_scales(store)
+    scales = item_queries.construct_scales(store)
     five = set(scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"])
     cells, before, after, cell = programme_cells(store, filters, by).part(
         five - set(POST_ONLY_CONSTRUCTS))
@@ -198,9 +199,10 @@ def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFram
     """Cronbach's alpha per cohort × construct × administration × role group [× slice]: the
     programme's pre and post surveys (``source`` 'programme') and the cohort's before ('pre')
     and after ('post') pulse waves ('pulse', its participants' answers); every cell from
-    moments aggregated in SQL (:func:`data.alpha_moments`)."""
+    moments aggregated in SQL (:func:`item_queries.alpha_moments`)."""
     roles = [role for role, _ in role_groups(pd.DataFrame({"role": []}), filters, by)]
-    moments = pd.concat([data.alpha_moments(store, filters, views=roles, by=by, source=source)
+    moments = pd.concat([item_queries.alpha_moments(store, filters, views=roles, by=by,
+                                                    source=source)
                          .assign(source=source) for source in data.SOURCES], ignore_index=True)
     if moments.empty:
         return concat([])
@@ -231,7 +233,7 @@ def reliability(store: Store, filters: Filters) -> pd.DataFrame:
     """Cronbach's alpha for every administration (pulse waves included) × multi-item construct,
     all respondents in view: administration_id, kind, cohort_id, phase, construct, then the
     alpha row (n, estimate, ci_low, ci_high, …, n_items, warning). For the Data page."""
-    answers = _multi_item(data.item_answers(store, filters, programme_only=False))
+    answers = _multi_item(item_queries.item_answers(store, filters, programme_only=False))
     if answers.empty:
         return pd.DataFrame()
     keys = ["administration_id", "kind", "construct"]

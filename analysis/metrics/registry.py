@@ -21,11 +21,13 @@ from analysis.metrics import (
     comparison,
     data,
     engagement,
+    item_queries,
     moments,
     outcomes,
     retention,
     slicing,
     units,
+    warm_frames,
 )
 from analysis.privacy import rules as privacy
 from analysis.stats._groups import group_ids
@@ -125,7 +127,7 @@ def _units_like(metric: str, keep: Callable[[Store, pd.DataFrame], pd.Series],
 
 
 def _five_point(store: Store, scores: pd.DataFrame) -> pd.Series:
-    scales = data.construct_scales(store)
+    scales = item_queries.construct_scales(store)
     five = scales.loc[(scales["scale_min"] == 1) & (scales["scale_max"] == 5), "construct"]
     return scores["construct"].isin(set(five) - set(POST_ONLY_CONSTRUCTS))
 
@@ -332,7 +334,7 @@ def warm(store: Store, *, min_group_size: int | None = None) -> None:
     dashboard does this in the background when it opens a file, so the first views need not
     wait for them)."""
     import_statistics_modules()  # imported where used; a server does it now, not in a request
-    data.warm(store)
+    warm_frames.warm(store)
     moments.warm(store)
     units = shared_units(store)
     if units is not None:

@@ -1,9 +1,10 @@
 """Retention of participants against the comparison group, and the ROI it implies.
 
-Population and censoring: :func:`analysis.metrics.data.retention_population`, counted per cohort ×
-arm × role × slice × duration × event in SQL by :func:`analysis.metrics.data.retention_counts`;
-every statistic works on those counts (:mod:`analysis.stats.survival`, the ``*_counts`` functions)
-and :func:`analysis.stats.roi.roi_columns`.
+Population and censoring: :func:`analysis.metrics.survival_queries.retention_population`, counted
+per cohort × arm × role × slice × duration × event in SQL by
+:func:`analysis.metrics.survival_queries.retention_counts`; every statistic works on those counts
+(:mod:`analysis.stats.survival`, the ``*_counts`` functions) and
+:func:`analysis.stats.roi.roi_columns`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.metrics import data, pair_queries, survival_queries
 from analysis.metrics.slicing import LABEL_COLUMNS
 from analysis.privacy import rules as privacy
 from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_columns
@@ -127,9 +128,9 @@ def retention_rows(store: Store, filters: Filters, by: str | None, *,
     if unknown:
         raise ValueError(f"only: unknown retention metric(s) {', '.join(sorted(unknown))}")
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
-    cols = _columns(data.retention_counts(store, filters, by=by), by)
+    cols = _columns(survival_queries.retention_counts(store, filters, by=by), by)
     # Cox with covariates needs people, not counts (not in the default run)
-    people = data.retention_population(store, filters) if covariates else None
+    people = survival_queries.retention_population(store, filters) if covariates else None
     rows: list[dict[str, Any]] = []
     shown: set[str] = set()  # the comparison arm's row once per cohort × slice
     for cohort, role, group, treated_at, comparison_at in _cells(cols, filters, by):
@@ -177,8 +178,8 @@ def roi_rows(store: Store, filters: Filters, by: str | None, *,
     """
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     costs = data.cohorts(store).set_index("cohort_id")["cost"].to_dict()
-    cohort_size = data.cohort_participants(store).set_index("cohort_id")["people"].to_dict()
-    cols = _columns(data.retention_counts(store, filters, by=by), by)
+    cohort_size = pair_queries.cohort_participants(store).set_index("cohort_id")["people"].to_dict()
+    cols = _columns(survival_queries.retention_counts(store, filters, by=by), by)
     rows: list[dict[str, Any]] = []
     for cohort, role, group, treated_at, comparison_at in _cells(cols, filters, by):
         treated, comparison = _arm(cols, treated_at), _arm(cols, comparison_at)
@@ -229,7 +230,7 @@ KM_COLUMNS = ["arm", "time", "survival", "ci_low", "ci_high", "at_risk", "events
 def _km_arms(store: Store, filters: Filters, cohort: str, k: int
              ) -> Iterator[tuple[str, np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]]:
     """(arm, durations, events, people, Kaplan–Meier steps) of each arm with k or more people."""
-    cols = _columns(data.retention_counts(store, filters, cohort=cohort), None)
+    cols = _columns(survival_queries.retention_counts(store, filters, cohort=cohort), None)
     for treat, arm in ((1, "participants"), (0, "comparison")):
         durations, events, people = _arm(cols, np.flatnonzero(cols["treat"] == treat))
         if people.sum() >= k:

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.metrics import data, item_queries, pair_queries, survival_queries
 from analysis.metrics.engagement import ROLE_SKILL
 from analysis.privacy.rules import ALL, OVERLAP, UNIT_COLUMNS, WEIGHT, Arm
 from analysis.store.db import Store
@@ -99,9 +99,9 @@ def did_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
 
 
 def retention_units(store: Store) -> pd.DataFrame:
-    """Everyone in a cohort's retention population, per arm (:func:`data.retention_counts`).
-    The everyone-else comparison pool is counted once per start date, then given to each
-    cohort starting then (as in :func:`did_units`)."""
+    """Everyone in a cohort's retention population, per arm
+    (:func:`survival_queries.retention_counts`). The everyone-else comparison pool is counted once
+    per start date, then given to each cohort starting then (as in :func:`did_units`)."""
     sql = f"""
         with snap as (select cast($as_of as date) as d),
         explicit as (select distinct cohort_id from participants where role = 'comparison'),
@@ -111,7 +111,7 @@ def retention_units(store: Store) -> pd.DataFrame:
             join cohorts c using (cohort_id)
             join employees e using (employee_id)
             cross join snap
-            where p.role in ('mentor', 'mentee', 'comparison') and {data._AT_START_SQL}
+            where p.role in ('mentor', 'mentee', 'comparison') and {survival_queries._AT_START_SQL}
             group by all
         ),
         starts as (select distinct start_date from cohorts),
@@ -121,7 +121,7 @@ def retention_units(store: Store) -> pd.DataFrame:
             cross join starts c
             cross join snap
             where e.employee_id not in (select employee_id from participants)
-              and {data._AT_START_SQL}
+              and {survival_queries._AT_START_SQL}
             group by all
         )
         select case when role = 'comparison' then 'retention{COMPARISON}' else 'retention' end
@@ -136,7 +136,7 @@ def retention_units(store: Store) -> pd.DataFrame:
         join cohorts c on c.start_date = x.start_date
         where c.cohort_id not in (select cohort_id from explicit)
     """  # noqa: S608 - fixed SQL fragments only
-    return store.query(sql, {"as_of": data.roster_as_of(store).date()})[COLUMNS]
+    return store.query(sql, {"as_of": survival_queries.roster_as_of(store).date()})[COLUMNS]
 
 
 def retention_arms(row: Mapping[str, Any], _sliced: bool) -> list[Arm]:
@@ -212,7 +212,7 @@ def dose_units(store: Store) -> pd.DataFrame:
     scores = data.paired_scores(store, Filters())
     scores = scores[(scores["construct"] == scores["role"].map(ROLE_SKILL))
                     & scores["before"].notna() & scores["after"].notna()]
-    members = data.pair_members(store, Filters())[["cohort_id", "employee_id"]]
+    members = pair_queries.pair_members(store, Filters())[["cohort_id", "employee_id"]]
     people = scores.merge(members, on=["cohort_id", "employee_id"])
     return people.rename(columns={"cohort_id": "cohort"}).assign(
         metric="dose_response", outcome="skills", people=1)[COLUMNS]
@@ -232,7 +232,7 @@ def cronbach_units(store: Store) -> pd.DataFrame:
     # Grouped by integers (rowids, construct numbers), named at the end: text keys over the
     # programme answers cost 0.8 s at 200,000 employees.
     sql = f"""
-        with {data.CONSTRUCT_NUMBERS_SQL},
+        with {item_queries.CONSTRUCT_NUMBERS_SQL},
         answers as (
             select a.rowid as adm, c.con, e.rowid as person, i.rowid as item,
                    any_value(r.value) as value
@@ -272,7 +272,7 @@ def _pulse_cronbach_units(store: Store) -> pd.DataFrame:
     # before joining ``items``: distinct counts over the joined answers took 1.2 s at 200,000
     # employees, this 0.8 s.
     sql = f"""
-        with {data.PULSE_TARGETS_SQL},
+        with {item_queries.PULSE_TARGETS_SQL},
         answered as (  -- each target's participants' answered items, once each
             select distinct t.tgt, p.employee_id, p.role, r.item_id
             from targets t

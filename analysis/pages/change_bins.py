@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import data, item_queries
 from analysis.metrics import registry as metrics
 from analysis.privacy import banded
 from analysis.privacy import rules as privacy
@@ -30,7 +31,7 @@ COLUMNS = ["outcome", "bin", "bin_low", "bin_high", "count", "suppressed", "supp
 
 def scales(store: Store) -> pd.DataFrame:
     """construct, width (of one bin) from the items' scale."""
-    frame = data.construct_scales(store)
+    frame = item_queries.construct_scales(store)
     width = (frame["scale_max"] - frame["scale_min"]) / BINS_PER_SCALE
     return frame.assign(width=width)[["construct", "width"]]
 
@@ -49,7 +50,7 @@ def binned(scores: pd.DataFrame, widths: pd.DataFrame) -> pd.DataFrame:
 def bands(store: Store, construct: str, *, k: int) -> banded.Bands:
     """The protected bin tables of one construct over the whole database (kept per data state:
     they do not depend on the filters)."""
-    return data.kept(store, ("change_bins", construct, k),
+    return memo.kept(store, ("change_bins", construct, k),
                      lambda: _protect(store, construct, k))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
 from analysis.metrics import registry as metrics
 from analysis.privacy import rules as privacy
 from analysis.report import labels
@@ -162,7 +162,7 @@ def cached_results(store: Store, filters: Filters, names: tuple[str, ...], by: s
         if any(name not in kept for name in names) else []
     if missing:
         # The charts of one view ask at once: the first computes, the others then find theirs.
-        with data.one_build(("results", id(store), filters, by, k, pooled)):
+        with memo.one_build(("results", id(store), filters, by, k, pooled)):
             kept.update({name: frame for name in missing if (frame := found(name)) is not None})
             missing = [name for name in missing if name not in kept]
             if missing:

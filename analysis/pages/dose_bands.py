@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import data, pair_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import ROLE_SKILL
 from analysis.privacy import banded
@@ -36,8 +37,8 @@ def people(store: Store, filters: Filters) -> pd.DataFrame:
     scores = data.paired_scores(store, filters)
     scores = scores[(scores["construct"] == scores["role"].map(ROLE_SKILL))
                     & scores["before"].notna() & scores["after"].notna()]
-    members = data.pair_members(store, filters)[["cohort_id", "employee_id", "pair_id"]]
-    held = data.pair_sessions(store)[["cohort_id", "pair_id", "held"]]
+    members = pair_queries.pair_members(store, filters)[["cohort_id", "employee_id", "pair_id"]]
+    held = pair_queries.pair_sessions(store)[["cohort_id", "pair_id", "held"]]
     frame = scores.merge(members, on=["cohort_id", "employee_id"]).merge(
         held, on=["cohort_id", "pair_id"])
     edges = [-1, *[most for _, most in BUCKETS[:-1]], np.inf]
@@ -48,7 +49,7 @@ def people(store: Store, filters: Filters) -> pd.DataFrame:
 
 def bands(store: Store, *, k: int) -> banded.Bands:
     """The protected bucket tables over the whole database (kept per data state)."""
-    return data.kept(store, ("dose_bands", k), lambda: _protect(store, k))
+    return memo.kept(store, ("dose_bands", k), lambda: _protect(store, k))
 
 
 def _protect(store: Store, k: int) -> banded.Bands:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import data, item_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.sources import by_rule
 from analysis.pages import change_bins, common
@@ -50,7 +51,7 @@ def metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.D
     """Whole-group rows of one metric for the topic's constructs, cohort in view, every role.
     Kept per filter state: a page's charts and table read the same rows several times."""
     k = privacy.resolve_min_group_size(None)
-    return data.remembered_for_state(store, ("metric_rows", filters, topic, metric, k),
+    return memo.remembered_for_state(store, ("metric_rows", filters, topic, metric, k),
                                      lambda: _metric_rows(store, filters, topic, metric))
 
 
@@ -92,7 +93,7 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
 
 def with_scale(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``scale`` ("1–5", "0–10"): charts put means on different scales on separate axes."""
-    scales = data.construct_scales(store)
+    scales = item_queries.construct_scales(store)
     text = scales["scale_min"].map("{:g}".format) + "–" + scales["scale_max"].map("{:g}".format)
     return frame.assign(scale=frame["outcome"].map(dict(zip(scales["construct"], text,
                                                             strict=True))))
@@ -245,7 +246,7 @@ def _item_cube(store: Store) -> pd.DataFrame:
     after answers of people who answered the item in both programme surveys and completed the
     construct's pair. Kept while the data is unchanged: a filter state sums a few cube rows
     (the same means as averaging its people's answers)."""
-    return data.remembered(store, ("item_cube",), lambda: store.query("""
+    return memo.remembered(store, ("item_cube",), lambda: store.query("""
         with answers as (
             select i.construct, r.item_id, p.cohort_id, p.role, r.employee_id,
                    max(case when a.phase = 'pre' then r.value end) as before,
@@ -274,7 +275,7 @@ def _item_cube(store: Store) -> pd.DataFrame:
 
 
 def _item_texts(store: Store) -> pd.DataFrame:
-    return data.remembered(store, ("item_texts",), lambda: store.query(
+    return memo.remembered(store, ("item_texts",), lambda: store.query(
         "select item_id, text, reverse_coded from items"))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.cache import memo
 from analysis.metrics import data
 from analysis.metrics import registry as metrics
 from analysis.metrics.sources import by_rule, source_note
@@ -216,13 +217,13 @@ def scope_text(store: Store, filters: Filters, cohort: str | None) -> str:
 def _participant_units(store: Store) -> pd.DataFrame:
     """Every participant once per cohort: what the overview's participant count counts
     (:data:`analysis.privacy.rules.UNIT_COLUMNS`). The same object while the data is unchanged
-    (``data.kept``, not a copy: the privacy layer keys its tables on it)."""
+    (``memo.kept``, not a copy: the privacy layer keys its tables on it)."""
     def build() -> pd.DataFrame:
         people = data.participants(store)
         return pd.DataFrame({"metric": "count", "outcome": "participants",
                              "cohort": people["cohort_id"], "role": people["role"],
                              **{c: people[c] for c in privacy.SLICES}})
-    return data.kept(store, ("participant_units",), build)
+    return memo.kept(store, ("participant_units",), build)
 
 
 def warm(store: Store, *, min_group_size: int | None = None) -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
+from analysis.metrics import pair_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import STALL_DAYS
 from analysis.metrics.units import PAIRS
@@ -32,7 +33,7 @@ COLUMNS = ["cohort", "status", "pairs", "median_sessions", "median_days_since",
 
 
 def statuses(pairs: pd.DataFrame) -> pd.Series:
-    """The health status of each pair of :func:`data.pair_sessions`."""
+    """The health status of each pair of :func:`pair_queries.pair_sessions`."""
     slowing = pairs["days_since_held"].to_numpy(dtype=float) > SLOWING_DAYS
     status = np.where(pairs["stalled"].astype(bool), "stalled",
                       np.where(slowing, "slowing", "on track"))
@@ -41,12 +42,12 @@ def statuses(pairs: pd.DataFrame) -> pd.Series:
 
 def _bands(store: Store, *, k: int) -> banded.Bands:
     """The protected cohort × status tables over the whole database (kept per data state)."""
-    return data.kept(store, ("pair_health", k), lambda: _protect(store, k))
+    return memo.kept(store, ("pair_health", k), lambda: _protect(store, k))
 
 
 def _protect(store: Store, k: int) -> banded.Bands:
-    pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
-    members = data.pair_members(store, Filters())
+    pairs = pair_queries.pair_sessions(store, stall_days=STALL_DAYS)
+    members = pair_queries.pair_members(store, Filters())
     mentors = members[members["role"] == "mentor"][["cohort_id", "pair_id", "role", *SLICES]]
     units = mentors.merge(pairs.assign(band=statuses(pairs))[["cohort_id", "pair_id", "band"]],
                           on=["cohort_id", "pair_id"]).rename(columns={"cohort_id": "cohort"})
@@ -66,8 +67,8 @@ def pair_health(store: Store, filters: Filters, *, cohort: str | None = None,
 
     Columns: :data:`COLUMNS`; no pair or employee ids."""
     k = privacy.resolve_min_group_size(min_group_size)
-    pairs = data.pair_sessions(store, cohort=cohort, stall_days=STALL_DAYS)
-    members = data.pair_members(store, filters)
+    pairs = pair_queries.pair_sessions(store, cohort=cohort, stall_days=STALL_DAYS)
+    members = pair_queries.pair_members(store, filters)
     keys = members[["cohort_id", "pair_id"]].drop_duplicates()
     pairs = pairs.merge(keys, on=["cohort_id", "pair_id"]).assign(status=lambda f: statuses(f))
     if pairs.empty:

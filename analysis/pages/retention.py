@@ -8,7 +8,7 @@ import importlib.util
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data, retention
+from analysis.metrics import data, retention, survival_queries
 from analysis.pages import common, engagement
 from analysis.privacy import rules as privacy
 from analysis.store.db import Store
@@ -132,7 +132,7 @@ def at_risk_table(store: Store, filters: Filters, *, min_group_size: int | None 
         out.attrs["empty_reason"] = "No cohort has started yet."
         return out
     # the population counted per duration (a few thousand rows, shared with the curves)
-    frame = data.retention_counts(store, filters, cohort=cohort)
+    frame = survival_queries.retention_counts(store, filters, cohort=cohort)
     arms = {"participants": frame[frame["treat"] == 1], "comparison": frame[frame["treat"] == 0]}
     hidden = _hidden(arm_decisions(store, filters, cohort, min_group_size=k),
                      {arm: float(part["people"].sum()) for arm, part in arms.items()})

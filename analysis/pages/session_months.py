@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.metrics import data
+from analysis.cache import memo
 from analysis.privacy import complement
 from analysis.privacy import rules as privacy
 from analysis.privacy.complement import TOTAL
@@ -111,7 +111,7 @@ def _protect(rows: pd.DataFrame, k: int) -> tuple[complement.Table, np.ndarray]:
 def months(store: Store, *, k: int) -> Months:
     """The protected month tables of every status over the whole database (kept per data
     state: they do not depend on the filters)."""
-    return data.kept(store, ("session_months", k), lambda: _protect_all(store, k))
+    return memo.kept(store, ("session_months", k), lambda: _protect_all(store, k))
 
 
 def _protect_all(store: Store, k: int) -> Months:

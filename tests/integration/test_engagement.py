@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analysis.metrics import data
+from analysis.metrics import pair_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import ENGAGEMENT_METRICS, STALL_DAYS
 from analysis.pages.pair_health import pair_health, statuses
@@ -70,7 +70,7 @@ def test_engagement_by_hand(tiny: Path) -> None:
 
 def test_pair_health_counts_statuses_and_hides_rows_of_few_pairs(tiny: Path) -> None:
     with Store(tiny, read_only=True) as store:
-        pairs = data.pair_sessions(store, cohort="T1", stall_days=STALL_DAYS)
+        pairs = pair_queries.pair_sessions(store, cohort="T1", stall_days=STALL_DAYS)
         status = dict(zip(pairs["pair_id"], statuses(pairs), strict=True))
         table = pair_health(store, Filters(), cohort="T1", min_group_size=3)
     # by hand: days since held P3 90, P2 86, P5 49 (stalled), P1 41 (> 21: slowing), P4 6
@@ -87,7 +87,7 @@ def test_pair_health_counts_statuses_and_hides_rows_of_few_pairs(tiny: Path) -> 
 def test_pair_health_rows_equal_a_direct_count(demo_db: Path) -> None:
     with Store(demo_db, read_only=True) as store:
         table = pair_health(store, Filters(), cohort="C2")
-        pairs = data.pair_sessions(store, cohort="C2", stall_days=STALL_DAYS)
+        pairs = pair_queries.pair_sessions(store, cohort="C2", stall_days=STALL_DAYS)
     shown = table[~table["suppressed"]]
     assert len(shown) >= 2 and (shown["pairs"] >= 5).all()
     for row in shown.to_dict("records"):

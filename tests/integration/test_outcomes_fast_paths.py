@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.metrics import data, outcomes
+from analysis.metrics import item_queries, outcomes
 from analysis.metrics import registry as metrics
 from analysis.metrics.slicing import role_groups, slices
 from analysis.stats import cronbach_alpha
@@ -36,7 +36,7 @@ def test_cronbach_rows_equal_cronbach_alpha_per_cell(demo_db: Path, role: str | 
     filters = Filters(role=role)
     with Store(demo_db, read_only=True) as store:
         fast = outcomes.cronbach_rows(store, filters, by)
-        answers = data.item_answers(store, filters, programme_only=True)
+        answers = item_queries.item_answers(store, filters, programme_only=True)
     # the programme surveys' rows (the pulse waves': tests/integration/test_pulse_outcomes.py)
     fast = fast[fast["source"] == "programme"].reset_index(drop=True)
     per_construct = answers.groupby("construct")["item_id"].nunique()
@@ -68,7 +68,7 @@ def test_cronbach_rows_equal_cronbach_alpha_per_cell(demo_db: Path, role: str | 
 def test_reliability_equals_cronbach_alpha_per_administration(demo_db: Path) -> None:
     with Store(demo_db, read_only=True) as store:
         fast = outcomes.reliability(store, Filters())
-        answers = data.item_answers(store, Filters(), programme_only=False)
+        answers = item_queries.item_answers(store, Filters(), programme_only=False)
     assert len(fast) > 0
     for _, row in fast.iterrows():
         part = answers[(answers["administration_id"] == row["administration_id"])

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.metrics import data
+from analysis.metrics import data, item_queries, pair_queries, survival_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import ROLE_SKILL
 from analysis.privacy import rules as privacy
@@ -155,7 +155,7 @@ def _did(store: Store) -> Attack:
 
 
 def _retention(store: Store) -> Attack:
-    people = _slices(data.retention_population(store, Filters()))
+    people = _slices(survival_queries.retention_population(store, Filters()))
     people["family"] = np.where(people["treat"] == 1, "treated", "comparison")
     attack = Attack(_count(people, ["family", "cohort_id", "role", *DIMS]).rename(
         columns={"cohort_id": "cohort"}))
@@ -175,12 +175,12 @@ def _retention(store: Store) -> Attack:
 
 
 def _pairs(store: Store) -> Attack:
-    members = _slices(data.pair_members(store, Filters()))
+    members = _slices(pair_queries.pair_members(store, Filters()))
     assert (members.groupby(["cohort_id", "pair_id", "role"]).size() == 1).all()
     wide = members.pivot(index=["cohort_id", "pair_id"], columns="role", values=list(DIMS))
     wide.columns = [f"{role}_{dim}" for dim, role in wide.columns]
     wide = wide.reset_index()
-    held = data.pair_sessions(store)[["cohort_id", "pair_id", "held"]]
+    held = pair_queries.pair_sessions(store)[["cohort_id", "pair_id", "held"]]
     wide = wide.merge(held, on=["cohort_id", "pair_id"])
     sides = [f"{s}_{d}" for s in ("mentor", "mentee") for d in DIMS]
     both = pd.concat([wide.assign(family="pairs"),
@@ -204,7 +204,7 @@ def _dose(store: Store) -> Attack:
     scores = data.paired_scores(store, Filters())
     scores = scores[(scores["construct"] == scores["role"].map(ROLE_SKILL))
                     & scores["before"].notna() & scores["after"].notna()]
-    members = data.pair_members(store, Filters())[["cohort_id", "employee_id"]]
+    members = pair_queries.pair_members(store, Filters())[["cohort_id", "employee_id"]]
     people = _slices(scores.merge(members, on=["cohort_id", "employee_id"])).assign(family="dose")
     attack = Attack(_count(people, ["family", "cohort_id", "role", *DIMS]).rename(
         columns={"cohort_id": "cohort"}))
@@ -218,7 +218,7 @@ def _dose(store: Store) -> Attack:
 
 
 def _cronbach(store: Store) -> Attack:
-    answers = data.item_answers(store, Filters(), programme_only=True)
+    answers = item_queries.item_answers(store, Filters(), programme_only=True)
     items = answers.groupby("construct")["item_id"].nunique()
     construct = sorted(items[items >= 2].index)[0]  # alpha needs two items
     answers = answers[answers["construct"] == construct].drop_duplicates(
@@ -248,7 +248,7 @@ BUILDERS = {"did": _did, "retention and roi": _retention, "engagement": _pairs,
 def _filters(store: Store) -> list[Filters]:
     """No filter, one value (the commonest generation), two values (the two commonest levels):
     with every breakdown, one-way and two-way tables (the slow part is computing the rows)."""
-    people = data.pair_members(store, Filters())
+    people = pair_queries.pair_members(store, Filters())
     common = {d: people[d].value_counts().index.tolist() for d in DIMS}
     return [Filters(), Filters(generation=(common["generation"][0],)),
             Filters(level=tuple(common["level"][:2]))]

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from analysis.metrics import data
+from analysis.metrics import data, pair_queries, survival_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics import retention as survival
 from analysis.metrics.engagement import STALL_DAYS
@@ -125,7 +125,7 @@ def _km(store: Store) -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[np
     counts at day 0, so a combination of grid counts that equals a whole group must already do
     so at day 0: the group level is exactly what the curves give about groups. Each curve's
     counts are checked here against the people themselves."""
-    people = _slices(data.retention_population(store, Filters()))
+    people = _slices(survival_queries.retention_population(store, Filters()))
     people["arm"] = np.where(people["treat"] == 1, "participants", "comparison")
     keys = ["cohort_id", "arm", "role", *DIMS]
     atoms = _count(people, keys)
@@ -146,7 +146,7 @@ def _km(store: Store) -> tuple[list[np.ndarray], list[np.ndarray], list[tuple[np
             ok &= atoms[dim].isin(values).to_numpy()
         return ok
 
-    members = data.pair_members(store, Filters())
+    members = pair_queries.pair_members(store, Filters())
     each = [Filters(cohort=c, role=r, department=(str(v),)) for c in COHORTS[1:]
             for r in (None, "mentor", "mentee")
             for v in members["department"].dropna().unique()]  # every department filter too
@@ -218,7 +218,7 @@ def test_pair_health_rows_reveal_no_small_group_of_pairs(demo_db: Path) -> None:
     """Atoms are single pairs: the table before (one row per pair) gives each of them away;
     the aggregate, with the published pair counts, gives away none, nor a hidden row."""
     with Store(demo_db, read_only=True) as store:
-        pairs = data.pair_sessions(store, stall_days=STALL_DAYS)
+        pairs = pair_queries.pair_sessions(store, stall_days=STALL_DAYS)
         status = pair_health.statuses(pairs).to_numpy()
         cohort = pairs["cohort_id"].to_numpy()
         shown: list[np.ndarray] = []

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.metrics import data
+from analysis.metrics import data, pair_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.comparison import did_balance
 from analysis.pages import dose_bands, engagement, session_months
@@ -128,7 +128,7 @@ def _sessions(store: Store) -> tuple[Vectors, Vectors, Vectors, Targets]:
     the targets: every pair's sessions of one month and status, and hidden small cells."""
     atoms = session_months.pair_months(store)
     x = atoms["sessions"].to_numpy(dtype=float)
-    members = _slices(data.pair_members(store, Filters()))
+    members = _slices(pair_queries.pair_members(store, Filters()))
     wide = members.pivot(index=["cohort_id", "pair_id"], columns="role", values=list(DIMS))
     wide.columns = [f"{role}_{dim}" for dim, role in wide.columns]
     side = atoms.merge(wide.reset_index(), on=["cohort_id", "pair_id"], how="left")

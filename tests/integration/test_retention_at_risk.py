@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from analysis.metrics import data
+from analysis.metrics import survival_queries
 from analysis.pages import retention
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -32,7 +32,7 @@ def test_at_risk_table_equals_statsmodels_and_hides_small_counts(demo_db: Path) 
     store = Store(demo_db, read_only=True)
     filters = Filters(cohort="C2")
     table = retention.at_risk_table(store, filters).set_index("arm")
-    people = data.retention_population(store, filters)
+    people = survival_queries.retention_population(store, filters)
     people = people[people["cohort_id"] == "C2"]
     days = retention.AT_RISK_DAYS
     for arm, treat in (("participants", 1), ("comparison", 0)):

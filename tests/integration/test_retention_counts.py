@@ -1,5 +1,5 @@
-"""Retention from SQL counts (analysis.metrics.data.retention_counts) against statsmodels called
-directly on the one-row-per-person population of the demo database."""
+"""Retention from SQL counts (analysis.metrics.survival_queries.retention_counts) against
+statsmodels called directly on the one-row-per-person population of the demo database."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from analysis.metrics import data, retention
+from analysis.metrics import retention, survival_queries
 from analysis.store.db import Store
 from analysis.store.filters import Filters
 
@@ -25,7 +25,7 @@ def store(demo_db: Path) -> Store:
 
 @pytest.fixture(scope="module")
 def people(store: Store) -> pd.DataFrame:
-    return data.retention_population(store, Filters())
+    return survival_queries.retention_population(store, Filters())
 
 
 def s_at(part: pd.DataFrame, t: float) -> tuple[float, float]:
@@ -35,7 +35,7 @@ def s_at(part: pd.DataFrame, t: float) -> tuple[float, float]:
 
 
 def test_counts_add_up_to_the_people(store, people):
-    counts = data.retention_counts(store, Filters(), by="generation")
+    counts = survival_queries.retention_counts(store, Filters(), by="generation")
     by_hand = people.groupby(["cohort_id", "treat", "role", "generation", "duration", "event"],
                              dropna=False).size()  # pandas on one row per person
     mine = counts.set_index(["cohort_id", "treat", "role", "slice", "duration", "event"])["people"]
