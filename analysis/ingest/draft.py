@@ -9,10 +9,10 @@ import until a person decides — and columns that are not ratings are commented
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
+from analysis.ingest.draft_tables import quote
 from analysis.ingest.problems import ImportFailed, fail
 from analysis.ingest.profile import QuestionColumn, SurveyProfile, one_line, profile_survey
 from analysis.ingest.scale_guess import ScaleGuess
@@ -26,11 +26,6 @@ NEGATIVE_WORDING = re.compile(
     r"\b(?:left out|outsider|excluded|isolated|ignored|overlooked|not|never|no one|nobody|"
     r"unfair|unfairly|difficult|hard to|struggle|worried|stressed|burn(?:ed|t)? out|"
     r"dismissed|undervalued|unheard|alone)\b", re.IGNORECASE)
-
-
-def quote(text: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too)."""
-    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _slug(text: str, limit: int = 40) -> str:

@@ -11,6 +11,7 @@ DECIDE: the import refuses until a person decides.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,7 +19,6 @@ import pandas as pd
 
 from analysis.ingest.columns import find_column, non_blank_rows
 from analysis.ingest.dates import file_order
-from analysis.ingest.draft import quote
 from analysis.ingest.profile import one_line
 from analysis.ingest.reading import read_grid
 from analysis.ingest.synonyms import (
@@ -72,6 +72,11 @@ EMAIL_FIELDS = {"email", "mentor_email", "mentee_email"}
 DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{2,4}|^[a-z]{3,9}\.? \d{1,2},? \d{4}|"
                        r"^\d{1,2}[- ][a-z]{3,9}\.?[- ]\d{2,4}|^\d{5}(?:\.\d+)?$", re.IGNORECASE)
 NUMERIC_DATE = re.compile(r"^\d{1,2}[-/]\d{1,2}[-/]\d{2,4}")
+
+
+def quote(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's; DEL must be escaped too)."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _words(text: str) -> set[str]:

@@ -26,9 +26,9 @@ from analysis.ingest.connections import cohort_dates, override_dates, platform_c
 from analysis.ingest.dates import file_order
 from analysis.ingest.keys import resolve
 from analysis.ingest.mapping import SessionsMapping, programme_mapping, sessions_mapping
+from analysis.ingest.plan import Plan
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
 from analysis.ingest.synonyms import SESSION_FIELDS, aliases, status_words
 from analysis.store.db import Store, incoming
 

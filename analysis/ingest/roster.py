@@ -24,9 +24,9 @@ from analysis.ingest.columns import (
 )
 from analysis.ingest.dates import birth_pivot, file_order, order_of, parse_dates
 from analysis.ingest.mapping import roster_mapping
+from analysis.ingest.plan import Plan
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
 from analysis.ingest.synonyms import ROSTER_FIELDS, aliases, termination_pattern
 from analysis.store.codebook import GENERATION_CASE
 from analysis.store.db import Store, incoming

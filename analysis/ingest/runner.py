@@ -11,31 +11,18 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from analysis import logs
+from analysis.ingest.plan import Plan
 from analysis.ingest.problems import ImportFailed, Problem, fail
 from analysis.store.db import PARTIAL_SUFFIX, Store
 
 KINDS = ("roster", "programme", "sessions", "survey")
-
-
-@dataclass
-class Plan:
-    format: str
-    rows_in: int
-    rows_accepted: int
-    write: Callable[[duckdb.DuckDBPyConnection, int], None]
-    warnings: list[Problem] = field(default_factory=list)
-    summary: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def rows_rejected(self) -> int:
-        return self.rows_in - self.rows_accepted
 
 
 @dataclass

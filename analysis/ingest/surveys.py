@@ -29,9 +29,9 @@ from analysis.ingest.layouts import (
     match_columns,
 )
 from analysis.ingest.mapping import Question, SurveyMapping, builtin_scale, survey_mapping
+from analysis.ingest.plan import Plan
 from analysis.ingest.problems import ImportFailed, Problem, fail, first_few
 from analysis.ingest.reading import read_grid
-from analysis.ingest.runner import Plan
 from analysis.ingest.scores import ITEMS_SQL, score_table
 from analysis.store.codebook import ITEMS_BY_ID
 from analysis.store.db import Store, incoming

@@ -1,8 +1,8 @@
 """Metric registry: each metric turns the filter state into tidy result rows.
 
-Every row has the columns in :data:`RESULT_COLUMNS` (DESIGN.md, "Command line"). The pipeline is
-compute -> multiple-comparison adjustment -> privacy; nothing reaches a user without passing
-through :func:`results`.
+Every row has the columns in :data:`analysis.metrics.slicing.RESULT_COLUMNS` (DESIGN.md, "Command
+line"). The pipeline is compute -> multiple-comparison adjustment -> privacy; nothing reaches a
+user without passing through :func:`results`.
 """
 
 from __future__ import annotations
@@ -38,11 +38,6 @@ from analysis.store.codebook import CONSTRUCTS, POST_ONLY_CONSTRUCTS
 from analysis.store.db import Store
 from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
-RESULT_COLUMNS = [
-    "outcome", "metric", "cohort", "cohort_name", "role", "group", "n", "estimate", "ci_low",
-    "ci_high", "p_value", "p_adjusted", "effect_size", "method", "suppressed",
-    "suppressed_reason",
-]
 ADJUST_METHODS = ("holm", "bh")
 ALL_COHORTS = slicing.ALL_COHORTS  # every cohort together
 NUMBER_COLUMNS = ["estimate", "ci_low", "ci_high", "p_value", "p_adjusted", "effect_size"]
@@ -187,10 +182,6 @@ REGISTRY: dict[str, Metric] = {m.name: m for m in [
             outcomes.cronbach_rows, units.cronbach_units, arms=units.cronbach_arms),
 ]}
 DEFAULT_METRICS = [name for name, metric in REGISTRY.items() if metric.default]
-
-
-def empty_results() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
 
 
 def compute(store: Store, filters: Filters, *, by: str | None = None,

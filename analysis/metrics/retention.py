@@ -89,7 +89,7 @@ def _arm(cols: dict[str, np.ndarray], at: np.ndarray) -> Arm:
 
 def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
     """Labelled result rows built in one go (a frame per row would cost milliseconds each)."""
-    from analysis.metrics.registry import empty_results
+    from analysis.metrics.slicing import empty_results
 
     if not records:
         return empty_results()

@@ -16,6 +16,17 @@ ALL_COHORTS = "all"
 LABEL_COLUMNS = ["outcome", "metric", "cohort", "cohort_name", "role", "group"]
 
 
+RESULT_COLUMNS = [
+    "outcome", "metric", "cohort", "cohort_name", "role", "group", "n", "estimate", "ci_low",
+    "ci_high", "p_value", "p_adjusted", "effect_size", "method", "suppressed",
+    "suppressed_reason",
+]
+
+
+def empty_results() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in RESULT_COLUMNS})
+
+
 def cohort_names(store: Store) -> dict[str, str]:
     names = data.cohorts(store).set_index("cohort_id")["name"].to_dict()
     names[ALL_COHORTS] = "All cohorts"
@@ -55,8 +66,6 @@ def label(result: pd.DataFrame, *, outcome: str, metric: str, cohort: str, names
 
 
 def concat(rows: list[pd.DataFrame]) -> pd.DataFrame:
-    from analysis.metrics.registry import empty_results
-
     rows = [r for r in rows if not r.empty]
     return pd.concat(rows, ignore_index=True) if rows else empty_results()
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.cache import memo
 from analysis.metrics import registry as metrics
+from analysis.metrics.slicing import empty_results
 from analysis.privacy import rules as privacy
 from analysis.report import labels
 from analysis.stats.effect_words import effect_size_label
@@ -35,7 +36,7 @@ def results(store: Store, filters: Filters, names: list[str], *, by: str | None 
     (:func:`analysis.metrics.registry.compute`); kept apart from the pooled results."""
     chosen = [n for n in names if available(n)]
     if not chosen:
-        return metrics.empty_results()
+        return empty_results()
     return cached_results(store, filters, tuple(chosen), by,
                           privacy.resolve_min_group_size(min_group_size),
                           along=tuple(n for n in along if available(n)), pooled=pooled)

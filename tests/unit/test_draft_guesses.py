@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.ingest.draft import quote
+from analysis.ingest.draft_tables import quote
 from analysis.ingest.profile import profile_survey
 from analysis.ingest.scale_guess import guess_scale
 from analysis.ingest.wording import SURE, match_items, score, statement
