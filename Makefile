@@ -44,6 +44,7 @@ run: $(VENV)/.runtime $(DB)
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test: system-deps $(VENV)/.test lint
 	$(PY) -m pytest -n 2 --dist loadgroup

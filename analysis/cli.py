@@ -110,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _default_db(db: Path | None, *, build: bool = True) -> Path:
-    from analysis.demo.database import DEFAULT_DB, build_demo
+    from analysis.ingest.demo_db import DEFAULT_DB, build_demo
 
     if db is not None:
         return db
@@ -121,7 +121,7 @@ def _default_db(db: Path | None, *, build: bool = True) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from analysis.demo.database import DEFAULT_DB, build_demo
+    from analysis.ingest.demo_db import DEFAULT_DB, build_demo
 
     db = args.db or DEFAULT_DB
     build_demo(db, progress=lambda r: say("\n".join(r.lines()), file=sys.stderr))

@@ -34,7 +34,7 @@ def demo_copy(workdir: Path, source: Path | None) -> Path:
     if source is not None:
         shutil.copyfile(source, db)
         return db
-    from analysis.demo.database import DEMO_FILES, build_demo
+    from analysis.ingest.demo_db import DEMO_FILES, build_demo
 
     return build_demo(db, files=DEMO_FILES)
 

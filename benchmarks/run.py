@@ -60,7 +60,7 @@ def run(employees: int, *, workdir: Path, states: int = 30) -> dict[str, object]
 
     # Import: the same path as `crossgen demo`, in its own process (its memory counts too).
     import_s, _ = _child(["-c", "import sys; from pathlib import Path; "
-                                "from analysis.demo.database import build_demo; "
+                                "from analysis.ingest.demo_db import build_demo; "
                                 f"build_demo(Path({str(db)!r}), files=Path({str(data)!r}))"])
     metrics_s, out = _child(["-m", "analysis.cli", "metrics", "--db", str(db), "--json"])
     results = json.loads(out)["results"]

@@ -59,8 +59,8 @@ def callback_responses(db: Path, *, states: int, seed: int) -> dict[str, Any]:
     """page -> view -> callback output (and pattern instance) -> {status, response}."""
     import dash
 
-    from analysis.store.filters import Filters
-    from benchmarks.callbacks import filter_values, random_filters
+    # Filters through benchmarks.callbacks: the same script captures the code before a move.
+    from benchmarks.callbacks import Filters, filter_values, random_filters
     from benchmarks.dash_requests import (
         Components,
         View,

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analysis.metrics import registry as metrics
 from analysis.metrics.comparison import did_balance
-from analysis.demo.database import build_demo
+from analysis.ingest.demo_db import build_demo
 from analysis.store.filters import Filters
 from analysis.metrics.outcomes import reliability
 from analysis.pages.pair_health import pair_health

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from analysis.cache.textmode import use_object_text
-from analysis.demo.database import DEMO_FILES, build_demo
+from analysis.ingest.demo_db import DEMO_FILES, build_demo
 
 # In-process tests run the analysis as the dashboard server does (text as objects); the
 # command tests run `crossgen` in child processes, as users do (pandas' Arrow text).

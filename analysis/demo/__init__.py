@@ -1,2 +1,2 @@
-"""The demo company: a seeded generator of vendor exports, and the demo database built
-by importing them as a user would."""
+"""The demo company: a seeded generator of a fictional programme's vendor exports (the demo
+database is built from them by :mod:`analysis.ingest.demo_db`, as a user would import them)."""

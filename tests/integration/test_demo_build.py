@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.demo.database import demo_files, kind_of
 from analysis.demo.generate import DemoSpec, generate
 from analysis.ingest import import_file
+from analysis.ingest.demo_db import demo_files, kind_of
 from analysis.store.db import Store
 from tests.conftest import run_cli
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from analysis.demo.database import DEMO_FILES, kind_of
 from analysis.ingest import ImportFailed, ImportReport, import_file
 from analysis.ingest.batch import import_files
+from analysis.ingest.demo_db import DEMO_FILES, kind_of
 from analysis.ingest.runner import Job
 from analysis.store.db import Store
 

@@ -18,8 +18,8 @@ import pytest
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from analysis.demo.database import DEMO_FILES, demo_files, kind_of
 from analysis.ingest.batch import import_files
+from analysis.ingest.demo_db import DEMO_FILES, demo_files, kind_of
 from analysis.ingest.runner import Job
 from analysis.store.db import Store
 from tests.conftest import run_cli
