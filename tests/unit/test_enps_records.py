@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.outcomes import ENPS_SEED, _enps_records
+from analysis.metrics.outcomes import ENPS_SEED, _enps_records
 from analysis.stats.enps import enps_change_record
 
 
