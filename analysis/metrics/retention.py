@@ -18,10 +18,9 @@ import pandas as pd
 from analysis.metrics import data, pair_queries, survival_queries
 from analysis.metrics.slicing import LABEL_COLUMNS
 from analysis.privacy import rules as privacy
+from analysis.stats.cox import cox_hazard_ratio, cox_hazard_ratio_counts
 from analysis.stats.roi import DEFAULT_REPLACEMENT_SHARES, roi_columns
 from analysis.stats.survival import (
-    cox_hazard_ratio,
-    cox_hazard_ratio_counts,
     kaplan_meier_counts,
     logrank_counts,
     survival_at_counts,

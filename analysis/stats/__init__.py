@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import Any
 
 from analysis.stats._result import COMMON_COLUMNS, result_row
+from analysis.stats.cox import cox_hazard_ratio
 from analysis.stats.effect_words import effect_size_label
 from analysis.stats.enps import enps, enps_change
 from analysis.stats.multiple import adjust_pvalues
@@ -16,13 +17,7 @@ from analysis.stats.paired import paired_change, top2box_change
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.stats.reliability import cronbach_alpha
 from analysis.stats.roi import roi_range
-from analysis.stats.survival import (
-    cox_hazard_ratio,
-    kaplan_meier,
-    logrank,
-    survival_at,
-    survival_difference_at,
-)
+from analysis.stats.survival import kaplan_meier, logrank, survival_at, survival_difference_at
 
 # Loaded on first use: statsmodels' GLM behind the regression DiD costs half a second to
 # import, and most commands take the DiD from moments.

@@ -17,13 +17,8 @@ from analysis.stats import (
     survival_at,
     survival_difference_at,
 )
-from analysis.stats.survival import (
-    COX_EXTRAS,
-    KM_COLUMNS,
-    LOGRANK_EXTRAS,
-    SURV_AT_EXTRAS,
-    SURV_DIFF_EXTRAS,
-)
+from analysis.stats.cox import COX_EXTRAS
+from analysis.stats.survival import KM_COLUMNS, LOGRANK_EXTRAS, SURV_AT_EXTRAS, SURV_DIFF_EXTRAS
 
 REL = 1e-6
 Z95 = stats.norm.ppf(0.975)

@@ -12,8 +12,8 @@ from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+from analysis.stats.cox import cox_hazard_ratio_counts
 from analysis.stats.survival import (
-    cox_hazard_ratio_counts,
     kaplan_meier_counts,
     logrank_counts,
     survival_at_counts,
@@ -147,7 +147,7 @@ def test_cox_not_estimable_when_the_likelihood_has_no_maximum() -> None:
     # every participant leaves before anyone in the comparison arm: the partial likelihood
     # rises for ever in β (monotone likelihood), so there is no hazard ratio to report —
     # and no overflow or RuntimeWarning on the way (pytest turns warnings into errors)
-    from analysis.stats.survival import cox_hazard_ratio
+    from analysis.stats.cox import cox_hazard_ratio
 
     frame = pd.DataFrame({"duration": [1, 2, 3, 10, 11, 12], "event": [1] * 6,
                           "treat": [1, 1, 1, 0, 0, 0]})
