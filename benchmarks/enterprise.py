@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.demo.generate import DemoSpec, generate
+from analysis.demo.generate import generate
+from analysis.demo.spec import DemoSpec
 from analysis.store.codebook import CONSTRUCTS, PULSE_CONSTRUCTS, items_for
 
 ITEMS_PER_WAVE = 30

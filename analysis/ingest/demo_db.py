@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.demo.generate import DemoSpec, generate
+from analysis.demo.generate import generate
+from analysis.demo.spec import DemoSpec
 from analysis.ingest import ImportReport
 from analysis.ingest.batch import import_files
 from analysis.ingest.datadir import DATA

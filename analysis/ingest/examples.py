@@ -80,7 +80,7 @@ def _grid_headers(items: list[Item]) -> list[tuple[str, Item]]:
 
 
 def write_surveys(out: Path, people: pd.DataFrame) -> None:
-    from analysis.demo.generate import qualtrics_columns
+    from analysis.demo.exports import qualtrics_columns
 
     frame = answers(ITEMS, people, seed=1, start="2026-09-07 08:00")
     samples.write_qualtrics(out / "qualtrics.csv", ITEMS, frame, key="id")
@@ -127,7 +127,8 @@ def write_surveys(out: Path, people: pd.DataFrame) -> None:
 
 def write_rosters(out: Path, people: pd.DataFrame) -> None:
     """Workday (XLSX, demo writer) and BambooHR (CSV, cp1252) rosters of the same people."""
-    from analysis.demo.generate import DemoSpec, _write_roster
+    from analysis.demo.exports import _write_roster
+    from analysis.demo.spec import DemoSpec
 
     frame = demo_roster()
     leavers = frame[frame["Termination Date"] != ""]["Employee ID"].head(2)

@@ -140,7 +140,7 @@ def write_qualtrics_legacy(path: Path, items: list[Item], frame: pd.DataFrame) -
 def write_qualtrics(path: Path, items: list[Item], frame: pd.DataFrame, *,
                     key: str = "id") -> None:
     """Qualtrics three-row CSV, written by the demo generator's own writer."""
-    from analysis.demo.generate import write_qualtrics as demo_writer
+    from analysis.demo.exports import write_qualtrics as demo_writer
 
     respondents = frame.assign(
         submitted_at=pd.to_datetime(frame["submitted"]), channel="anonymous" if key == "id"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.demo.generate import DemoSpec, generate
+from analysis.demo.generate import generate
+from analysis.demo.spec import DemoSpec
 from analysis.ingest import import_file
 from analysis.ingest.demo_db import demo_files, kind_of
 from analysis.store.db import Store

@@ -198,7 +198,7 @@ def test_unfinished_and_preview_qualtrics_rows_are_dropped(demo_copy: Path,
     people = demo_people(6)
     frame = answers(ITEMS, people, seed=3, start="2026-02-01 09:00")
     export = tmp_path / "q.csv"
-    from analysis.demo.generate import write_qualtrics
+    from analysis.demo.exports import write_qualtrics
 
     resp = frame.assign(submitted_at=pd.to_datetime(frame["submitted"]),
                         channel=["anonymous"] * 5 + ["preview"],

@@ -69,7 +69,8 @@ def test_bamboohr_roster_lands_exact_rows(tmp_path: Path, name: str, encoding: s
 
 
 def test_workday_reasons_and_run_date(tmp_path: Path) -> None:
-    from analysis.demo.generate import DemoSpec, _write_roster
+    from analysis.demo.exports import _write_roster
+    from analysis.demo.spec import DemoSpec
 
     people = PEOPLE.assign(
         salary=[150000.0, 40000.0, 70000.0, 72000.0],
