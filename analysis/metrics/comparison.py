@@ -18,6 +18,7 @@ from analysis.metrics.moments import pulse_change_moments
 from analysis.metrics.slicing import concat, label, label_cells, role_groups, slices
 from analysis.privacy import rules as privacy
 from analysis.privacy.complement import UNPUBLISHED
+from analysis.privacy.decisions import suppress_results
 from analysis.stats._groups import lookup
 from analysis.stats.grouped import ARM_MOMENTS, did_from_moments
 from analysis.store.db import Store
@@ -159,7 +160,7 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
     row = pd.DataFrame([{"metric": "did", "outcome": construct, "cohort": cohort,
                          "role": filters.role or "all", "group": {}, **sizes}])
     did_units = units.did_units(store)
-    decided = privacy.suppress_results(row, min_group_size=k, units=did_units,
+    decided = suppress_results(row, min_group_size=k, units=did_units,
                                        filters=filters, arms=units.did_arms)
     if bool(decided["suppressed"].iloc[0]):
         empty = pd.DataFrame(columns=[*BALANCE_COLUMNS, *sizes])
@@ -171,7 +172,7 @@ def did_balance(store: Store, filters: Filters, *, cohort: str, construct: str,
                                       weights=None if weighted["weight"].isna().all() else "weight")
     levels = _level_rows(part, table, used, construct=construct, cohort=cohort,
                          role=filters.role or "all")
-    checked = privacy.suppress_results(levels, min_group_size=k, units=did_units,
+    checked = suppress_results(levels, min_group_size=k, units=did_units,
                                        filters=filters, arms=units.did_arms,
                                        number_columns=list(sizes))
     hidden = pd.Series(False, index=table.index)

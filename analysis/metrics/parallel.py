@@ -18,6 +18,7 @@ import pandas as pd
 
 from analysis.metrics import registry as metrics
 from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import suppress_results
 from analysis.store.db import Store
 from analysis.store.filters import Filters
 
@@ -65,5 +66,5 @@ def _decide(db: str, names: list[str], k: int, filters: Filters,
             frame: pd.DataFrame) -> pd.DataFrame:
     """In the worker: ``frame`` through the privacy layer on the kept tables."""
     units = metrics._units(_open(db), names)
-    return privacy.suppress_results(frame, min_group_size=k, filters=filters, units=units,
+    return suppress_results(frame, min_group_size=k, filters=filters, units=units,
                                     arms=metrics._arms)

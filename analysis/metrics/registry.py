@@ -29,7 +29,9 @@ from analysis.metrics import (
     units,
     warm_frames,
 )
+from analysis.privacy import canon
 from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import suppress_results
 from analysis.stats._groups import group_ids
 from analysis.stats.grouped import paired_change_arrays
 from analysis.stats.multiple import adjust_pvalues_by_family
@@ -254,7 +256,7 @@ def results(store: Store, filters: Filters, *, by: str | None = None,
         prepared = worker.submit(_prepare, store, units_for or metrics or DEFAULT_METRICS, k)
         frame = compute(store, filters, by=by, metrics=metrics, adjust=adjust, pooled=pooled)
         units = prepared.result()
-    return privacy.suppress_results(frame, min_group_size=k, filters=filters, units=units,
+    return suppress_results(frame, min_group_size=k, filters=filters, units=units,
                                     arms=_arms)
 
 
@@ -262,7 +264,7 @@ def _prepare(store: Store, names: list[str], k: int) -> pd.DataFrame | None:
     """The units of the named metrics, with their one-way canonical tables built."""
     units = _units(store, names)
     if units is not None:
-        privacy.warm(units, min_group_size=k, two_way=False)
+        canon.warm(units, min_group_size=k, two_way=False)
     return units
 
 
@@ -329,7 +331,7 @@ def warm(store: Store, *, min_group_size: int | None = None) -> None:
     moments.warm(store)
     units = shared_units(store)
     if units is not None:
-        privacy.warm(units, min_group_size=min_group_size)
+        canon.warm(units, min_group_size=min_group_size)
 
 
 def _clean(value: Any) -> Any:

@@ -1,5 +1,5 @@
 """Who is counted behind each comparison, engagement, retention and reliability row: the unit
-families and arms :func:`analysis.privacy.rules.suppress_results` decides these metrics on.
+families and arms :func:`analysis.privacy.decisions.suppress_results` decides these metrics on.
 
 Units are counted in SQL (one row per cohort × role × slice values with ``people``), over the
 whole database. Rules, per metric (README, "Privacy and access"):

@@ -19,6 +19,7 @@ from analysis.metrics import data, item_queries
 from analysis.metrics import registry as metrics
 from analysis.privacy import banded
 from analysis.privacy import rules as privacy
+from analysis.privacy.canon import canonical_tables
 from analysis.privacy.rules import SLICES
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -62,7 +63,7 @@ def _protect(store: Store, construct: str, k: int) -> banded.Bands:
     every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the paired-change metric provides no units")
-    base = privacy.canonical_tables(every, "paired_change", construct, min_group_size=k)
+    base = canonical_tables(every, "paired_change", construct, min_group_size=k)
     return banded.protect(units, base, k=k)
 
 

@@ -22,6 +22,7 @@ from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import ROLE_SKILL
 from analysis.privacy import banded
 from analysis.privacy import rules as privacy
+from analysis.privacy.canon import canonical_tables
 from analysis.privacy.rules import SLICES
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -59,7 +60,7 @@ def _protect(store: Store, k: int) -> banded.Bands:
     every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the dose-response metric provides no units")
-    base = privacy.canonical_tables(every, "dose_response", "skills", min_group_size=k)
+    base = canonical_tables(every, "dose_response", "skills", min_group_size=k)
     return banded.protect(units, base, k=k)
 
 

@@ -12,7 +12,9 @@ from analysis.metrics import data
 from analysis.metrics import registry as metrics
 from analysis.metrics.sources import by_rule, source_note
 from analysis.pages import common, sentences
+from analysis.privacy import canon
 from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import group_hidden
 from analysis.stats.power import minimum_detectable_effect, power_note
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -183,7 +185,7 @@ def headline_cards(results: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 def overview(store: Store, filters: Filters, *, min_group_size: int | None = None) -> Overview:
     k = privacy.resolve_min_group_size(min_group_size)
     counts = data.overview_counts(store, filters)
-    if privacy.group_hidden(int(counts["participants"].iloc[0]), cohort=filters.cohort,
+    if group_hidden(int(counts["participants"].iloc[0]), cohort=filters.cohort,
                             role=filters.role, units=_participant_units(store), filters=filters,
                             min_group_size=k):
         counts = counts.astype(float) * float("nan")
@@ -229,7 +231,7 @@ def _participant_units(store: Store) -> pd.DataFrame:
 def warm(store: Store, *, min_group_size: int | None = None) -> None:
     """The participant count's units and their privacy tables now (the dashboard's background
     warm-up): the first overview would otherwise pay a query and every table."""
-    privacy.warm(_participant_units(store), min_group_size=min_group_size)
+    canon.warm(_participant_units(store), min_group_size=min_group_size)
 
 
 def trend(store: Store, filters: Filters, *, min_group_size: int | None = None) -> pd.DataFrame:

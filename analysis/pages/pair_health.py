@@ -22,6 +22,7 @@ from analysis.metrics.engagement import STALL_DAYS
 from analysis.metrics.units import PAIRS
 from analysis.privacy import banded
 from analysis.privacy import rules as privacy
+from analysis.privacy.canon import canonical_tables
 from analysis.privacy.rules import SLICES
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -54,7 +55,7 @@ def _protect(store: Store, k: int) -> banded.Bands:
     every = metrics.shared_units(store)
     if every is None:
         raise ValueError("the engagement metrics provide no units")
-    base = privacy.canonical_tables(every, "engagement", PAIRS, min_group_size=k)
+    base = canonical_tables(every, "engagement", PAIRS, min_group_size=k)
     return banded.protect(units, base, k=k, base_role="mentor", slices=())
 
 

@@ -16,6 +16,7 @@ from analysis.metrics import data
 from analysis.metrics import registry as metrics
 from analysis.pages import common
 from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import suppress_results
 from analysis.stats.grouped import paired_change_groups
 from analysis.stats.multiple import adjust_pvalues
 from analysis.store.db import Store
@@ -64,7 +65,7 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
                   for r, c in zip(frame["row"], frame["col"], strict=True)],
         "n": frame["n"]})
     units = metrics.shared_units(store) if complementary else None
-    guard = privacy.suppress_results(cells, min_group_size=k, units=units, filters=filters)
+    guard = suppress_results(cells, min_group_size=k, units=units, filters=filters)
     frame["suppressed"] = guard["suppressed"].to_numpy(dtype=bool)
     frame["suppressed_reason"] = guard["suppressed_reason"].to_numpy()
     numbers = ["n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted"]

@@ -14,7 +14,7 @@ publishes (the paired change's n, the number of pairs), so a band is a cell of a
   one-way table and to the first table's all-cohort cells.
 
 A view's band is shown only when its atoms add up to a combination of visible cells of those
-tables (exact rank test), the rule ``privacy._Canon.group`` applies to result rows: so filters,
+tables (exact rank test), the rule ``canon._Canon.group`` applies to result rows: so filters,
 cohorts and breakdowns add nothing to subtract. A cohort with a slice filter, or two slices,
 would be three dimensions with the band: such views hide every band.
 """
@@ -49,7 +49,7 @@ def protect(units: pd.DataFrame, base: dict[str, complement.Table], *, k: int,
             base_role: str | None = None, slices: tuple[str, ...] = SLICES) -> Bands:
     """Protect the band tables of ``units`` (cohort, role, band, the slices, optional people).
 
-    ``base``: the base family's canonical one-way tables (``privacy.canonical_tables``).
+    ``base``: the base family's canonical one-way tables (``canon.canonical_tables``).
     ``base_role``: the base role every band role stands for (pairs are counted by their mentor;
     only without ``slices``). ``slices``: the slice filters the display offers (the others hide
     every band).

@@ -11,7 +11,7 @@ generation, by department, all cohorts), so those margins are *fixed* here: hidd
 the one-way table hides them, never picked for extra suppression, and the hidden ones are guarded
 (no combination of visible cells may give them). Complementary suppression then runs on the inner
 cells. :mod:`analysis.privacy.rules` decides every filtered or two-way number from these tables (see
-``privacy._Canon.group``).
+``canon._Canon.group``).
 """
 
 from __future__ import annotations

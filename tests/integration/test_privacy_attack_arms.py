@@ -28,7 +28,7 @@ import pytest
 from analysis.metrics import data, item_queries, pair_queries, survival_queries
 from analysis.metrics import registry as metrics
 from analysis.metrics.engagement import ROLE_SKILL
-from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import suppress_results
 from analysis.store.db import Store
 from analysis.store.filters import SLICE_DIMENSIONS, Filters
 
@@ -265,9 +265,9 @@ def collect(store: Store) -> tuple[dict[str, Attack], dict[str, Attack]]:
         chosen = {d: getattr(filters, d) for d in DIMS if getattr(filters, d)}
         for by in (None, *SLICE_DIMENSIONS):
             raw = metrics.compute(store, filters, by=by, metrics=METRICS)
-            shown = privacy.suppress_results(raw, min_group_size=K, filters=filters,
+            shown = suppress_results(raw, min_group_size=K, filters=filters,
                                              units=units, arms=metrics._arms)
-            alone = privacy.suppress_results(raw, min_group_size=K)
+            alone = suppress_results(raw, min_group_size=K)
             for frame, attacks in ((shown, published), (alone, naive)):
                 for row in frame.to_dict("records"):
                     group = {d: (str(v),) for d, v in row["group"].items()}
@@ -290,7 +290,7 @@ def test_the_cli_pipeline_is_the_one_attacked(demo_db: Path) -> None:
         direct = metrics.results(store, filters, by="generation", metrics=METRICS,
                                  min_group_size=K)
         raw = metrics.compute(store, filters, by="generation", metrics=METRICS)
-        steps = privacy.suppress_results(raw, min_group_size=K, filters=filters,
+        steps = suppress_results(raw, min_group_size=K, filters=filters,
                                          units=metrics._units(store, list(metrics.REGISTRY)),
                                          arms=metrics._arms)
     pd.testing.assert_series_equal(direct["suppressed"], steps["suppressed"])

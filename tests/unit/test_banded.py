@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.privacy import banded
 from analysis.privacy import rules as privacy
+from analysis.privacy.canon import canonical_tables
 
 K = 5
 
@@ -26,7 +27,7 @@ def _units() -> pd.DataFrame:
 
 def _bands(units: pd.DataFrame) -> banded.Bands:
     base_units = units.assign(metric="m", outcome="o")[privacy.UNIT_COLUMNS]
-    base = privacy.canonical_tables(base_units, "m", "o", min_group_size=K)
+    base = canonical_tables(base_units, "m", "o", min_group_size=K)
     return banded.protect(units, base, k=K)
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from analysis.pages.comments import comments_for
 from analysis.privacy import complement
 from analysis.privacy import rules as privacy
+from analysis.privacy.decisions import suppress_counts, suppress_results
 from analysis.store import users as auth
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -89,7 +90,7 @@ def test_random_three_way_tables_are_protected(counts: list[int], k: int) -> Non
 def test_unrecorded_people_count_as_a_hidden_group() -> None:
     # 3 people with no generation: visible cells must not let "total − shown" isolate them.
     atoms = pd.DataFrame({"g": ["a", "b", None], "n": [20, 30, 3]})
-    table = privacy.suppress_counts(atoms, dims=["g"], min_group_size=K)
+    table = suppress_counts(atoms, dims=["g"], min_group_size=K)
     assert list(table["g"]) == ["a", "b", "All"]
     assert table["suppressed"].tolist() == [True, False, False]
     assert table["n"].isna().tolist() == [True, False, False]
@@ -99,7 +100,7 @@ def test_suppress_counts_blanks_sums_and_keeps_margins() -> None:
     atoms = pd.DataFrame({"dept": ["Sales", "Sales", "Legal", "Legal"],
                           "gen": ["a", "b", "a", "b"], "n": [12, 9, 3, 7],
                           "score_sum": [36.0, 27.0, 12.0, 14.0]})
-    table = privacy.suppress_counts(atoms, dims=["dept", "gen"], sums=["score_sum"],
+    table = suppress_counts(atoms, dims=["dept", "gen"], sums=["score_sum"],
                                     min_group_size=K)
     shown = table[~table["suppressed"]]
     assert (shown["n"] >= K).all()
@@ -165,7 +166,7 @@ def test_both_arms_of_a_comparison_need_the_minimum() -> None:
                          "role": ["all", "all"], "group": [{}, {}], "n": [40, 40],
                          "n_treated": [36, 37], "n_comparison": [4, 3 + 30],
                          "estimate": [0.5, 0.4]})
-    out = privacy.suppress_results(rows, min_group_size=K)
+    out = suppress_results(rows, min_group_size=K)
     assert out["suppressed"].tolist() == [True, False]
     assert np.isnan(out.loc[0, "estimate"]) and np.isnan(out.loc[0, "n"])
     assert out.loc[0, "suppressed_reason"] == "fewer than 5 people"
