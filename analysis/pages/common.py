@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.cache import memo
+from analysis.metrics import data
 from analysis.metrics import registry as metrics
 from analysis.metrics.slicing import empty_results
 from analysis.privacy import rules as privacy

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.filters import Filters
 from analysis.pages import common, engagement, outcomes, retention
-from analysis.store import Store
+from analysis.store.db import Store
+from analysis.store.filters import Filters
 
 NAMES = {"C1": "Reverse Mentoring 2024 Spring", "C2": "Reverse Mentoring 2024 Autumn",
          "C3": "Reverse Mentoring 2025 Spring"}
