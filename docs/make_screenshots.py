@@ -1,7 +1,8 @@
 """Refresh the README's screenshots (docs/screenshots/) from the current build on the demo.
 
-Every page at 1440 px (desktop) and the Overview and Slice explorer at 390 px (phone), in headless
-Chromium, each once its charts are drawn; plus the board pack's verdict slide (LibreOffice).
+Every page at 1440 px (desktop) and the Overview, Slice explorer, Inclusion and Engagement at
+390 px (phone), in headless Chromium, each once its charts are drawn; plus the board pack's
+verdict slide (LibreOffice).
 
     python docs/make_screenshots.py --db data/crossgen-demo.duckdb
 """
@@ -23,7 +24,8 @@ OUT = Path(__file__).parent / "screenshots"
 DESKTOP = {"/": "overview", "/skills": "skills", "/satisfaction": "satisfaction",
            "/inclusion": "inclusion", "/retention": "retention", "/engagement": "engagement",
            "/slices": "slices", "/data": "data"}
-PHONE = {"/": "overview", "/slices": "slices"}
+PHONE = {"/": "overview", "/slices": "slices", "/inclusion": "inclusion",
+         "/engagement": "engagement"}
 
 
 def shoot(base: str, out: Path) -> list[Path]:
