@@ -10,7 +10,8 @@ the layouts, so new pages and callbacks are exercised without editing this file.
 reading the overview: every answer it gets must equal the one before the import or the one after.
 A health probe asks ``/healthz`` ten times a second throughout (its latency is reported apart).
 ``--compare N`` first runs N users on a fresh server, for the throughput ratio. The machine's
-load average is recorded at the start and end of each run (the runs share the machine).
+load average is recorded at the start and end of each run (the runs share the machine), and the
+CPU seconds the generator, the server and everything else used during it.
 
     python -m benchmarks.load --serve data/crossgen-demo.duckdb --with-import --compare 20
 """
@@ -63,6 +64,7 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     server_errors: int = 0
+    views: int = 0  # pages shown: a page's callbacks all answered
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, seconds: float, status: int, what: str) -> None:
@@ -167,6 +169,8 @@ def user(base: str, stats: Stats, stop: threading.Event, seed: int,
             elif app.filters:
                 change_filter(client, app, view, rng)
             render(client, app, view)
+            with stats.lock:
+                stats.views += 1
     except Exception as exc:  # an answer the browser could not have used counts as an error
         with stats.lock:
             stats.errors.append(f"client {type(exc).__name__}: {exc}"[:200])
@@ -225,17 +229,43 @@ def _health(base: str, stats: Stats, stop: threading.Event) -> None:
         client.close()
 
 
+def _cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) of a process and its waited-for children: this process when
+    ``pid`` is None. Linux only (0.0 elsewhere)."""
+    if pid is None:
+        return time.process_time()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # utime, stime, cutime, cstime: fields 14-17 of stat(5), here after the command name
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine so far (every core, every process)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(values: list[float], q: float) -> float:
     lat = sorted(values)
     return round(1000 * lat[min(len(lat) - 1, int(q * len(lat)))], 1) if lat else 0.0
 
 
 def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
-        workdir: Path | None = None, filters: frozenset[str] = frozenset()) -> dict[str, Any]:
+        workdir: Path | None = None, filters: frozenset[str] = frozenset(),
+        server_pid: int | None = None) -> dict[str, Any]:
     host = urlsplit(base).hostname
     if host not in LOOPBACK:
         raise ValueError(f"load tests run against loopback only, not {host}")
     load_before = [round(x, 2) for x in os.getloadavg()]
+    cpu_before = (_cpu_seconds(), _cpu_seconds(server_pid) if server_pid else 0.0,
+                  _machine_cpu_seconds())
     stats, stop = Stats(), threading.Event()
     health, health_stop = Stats(), threading.Event()
     health_thread = threading.Thread(target=_health, args=(base, health, health_stop),
@@ -294,19 +324,33 @@ def run(base: str, *, users: int, seconds: float, import_db: Path | None = None,
     health_stop.set()
     health_thread.join(timeout=TIMEOUT)
     probe_client.close()
+    generator, server, machine = (
+        round(after - before, 1) for after, before in zip(
+            (_cpu_seconds(), _cpu_seconds(server_pid) if server_pid else 0.0,
+             _machine_cpu_seconds()), cpu_before, strict=True))
+    # Where the cores went during the run: this load generator itself, the server under
+    # test (with its children), and everything else on the machine (the import included).
+    cpu = {"cores": os.cpu_count(), "generator_s": generator,
+           **({"server_s": server, "others_s": round(machine - generator - server, 1)}
+              if server_pid else {"others_s": round(machine - generator, 1)}),
+           "wall_s": round(elapsed, 1)}
     lat = stats.latencies
     return {"users": users, "seconds": round(elapsed, 1), "requests": len(lat),
             "requests_per_second": round(len(lat) / elapsed, 1), "errors": len(stats.errors),
             "server_errors_5xx": stats.server_errors, "p50_ms": _pct(lat, 0.50),
             "p95_ms": _pct(lat, 0.95), "max_ms": round(1000 * max(lat), 1) if lat else 0.0,
             "error_samples": sorted(set(stats.errors))[:10],
+            # Each user shows a page as soon as the last one is complete (no reading time):
+            # the time a page takes, all its requests together, is users / pages per second.
+            "views": stats.views,
+            "seconds_per_view": round(users * elapsed / stats.views, 2) if stats.views else None,
             "healthz": {"requests": len(health.latencies), "errors": len(health.errors),
                         "p95_ms": _pct(health.latencies, 0.95),
                         "max_ms": round(1000 * max(health.latencies), 1)
                         if health.latencies else 0.0},
             "load_average": {"start": load_before,
                              "end": [round(x, 2) for x in os.getloadavg()]},
-            **result}
+            "cpu": cpu, **result}
 
 
 def targets(figures: dict[str, Any], baseline: dict[str, Any] | None) -> dict[str, Any]:
@@ -336,7 +380,7 @@ def _served(db_file: Path, work: Path, users: int, seconds: float, *, with_impor
     proc, base = _start_server(db, run_dir / "server.log")
     try:
         return run(base, users=users, seconds=seconds, import_db=db if with_import else None,
-                   workdir=run_dir, filters=filters)
+                   workdir=run_dir, filters=filters, server_pid=proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

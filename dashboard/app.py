@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html
 
-from dashboard import auth, guard, health, ids, model, theme
+from dashboard import answers, auth, guard, health, ids, model, theme
 
 ASSETS = Path(__file__).parent / "assets"
 PAGES = Path(__file__).parent / "pages"
@@ -80,4 +80,5 @@ def create_app(db: Path) -> Dash:
     shapes = guard.Shapes(app)
     auth.install(app, db, shapes)  # sign-in and roles (no-op opening when no users are configured)
     guard.install(app, shapes)  # malformed callback bodies -> 400; 4xx/5xx logged
+    answers.install(app.server)  # then answers already given, per data epoch and user
     return app

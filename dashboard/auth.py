@@ -30,6 +30,7 @@ from analysis.store.filters import Filters
 from dashboard import guard as shape_guard
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}
+FIGURE_ENDPOINT = "crossgen_figure"  # dashboard.exports: /download/figure/<chart_id>.<fmt>
 OPEN_PREFIXES = ("/assets/",)  # static styling of the login page; holds no data
 SAFE_NEXT = re.compile(r"/[A-Za-z0-9_\-./?=&%+~,]*")
 HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
@@ -59,15 +60,23 @@ def _ids(component: Any, out: set[str]) -> set[str]:
             _ids(child, out)
         return out
     cid = getattr(component, "id", None)
-    if isinstance(cid, dict):
-        out.add(str(cid.get("type")))
-    elif cid is not None:
-        out.add(str(cid))
+    if cid is not None:
+        out.add(_id_key(cid))
     for attr in ("children",):
         child = getattr(component, attr, None)
         if child is not None and not isinstance(child, str | int | float):
             _ids(child, out)
     return out
+
+
+def _id_key(cid: Any) -> str:
+    """What a component's role is looked up by: its id, a pattern id's "type" — and its
+    chart, since one callback draws every page's charts (a viewer may not draw an analyst
+    page's chart through the one on the overview)."""
+    if not isinstance(cid, dict):
+        return str(cid)
+    kind = str(cid.get("type"))
+    return f"{kind}/{cid['chart']}" if "chart" in cid else kind
 
 
 def _layout_of(page: dict[str, Any]) -> Any:
@@ -90,6 +99,13 @@ class _Policy:
             if page.get("path") == path or page.get("relative_path") == path:
                 return _page_role(page)
         return None
+
+    def chart_role(self, chart: str) -> str | None:
+        """The role of the page a registered chart is on (None: no such chart, a 404)."""
+        from dashboard.charts import CHARTS
+
+        found = CHARTS.get(chart)
+        return None if found is None else self.page_role(found.page) or "analyst"
 
     def id_roles(self) -> dict[str, str]:
         if self._by_id is None:
@@ -116,8 +132,7 @@ class _Policy:
             entries = output if isinstance(output, list) else [output]
             for entry in entries:
                 cid = entry.get("id") if isinstance(entry, dict) else None
-                key = str(cid.get("type")) if isinstance(cid, dict) else str(cid)
-                role = roles.get(key, "analyst")  # unknown ids: not for viewers
+                role = roles.get(_id_key(cid), "analyst")  # unknown ids: not for viewers
                 if auth.ROLES.index(role) > auth.ROLES.index(needed):
                     needed = role
         for item in body.get("inputs", []) + body.get("state", []):
@@ -248,6 +263,11 @@ def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
         role = policy.page_role(request.path)
         if role is not None and not user.may(role):
             return _refuse(403, "Your role may not open this page.")
+        chart = request.view_args.get("chart_id") if request.view_args else None
+        if request.endpoint == FIGURE_ENDPOINT and isinstance(chart, str):
+            role = policy.chart_role(chart)
+            if role is not None and not user.may(role):
+                return _refuse(403, "Your role may not open this chart's page.")
         return None
 
     @server.after_request

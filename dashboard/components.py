@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
 
-from dashboard import ids
+from dashboard import answers, ids
 from dashboard.charts import CHARTS
 from dashboard.figures.base import Figure, describe, empty, for_browser
 
@@ -66,6 +66,7 @@ def draw_chart(search: str | None, component: dict[str, str]) -> tuple[Figure, s
         text = describe(figure)
     except Exception:
         log.exception("chart %s failed for %r", chart.id, search)
+        answers.do_not_keep()  # the next request tries again
         figure = empty(chart.title, "Something went wrong drawing this chart; it has been logged.")
         text = describe(figure)
     return for_browser(figure), "Chart: " + text

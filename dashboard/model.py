@@ -55,6 +55,8 @@ _db: Path | None = None
 _identity: tuple[int, int, int] | None = None
 _swap_lock = threading.Lock()
 _opened = itertools.count(1)
+_epochs = itertools.count(1)
+_epoch = 0  # changes whenever another data file is opened: answers are kept per epoch
 
 
 def _file_identity(db: Path) -> tuple[int, int, int]:
@@ -65,12 +67,13 @@ def _file_identity(db: Path) -> tuple[int, int, int]:
 def configure(db: Path, *, warm: bool = True) -> None:
     """Serve ``db``. ``warm=False`` (a command that builds one export and exits): no background
     warm-up — a daemon thread still querying DuckDB when the process exits aborts it."""
-    global _store, _db, _identity
+    global _store, _db, _identity, _epoch
     if _store is not None:
         _store.close()
     _db = db
     _identity = _file_identity(db) if db.exists() else None
     _store = Store(db, read_only=True, threads=cores())
+    _epoch = next(_epochs)
     _clear_caches()
     if warm:
         _start_warm(_store)
@@ -91,7 +94,7 @@ def _open_new_file(db: Path) -> tuple[Store, tuple[int, int, int]]:
 
 def refresh() -> None:
     """Reopen the database if its file was replaced. Old stores close when their last user ends."""
-    global _store, _identity
+    global _store, _identity, _epoch
     if _store is None or _db is None:
         return
     try:
@@ -108,6 +111,7 @@ def refresh() -> None:
         except (OSError, StoreError) as exc:
             logs.event("data.reload_failed", level=logging.ERROR, error=type(exc).__name__)
             return
+        _epoch = next(_epochs)
         _clear_caches()
         _start_warm(_store)
     logs.event("data.reloaded", file=_db.name)
@@ -164,6 +168,11 @@ def _warm_landing_views(db: Store) -> None:
 def wait_warm(timeout: float | None = None) -> bool:
     """Block until the background warm-up has finished (benchmarks time the steady state)."""
     return _warmed.wait(timeout)
+
+
+def epoch() -> int:
+    """The data file's turn: a new number each time another file is opened."""
+    return _epoch
 
 
 def store() -> Store:

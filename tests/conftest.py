@@ -11,6 +11,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +109,15 @@ def server(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     proc.terminate()
     proc.wait(timeout=10)
     log.close()
+
+
+@pytest.fixture(scope="session")
+def privacy_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path]:
+    """The dashboard in-process on a small privacy database, one per test process: Dash hands
+    the global callbacks (``dashboard.components``) to the first app that serves, so a second
+    app in the same process would not have them."""
+    from dashboard.app import create_app
+    from tests.privacy_db import build_privacy_db
+
+    db = build_privacy_db(tmp_path_factory.mktemp("privacy-app") / "app.duckdb")
+    return create_app(db), db

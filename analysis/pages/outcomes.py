@@ -94,9 +94,11 @@ def _metric_rows(store: Store, filters: Filters, topic: str, metric: str) -> pd.
 def with_scale(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     """Add ``scale`` ("1–5", "0–10"): charts put means on different scales on separate axes."""
     scales = item_queries.construct_scales(store)
-    text = scales["scale_min"].map("{:g}".format) + "–" + scales["scale_max"].map("{:g}".format)
-    return frame.assign(scale=frame["outcome"].map(dict(zip(scales["construct"], text,
-                                                            strict=True))))
+    # built per construct, not as column arithmetic: with no items (scores imported without
+    # their questionnaire) the empty columns are floats, and float + text would raise
+    text = {construct: f"{low:g}–{high:g}" for construct, low, high in
+            zip(scales["construct"], scales["scale_min"], scales["scale_max"], strict=True)}
+    return frame.assign(scale=frame["outcome"].map(text))
 
 
 def changes(store: Store, filters: Filters, topic: str) -> pd.DataFrame:

@@ -7,14 +7,11 @@ from pathlib import Path
 import pytest
 
 from analysis.store import users as auth
-from dashboard.app import create_app
-from tests.privacy_db import build_privacy_db
 
 
-@pytest.fixture(scope="module")
-def app_and_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, Path]:
-    db = build_privacy_db(tmp_path_factory.mktemp("guard") / "g.duckdb")
-    return create_app(db), db
+@pytest.fixture()
+def app_and_db(privacy_app: tuple[object, Path]) -> tuple[object, Path]:
+    return privacy_app
 
 
 def test_without_users_only_loopback_clients_get_in(app_and_db) -> None:
