@@ -230,16 +230,24 @@ def _health(base: str, stats: Stats, stop: threading.Event) -> None:
 
 
 def _cpu_seconds(pid: int | None = None) -> float:
-    """CPU time (user + system) of a process and its waited-for children: this process when
-    ``pid`` is None. Linux only (0.0 elsewhere)."""
+    """CPU time (user + system) of a process and its children, running or ended: this
+    process alone when ``pid`` is None. Linux only (0.0 elsewhere)."""
     if pid is None:
         return time.process_time()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    # utime, stime, cutime, cstime: fields 14-17 of stat(5), here after the command name
-    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:  # the fields after the command name (which may hold spaces), see proc(5)
+            stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= more
+        grew = bool(more)
+    # utime + stime of each, + cutime + cstime (children already ended) of each
+    ticks = sum(int(v) for p in tree if p in stats for v in stats[p][11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_cpu_seconds() -> float:

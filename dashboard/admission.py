@@ -6,8 +6,9 @@
   handed out first come, first served; a board pack takes one of its own few. A request whose
   answer is kept (most of them) takes no slot, so pages and ``/healthz`` never queue behind a
   deck being built or the warm-up after an import.
-* **Sized for the machine**: slots and the server's threads follow the number of cores the
-  process may use (``CROSSGEN_WORKERS`` overrides the slot count).
+* **Sized for the machine**: server processes, slots and the server's threads follow the
+  number of cores the process may use (``CROSSGEN_PROCESSES`` and ``CROSSGEN_WORKERS``
+  override the process and slot counts).
 """
 
 from __future__ import annotations
@@ -30,15 +31,29 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _whole(name: str) -> int | None:
+    configured = os.environ.get(name, "").strip()
+    if not configured:
+        return None
+    if not configured.isdigit() or int(configured) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {configured!r}")
+    return int(configured)
+
+
+def server_processes() -> int:
+    """Server processes (:mod:`dashboard.workers`): one per core, since a Python process
+    computes on one core at a time (``CROSSGEN_PROCESSES`` overrides)."""
+    configured = _whole("CROSSGEN_PROCESSES")
+    return configured if configured is not None else cores()
+
+
 def compute_slots() -> int:
-    """Concurrent computations: one per core (numpy and DuckDB use the cores themselves)."""
-    configured = os.environ.get("CROSSGEN_WORKERS", "").strip()
-    if configured:
-        if not configured.isdigit() or int(configured) < 1:
-            raise ValueError(f"CROSSGEN_WORKERS must be a whole number of at least 1, "
-                             f"not {configured!r}")
-        return int(configured)
-    return cores()
+    """Concurrent computations in this process: the cores shared out among the server
+    processes, at least one each (``CROSSGEN_WORKERS`` overrides)."""
+    configured = _whole("CROSSGEN_WORKERS")
+    if configured is not None:
+        return configured
+    return max(1, cores() // server_processes())
 
 
 def server_threads() -> int:

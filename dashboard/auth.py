@@ -15,8 +15,6 @@ from __future__ import annotations
 import html
 import re
 import secrets
-import time
-from collections import defaultdict, deque
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +26,7 @@ from flask import Response, g, has_request_context, jsonify, redirect, request, 
 from analysis.store import users as auth
 from analysis.store.filters import Filters
 from dashboard import guard as shape_guard
+from dashboard.signins import FailedSignins
 
 OPEN_PATHS = {"/login", "/logout", "/healthz"}
 FIGURE_ENDPOINT = "crossgen_figure"  # dashboard.exports: /download/figure/<chart_id>.<fmt>
@@ -37,10 +36,7 @@ HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
            "Referrer-Policy": "same-origin"}
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 SLICING = ("generation", "department", "level", "role")
-MAX_FAILURES = 5  # per client and name within FAILURE_WINDOW seconds
-FAILURE_WINDOW = 300.0
 
-_failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
 
 def _page_role(page: dict[str, Any]) -> str:
@@ -208,14 +204,6 @@ def _login_form(error: str = "", next_url: str = "/") -> str:
       </form>""")
 
 
-def _too_many(key: tuple[str, str]) -> bool:
-    now = time.monotonic()
-    seen = _failures[key]
-    while seen and now - seen[0] > FAILURE_WINDOW:
-        seen.popleft()
-    return len(seen) >= MAX_FAILURES
-
-
 def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
     """Sign-in, sign-out and the role checks, on the Flask server under the Dash app; a
     callback body is checked against ``shapes`` before its role is worked out."""
@@ -224,6 +212,7 @@ def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
     server.config.update(SESSION_COOKIE_NAME="crossgen_session", SESSION_COOKIE_HTTPONLY=True,
                          SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=12 * 3600)
     policy = _Policy(app)
+    failures = FailedSignins(db)  # shared by the server's processes
 
     def current_user() -> auth.User | None:
         user = auth.load_users(db).get(str(session.get("user", "")))
@@ -284,14 +273,14 @@ def install(app: Dash, db: Path, shapes: shape_guard.Shapes) -> None:
         next_url = _safe_next(form.get("next"))
         if not secrets.compare_digest(str(form.get("csrf", "")), str(session.get("csrf", ""))):
             return _login_form("Your sign-in form expired; please try again.", next_url), 400
-        key = (str(request.remote_addr), form.get("name", ""))
-        if _too_many(key):
+        key = (str(request.remote_addr), str(form.get("name", "")))
+        if failures.too_many(*key):
             return _login_form("Too many attempts; wait a few minutes.", next_url), 429
         user = auth.authenticate(db, form.get("name", ""), form.get("password", ""))
         if user is None:
-            _failures[key].append(time.monotonic())
+            failures.failed(*key)
             return _login_form("Wrong name or password.", next_url), 401
-        _failures.pop(key, None)
+        failures.succeeded(*key)
         session.clear()
         session.permanent = True
         session.update(user=user.name, fp=user.fingerprint, csrf=secrets.token_urlsafe(24))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,21 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
         say(f"crossgen serve: {reason}", file=sys.stderr)
         return EXIT_REFUSED
 
+    from dashboard import admission
+
+    processes = admission.server_processes()
+    say(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
+    if processes == 1:
+        return serve_here(db, host=host, port=port)
+    from dashboard import workers
+
+    return workers.run(db, host=host, port=port, processes=processes)
+
+
+def serve_here(db: Path, *, host: str = "127.0.0.1", port: int = 8050,
+               sockets: list[socket.socket] | None = None, index: int = 0) -> int:
+    """Serve in this process: on ``host:port``, or on ``sockets`` a parent bound
+    (:mod:`dashboard.workers`)."""
     from waitress import serve as waitress_serve
 
     from analysis import logs
@@ -58,15 +74,17 @@ def serve(db: Path, *, host: str = "127.0.0.1", port: int = 8050) -> int:
     # dozens of short requests in flight, a health probe or a kept answer then waits 5 ms for
     # each turn at running. Shorter turns put short requests through sooner.
     sys.setswitchinterval(SWITCH_INTERVAL)
+    if sockets:
+        host, port = sockets[0].getsockname()[:2]
     threads = admission.server_threads()
-    logs.event("server.start", host=host, port=port, threads=threads,
-               compute_slots=admission.compute_slots(), cores=admission.cores(),
-               database=db.name)
-    say(f"crossgen dashboard on http://{host}:{port}/ (database {db})", file=sys.stderr)
+    logs.event("server.start", host=host, port=port, threads=threads, process=index,
+               processes=admission.server_processes(), compute_slots=admission.compute_slots(),
+               cores=admission.cores(), database=db.name)
     # Every user keeps a connection open: waitress's default limit (100) would leave the
     # 101st waiting for a free one, however idle the others are.
     dispatcher = HealthFirst()
     dispatcher.set_thread_count(threads)
-    waitress_serve(app.server, host=host, port=port, threads=threads,
-                   connection_limit=CONNECTION_LIMIT, _dispatcher=dispatcher, _quiet=True)
+    where: dict[str, Any] = {"sockets": sockets} if sockets else {"host": host, "port": port}
+    waitress_serve(app.server, threads=threads, connection_limit=CONNECTION_LIMIT,
+                   _dispatcher=dispatcher, _quiet=True, **where)
     return 0
