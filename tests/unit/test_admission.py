@@ -133,8 +133,18 @@ def test_least_recently_used_answers_go_first() -> None:
 
 def test_sizes_follow_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CROSSGEN_WORKERS", raising=False)
-    assert admission.compute_slots() == admission.cores() >= 1
+    monkeypatch.delenv("CROSSGEN_PROCESSES", raising=False)
+    assert admission.server_processes() == admission.cores() >= 1
+    # the cores shared out among the processes, at least one slot each
+    assert admission.compute_slots() == max(1, admission.cores() // admission.cores()) == 1
+    monkeypatch.setenv("CROSSGEN_PROCESSES", "1")
+    assert admission.server_processes() == 1
+    assert admission.compute_slots() == admission.cores()
     assert admission.server_threads() > admission.compute_slots()
+    monkeypatch.setenv("CROSSGEN_PROCESSES", "0")
+    with pytest.raises(ValueError, match="CROSSGEN_PROCESSES"):
+        admission.server_processes()
+    monkeypatch.delenv("CROSSGEN_PROCESSES")
     monkeypatch.setenv("CROSSGEN_WORKERS", "3")
     assert admission.compute_slots() == 3
     monkeypatch.setenv("CROSSGEN_WORKERS", "none")
