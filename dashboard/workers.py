@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType
 
 from analysis import logs
+from analysis.console import say
 
 PROCESSES_ENV = "CROSSGEN_PROCESSES"
 BACKLOG = 2048  # connections the kernel holds while every worker is busy
@@ -73,8 +74,8 @@ def run(db: Path, *, host: str, port: int, processes: int) -> int:
                 worker.wait()
     if failed is not None and not stopping:
         logs.event("server.worker_exited", code=failed.returncode)
-        print(f"crossgen serve: a server process exited (code {failed.returncode}); "
-              "stopped the others", file=sys.stderr)
+        say(f"crossgen serve: a server process exited (code {failed.returncode}); "
+            "stopped the others", file=sys.stderr)
         return 1
     return 0
 
