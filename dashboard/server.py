@@ -88,3 +88,16 @@ def serve_here(db: Path, *, host: str = "127.0.0.1", port: int = 8050,
     waitress_serve(app.server, threads=threads, connection_limit=CONNECTION_LIMIT,
                    _dispatcher=dispatcher, _quiet=True, **where)
     return 0
+
+
+def worker_main(argv: list[str]) -> int:
+    """A worker of :func:`dashboard.workers.run`: serve on the socket the parent bound."""
+    from dashboard import workers
+
+    db, fd, index = Path(argv[0]), int(argv[1]), int(argv[2])
+    workers.start_worker()
+    return serve_here(db, sockets=[socket.socket(fileno=fd)], index=index)
+
+
+if __name__ == "__main__":
+    sys.exit(worker_main(sys.argv[1:]))

@@ -38,12 +38,12 @@ def listen(host: str, port: int) -> socket.socket:
 
 def run(db: Path, *, host: str, port: int, processes: int) -> int:
     """Serve ``db`` from ``processes`` workers until stopped; the exit code of the service."""
-    from analysis import auth
+    from analysis.store import users as auth
 
     auth.session_secret(db)  # made once here: workers creating it at once would disagree
     sock = listen(host, port)
     env = {**os.environ, PROCESSES_ENV: str(processes)}
-    workers = [subprocess.Popen([sys.executable, "-m", "dashboard.workers", str(db),
+    workers = [subprocess.Popen([sys.executable, "-m", "dashboard.server", str(db),
                                  str(sock.fileno()), str(index)],
                                 pass_fds=[sock.fileno()], env=env)
                for index in range(processes)]
@@ -87,17 +87,10 @@ def _orphaned(parent: int) -> None:
     os._exit(0)
 
 
-def main(argv: list[str]) -> int:
-    db, fd, index = Path(argv[0]), int(argv[1]), int(argv[2])
+def start_worker() -> None:
+    """In a worker (``python -m dashboard.server DB FD INDEX``), before it serves: SIGTERM ends
+    it at once, it ends when its parent is gone, and it logs as ``crossgen serve`` does."""
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True,
                      name="crossgen-parent-watch").start()
-    from dashboard.server import serve_here
-
-    logs.configure(default="-")  # as `crossgen serve`: JSON lines on stderr unless told
-
-    return serve_here(db, sockets=[socket.socket(fileno=fd)], index=index)
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    logs.configure(default="-")  # JSON lines on stderr unless CROSSGEN_LOG says otherwise

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from analysis import auth
+from analysis.store import users as auth
 from benchmarks.dash_requests import View, callback_payloads, page_components, router, walk
 from dashboard import answers, model
 from dashboard.answers import Answers

@@ -7,7 +7,7 @@ import stat
 import time
 from pathlib import Path
 
-from analysis import auth
+from analysis.store import users as auth
 from dashboard.signins import MAX_FAILURES, WINDOW, FailedSignins
 
 
