@@ -70,6 +70,11 @@ def serve_here(db: Path, *, host: str = "127.0.0.1", port: int = 8050,
     from dashboard.app import create_app
 
     app = create_app(db)
+    # Dash learns which script files it may serve while it renders the page: a process whose
+    # first request is for a script (the page came from another process) would answer 404.
+    with app.server.test_request_context("/"):
+        app._setup_server()
+        app.index()
     # Python hands its one running thread over every 5 ms by default: with a computation and
     # dozens of short requests in flight, a health probe or a kept answer then waits 5 ms for
     # each turn at running. Shorter turns put short requests through sooner.

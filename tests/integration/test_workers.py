@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,6 +86,14 @@ def test_two_processes_answer_and_stop_together(tmp_path: Path) -> None:
         answered = {s["pid"] for s in starts}
         assert answered == set(workers) and {s["processes"] for s in starts} == {2}
         assert all(s["compute_slots"] >= 1 for s in starts)
+        # the page from one process, its scripts from either: each serves them from its start
+        with urllib.request.urlopen(base + "/", timeout=10) as resp:
+            page = resp.read().decode()
+        scripts = re.findall(r'src="(/_dash-component-suites/[^"]+)"', page)
+        assert scripts
+        for src in scripts * 4:  # a new connection each: both processes answer some
+            with urllib.request.urlopen(base + src, timeout=10) as resp:
+                assert resp.status == 200, src
     finally:
         proc.terminate()
         code = proc.wait(timeout=30)
