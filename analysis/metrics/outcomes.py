@@ -143,13 +143,11 @@ def _enps_records(tables: np.ndarray) -> list[dict[str, object]]:
     its own generator, so two threads share the cells with the same results; a table seen
     before (the same cell in another view) is looked up, not drawn again."""
     def record(table: np.ndarray) -> dict[str, object]:
-        key = table.tobytes()
+        key = (table.tobytes(),)
         found = _enps_seen.get(key)
         if found is None:
             found = enps_change_record(table, seed=ENPS_SEED)
-            if len(_enps_seen) >= _ENPS_SEEN_MAX:
-                _enps_seen.clear()
-            _enps_seen[key] = found
+            _enps_seen.put(key, found)
         return dict(found)
 
     tables = np.ascontiguousarray(tables, dtype=np.int64)
@@ -161,8 +159,7 @@ def _enps_records(tables: np.ndarray) -> list[dict[str, object]]:
 
 # eNPS change records by their 3×3 table: a pure function of the counts (seeded bootstrap),
 # about 5 ms each, and a dashboard's views repeat the same cells
-_enps_seen: dict[bytes, dict[str, object]] = {}
-_ENPS_SEEN_MAX = 50_000
+_enps_seen: memo._Kept[dict[str, object]] = memo._Kept(50_000)
 
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:
