@@ -8,6 +8,7 @@ FILTER_NAMES = ("cohort", "role", "generation", "department", "level")
 RESET = "filter-reset"
 SHARE_LINK = "share-link"
 CHART_TYPE = "chart"
+CHART_HOLDER_TYPE = "chart-holder"
 DOWNLOAD_TYPE = "chart-download"
 NAV_TYPE = "nav-link"
 BOARD_PACK = "board-pack"
@@ -19,6 +20,10 @@ def filter_id(name: str) -> dict[str, str]:
 
 def chart_id(chart: str) -> dict[str, str]:
     return {"type": CHART_TYPE, "chart": chart}
+
+
+def chart_holder_id(chart: str) -> dict[str, str]:
+    return {"type": CHART_HOLDER_TYPE, "chart": chart}
 
 
 def download_id(chart: str, fmt: str) -> dict[str, str]:
