@@ -34,12 +34,19 @@ PAGES = ["/", "/skills", "/satisfaction", "/inclusion", "/retention", "/engageme
          "/data", "/comments"]
 TARGET_MS = 1500
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"]
-# every chart block drawn (a plotly title), nothing loading, the page's own content present
-# (textContent, not innerText: this runs at every animation frame, and innerText lays the page
-# out each time, adding the probe's own work to what it measures)
+# Every chart block drawn (a plotly title), the page's own content present, and no callback
+# requested, on its way or waiting to be drawn (Dash's store: the DOM alone has a frame between
+# the page's layout and its first callbacks where nothing is marked loading yet, so a page
+# without charts, Data or Comments, could pass before its tables came). textContent, not
+# innerText: this runs at every animation frame, and innerText would lay the page out each time.
 DRAWN = ("() => { const blocks = [...document.querySelectorAll('.chart-block')];"
          " const body = document.querySelector('#_pages_content');"
-         " return body && body.textContent.length > 40"
+         " const store = (window.dash_stores || [])[0];"
+         " const state = store && store.getState();"
+         " const pending = !state || state.isLoading || ['requested', 'prioritized', 'blocked',"
+         "  'executing', 'watched', 'executed', 'stored']"
+         "  .some(k => (state.callbacks[k] || []).length);"
+         " return !pending && body && body.textContent.length > 40"
          " && blocks.every(b => b.querySelector('.js-plotly-plot .gtitle'))"
          " && !document.querySelector('[data-dash-is-loading=\"true\"]')"
          " && !document.querySelector('._dash-loading') ? performance.now() : false; }")

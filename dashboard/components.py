@@ -14,6 +14,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
 
 from dashboard import answers, ids
 from dashboard.charts import CHARTS
@@ -119,22 +120,44 @@ def empty_state(text: str, *, element_id: str | None = None) -> dbc.Alert:
                      **({"id": element_id} if element_id else {}))
 
 
+class ResultTable(Component):
+    """A result table as one Dash component (drawn by ``assets/table.js``): the markup of
+    ``dbc.Table(size="sm", hover=True, responsive=True)`` without a Dash component per cell, which
+    cost the browser seconds on the larger tables while the page loaded."""
+
+    _namespace = "crossgen_components"
+    _type = "ResultTable"
+    # class attributes, as Dash's generated components have them (its registry reads them)
+    _children_props: list[str] = []  # noqa: RUF012
+    _base_nodes: list[str] = ["children"]  # noqa: RUF012
+
+    def __init__(self, *, id: str, columns: list[list[str]],
+                 rows: list[list[Any]]) -> None:
+        self._prop_names = ["id", "columns", "rows"]
+        self._valid_wildcard_attributes: list[str] = []
+        self.available_properties = list(self._prop_names)
+        self.available_wildcard_properties: list[str] = []
+        super().__init__(id=id, columns=columns, rows=rows)
+
+
 def table(frame: pd.DataFrame, columns: Sequence[tuple[str, str]], *, table_id: str,
-          formats: dict[str, Any] | None = None, key: str | None = None) -> html.Div:
+          formats: dict[str, Any] | None = None, key: str | None = None) -> Component:
     """A plain, readable table; each row carries ``data-key`` (for people and for tests)."""
     if frame.empty:
         return html.Div(empty_state(str(frame.attrs.get("empty_reason")
                                         or "Nothing matches these filters.")), id=table_id)
     formats = formats or {}
-    head = html.Thead(html.Tr([html.Th(title) for _, title in columns]))
-    body = []
-    for record in frame.to_dict("records"):
-        cells = [html.Td(formats.get(col, _plain)(record.get(col)), className=f"col-{col}")
-                 for col, _ in columns]
-        attrs: Any = {"data-key": str(record.get(key, "")) if key else ""}
-        body.append(html.Tr(cells, **attrs))
-    return html.Div(dbc.Table([head, html.Tbody(body)], size="sm", hover=True, responsive=True,
-                              className="result-table"), id=table_id)
+    shown = [(col, formats.get(col, _plain)) for col, _ in columns]
+    rows = [[str(record.get(key, "")) if key else "",
+             [_text(fmt(record.get(col)), col) for col, fmt in shown]]
+            for record in frame.to_dict("records")]
+    return ResultTable(id=table_id, columns=[[col, title] for col, title in columns], rows=rows)
+
+
+def _text(value: object, column: str) -> str:
+    if not isinstance(value, str):  # the table draws text: a component would be lost
+        raise ValueError(f"column {column!r} formatted to {type(value).__name__}, not text")
+    return value
 
 
 def _plain(value: object) -> str:
