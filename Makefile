@@ -6,7 +6,7 @@ DB := data/crossgen-demo.duckdb
 AXE_DIR := tests/browser/axe
 AXE := $(AXE_DIR)/node_modules/axe-core/axe.min.js
 PLOTLY_JS_DIR := dashboard/plotlyjs
-PLOTLY_JS := dashboard/assets/plotly-cartesian.min.js
+PLOTLY_JS := $(PLOTLY_JS_DIR)/plotly-cartesian.min.js
 
 .PHONY: run test install install-test system-deps demo lint fuzz load bench bench-demo clean \
 	plotly-js bench-browser

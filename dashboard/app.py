@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import Dash, Input, Output, State, dcc, html
 
 from dashboard import answers, auth, guard, health, ids, model, theme
@@ -36,11 +37,25 @@ def _navbar() -> dbc.Navbar:
 
 NAV_TOGGLE, NAV_COLLAPSE = "nav-toggle", "nav-collapse"
 # Scripts Dash fetches only once a page's components ask for them, one after the other
-# (dropdown, then graph): fetched with the page's own scripts instead. plotly.js is not among
-# them: assets/plotly-cartesian.min.js (plotly.js's official cartesian bundle, 1.5 MB instead
-# of the full 4.8 MB, same version as the plotly package's) sets window.Plotly, which Dash's
-# graph then uses instead of fetching the full bundle (see `make plotly-js`).
-LAZY_SCRIPTS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-graph.js")
+# (dropdown, then graph, then plotly.js): fetched with the page's own scripts instead.
+PLOTLY_JS_PATH = "plotly/package_data/plotly.min.js"
+LAZY_SCRIPTS = ("dash/dcc/async-dropdown.js", "dash/dcc/async-graph.js", PLOTLY_JS_PATH)
+# plotly.js's official cartesian bundle (scatter, bar, heatmap, box, histogram, ...: every
+# trace the charts draw; 1.5 MB instead of the full 4.8 MB), the version plotly ships: served
+# where Dash's graph fetches plotly.js, so pages without a chart never run it (`make plotly-js`).
+PLOTLY_JS = Path(__file__).parent / "plotlyjs" / "plotly-cartesian.min.js"
+
+
+def _serve_plotly_js(app: Dash) -> None:
+    """plotly.js for Dash's graphs: the cartesian bundle at the URL of plotly's full one (a
+    rule without variables, so it comes before Dash's for every component script). Checked
+    again on each load (ETag, 304): the URL stays the same across versions."""
+    def plotly_js() -> flask.Response:
+        return flask.send_file(PLOTLY_JS, mimetype="text/javascript", conditional=True,
+                               etag=True, max_age=0)
+
+    url = f"{app.config.routes_pathname_prefix}_dash-component-suites/{PLOTLY_JS_PATH}"
+    app.server.add_url_rule(url, "crossgen_plotly_js", plotly_js)
 
 
 def _preloads(prefix: str) -> str:
@@ -79,6 +94,7 @@ def create_app(db: Path) -> Dash:
     from dashboard import exports
 
     exports.register(app)  # PNG/SVG/PPTX download routes
+    _serve_plotly_js(app)
     shapes = guard.Shapes(app)
     auth.install(app, db, shapes)  # sign-in and roles (no-op opening when no users are configured)
     guard.install(app, shapes)  # malformed callback bodies -> 400; 4xx/5xx logged

@@ -12,7 +12,7 @@ from plotly.offline import get_plotlyjs_version
 
 from tests.conftest import REPO
 
-ASSET = REPO / "dashboard" / "assets" / "plotly-cartesian.min.js"
+ASSET = REPO / "dashboard" / "plotlyjs" / "plotly-cartesian.min.js"
 PIN = REPO / "dashboard" / "plotlyjs"
 PACKAGE = "plotly.js-cartesian-dist-min"
 
@@ -37,3 +37,19 @@ def test_bundle_is_the_pinned_package() -> None:
     assert package["dependencies"] == {PACKAGE: _asset_version()}
     assert locked["version"] == _asset_version()
     assert locked["integrity"].startswith("sha512-")  # npm ci checks the download against it
+
+
+def test_dash_fetches_the_cartesian_bundle_where_it_looks_for_plotly_js(privacy_app) -> None:
+    app, _ = privacy_app
+    client = app.server.test_client()
+    url = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    page = client.get("/").get_data(as_text=True)
+    assert f'<link rel="preload" as="script" href="{url}">' in page  # fetched with the page
+    with client.get(url) as served:
+        assert served.status_code == 200 and served.mimetype == "text/javascript"
+        assert served.get_data() == ASSET.read_bytes()  # not plotly's full bundle
+        etag = served.headers["ETag"]
+    with client.get(url, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304  # a returning browser keeps its copy
+    # Dash's own component scripts are still served by Dash
+    assert client.get("/_dash-component-suites/dash/dcc/async-graph.js").status_code == 200
