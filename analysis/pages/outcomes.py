@@ -121,12 +121,13 @@ def did_absent_reason(store: Store, topic: str) -> str:
     """Why the page has no difference-in-differences chart ('' when it can have one): only
     constructs that the org-wide pulse surveys ask have a comparison group."""
     constructs = list(_constructs(topic))
-    asked = store.query(
+    # a count over every answer: kept while the data is unchanged (each filter change asks)
+    asked = memo.kept(store, ("pulse_asks", *constructs), lambda: store.query(
         "select count(*) as answers from responses r"
         " join administrations a on a.administration_id = r.administration_id"
         " join items i on i.item_id = r.item_id"
         " where a.kind = 'pulse' and list_contains($constructs, i.construct)",
-        {"constructs": constructs})["answers"].iloc[0]
+        {"constructs": constructs})["answers"].iloc[0])
     if int(asked):
         return ""
     names = " and ".join(common.label(c).lower() for c in constructs)

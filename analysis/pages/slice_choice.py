@@ -70,17 +70,33 @@ def best(store: Store, filters: Filters, *, exclude: tuple[str, str, str] | None
     to offer (rows, cols, outcome: the one on screen)."""
     frame = candidates(store, filters)
     frame = frame[frame["big_enough"] > 0].drop_duplicates(["rows", "cols"])
-    picked = []
+    picked: list[dict[str, object]] = []
     for record in frame.to_dict("records"):
+        if _settled(picked, count, int(record["big_enough"])):
+            break
         choice = {key: str(record[key]) for key in ("rows", "cols", "outcome")}
         if exclude is not None and tuple(choice.values()) == exclude:
             continue
         shown, cells = shown_cells(store, filters, choice)
         if shown:
             picked.append({**choice, "shown": shown, "cells": cells})
-    picked.sort(key=lambda c: (2 * int(str(c["shown"])) < int(str(c["cells"])),
-                               -int(str(c["shown"]))))
+            picked.sort(key=_rank)  # stable: among equals, the earlier candidate first
     return picked[:count]
+
+
+def _rank(choice: dict[str, object]) -> tuple[bool, int]:
+    shown, cells = int(str(choice["shown"])), int(str(choice["cells"]))
+    return 2 * shown < cells, -shown
+
+
+def _settled(picked: list[dict[str, object]], count: int, big_enough: int) -> bool:
+    """Whether no later candidate can displace the ``count`` best picked: a heatmap shows at
+    most its cells at or above the minimum (``big_enough``; candidates come in falling order of
+    it), and an equal later one ranks after the earlier."""
+    if len(picked) < count:
+        return False
+    worst = picked[count - 1]
+    return _rank(worst) <= (False, -big_enough)
 
 
 def default(store: Store, filters: Filters) -> dict[str, str]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.cache import memo
 from analysis.metrics import data
 from analysis.metrics import registry as metrics
 from analysis.pages import common
@@ -46,6 +47,15 @@ def heatmap(store: Store, filters: Filters, *, rows: str = "generation",
     ``complementary=False`` applies only the minimum (n < k): for tests that show the
     subtraction attack the full rule prevents."""
     k = privacy.resolve_min_group_size(min_group_size)
+    # the explorer's default choice and its chart ask for the same heatmap
+    return memo.remembered_for_state(
+        store, ("heatmap", filters, rows, cols, outcome, k, complementary),
+        lambda: _heatmap(store, filters, rows=rows, cols=cols, outcome=outcome, k=k,
+                         complementary=complementary))
+
+
+def _heatmap(store: Store, filters: Filters, *, rows: str, cols: str, outcome: str, k: int,
+             complementary: bool) -> pd.DataFrame:
     scores = data.paired_scores(store, filters, construct=outcome).dropna(
         subset=["before", "after", rows, cols])
     if scores.empty:
