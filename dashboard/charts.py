@@ -10,11 +10,10 @@ own options (for example the slice explorer's ``rows``, ``cols``, ``outcome``) f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
-from urllib.parse import parse_qs
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,13 +35,10 @@ class Chart:
     page: str  # the page's path, e.g. "/skills"
     data: Data  # (filters, **options) -> tidy DataFrame
     figure: Callable[[pd.DataFrame], Figure]
-    options: Callable[[Mapping[str, str]], dict[str, str]] | None = field(default=None)
+    options: Callable[[str], dict[str, str]] | None = field(default=None)  # from the query
 
     def options_from_query(self, query: str | None) -> dict[str, str]:
-        if self.options is None:
-            return {}
-        raw = {k: v[0] for k, v in parse_qs((query or "").lstrip("?")).items()}
-        return self.options(raw)
+        return {} if self.options is None else self.options(query or "")
 
     def draw(self, query: str | None) -> Figure:
         """The figure for a URL query string (global filters + this chart's options), as the

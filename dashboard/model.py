@@ -19,11 +19,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl
 
 from analysis import logs
 from analysis.metrics import registry as metrics
@@ -193,15 +193,15 @@ def overview(filters: Filters) -> overview_page.Overview:
     return call(overview_page.overview, filters)
 
 
-def slice_options(raw: Mapping[str, str]) -> dict[str, str]:
-    """The Slice explorer's choices from the URL; any not given: the choice that shows the most
-    cells for the URL's filters (:func:`analysis.pages.slice_choice.default`)."""
+def slice_options(search: str | None) -> dict[str, str]:
+    """The Slice explorer's choices from the URL's query string; any not given: the choice that
+    shows the most cells for the query's filters (:func:`analysis.pages.slice_choice.default`).
+    The filters are read as every callback reads them (repeated keys included), so the chart,
+    its table and the page's dropdowns always agree on the default."""
+    raw = {k: v for k, v in parse_qsl((search or "").lstrip("?")) if k in slices.DEFAULT and v}
     if all(raw.get(key) for key in slices.DEFAULT):
         return slices.options(raw)
-    filters = Filters.from_query("?" + urlencode([(k, v) for k, v in raw.items()
-                                                   if k not in slices.DEFAULT]))
-    return slices.options({**call(slice_choice.default, filters),
-                           **{k: v for k, v in raw.items() if v}})
+    return slices.options({**call(slice_choice.default, Filters.from_query(search)), **raw})
 
 
 def filter_options() -> dict[str, list[dict[str, str]]]:

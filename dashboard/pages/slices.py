@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -32,7 +32,7 @@ def _choice(label: str, component_id: str, options: list[dict[str, str]], value:
 
 def layout(**query: str) -> html.Div:
     try:
-        chosen = model.slice_options(query)
+        chosen = model.slice_options("?" + urlencode(query, doseq=True))
     except ValueError:
         chosen = dict(slices.DEFAULT)
     dims = [{"label": d.capitalize(), "value": d} for d in SLICE_DIMENSIONS]
@@ -76,9 +76,8 @@ def cells(search: str | None) -> tuple[object, object]:
 
 
 def _cells(search: str | None, filters: Filters) -> object:
-    raw = dict(urlstate.extras(search))
     try:
-        chosen = model.slice_options({**raw, **dict(parse_qsl((search or "").lstrip("?")))})
+        chosen = model.slice_options(search)
     except ValueError as exc:
         return html.P(f"This view cannot be shown: {exc}")
     frame = model.call(slices.heatmap, filters, **chosen)

@@ -16,7 +16,7 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from analysis.metrics import data
-from analysis.pages import outcomes, slices
+from analysis.pages import outcomes, slice_choice, slices
 from analysis.stats.paired import paired_change
 from analysis.store.db import Store
 from analysis.store.filters import Filters
@@ -116,6 +116,18 @@ def test_url_state_keeps_page_options_beside_filters() -> None:
     assert Filters.from_query(moved) == Filters(role="mentor")
     with pytest.raises(ValueError, match="rows must be one of"):
         slices.options({"rows": "salary"})
+
+
+def test_heatmap_and_its_table_default_to_the_choice_for_every_chosen_value(
+        configured: Path) -> None:
+    # Two generations chosen: the default is decided on both, as every callback reads the
+    # filters. On the demo, Boomers alone open on generation × department, both on a choice
+    # with role (a chart that read only the first value drew another view than its table).
+    query = "?generation=Boomers&generation=Gen+X"
+    want = slice_choice.default(model.store(), Filters.from_query(query))
+    assert want != slice_choice.default(model.store(), Filters.from_query("?generation=Boomers"))
+    assert CHARTS["slices-heatmap"].options_from_query(query) == slices.options(want)
+    assert model.slice_options(query) == slices.options(want)
 
 
 def _axis_by_label(fig: go.Figure) -> dict[str, str]:
