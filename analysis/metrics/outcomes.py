@@ -198,9 +198,13 @@ def cronbach_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFram
     and after ('post') pulse waves ('pulse', its participants' answers); every cell from
     moments aggregated in SQL (:func:`item_queries.alpha_moments`)."""
     roles = [role for role, _ in role_groups(pd.DataFrame({"role": []}), filters, by)]
-    moments = pd.concat([item_queries.alpha_moments(store, filters, views=roles, by=by,
-                                                    source=source)
-                         .assign(source=source) for source in data.SOURCES], ignore_index=True)
+    def of(source: str) -> pd.DataFrame:
+        return item_queries.alpha_moments(store, filters, views=roles, by=by,
+                                          source=source).assign(source=source)
+
+    # one query per source, side by side (DuckDB releases the interpreter lock)
+    with ThreadPoolExecutor(max_workers=len(data.SOURCES)) as pool:
+        moments = pd.concat(list(pool.map(of, data.SOURCES)), ignore_index=True)
     if moments.empty:
         return concat([])
     keys = ["cohort_id", "construct", "source", "administration_id", "phase"]

@@ -3,7 +3,8 @@ in the background when it opens a database, so the first filter changes need not
 
 from __future__ import annotations
 
-from analysis.metrics.data import coded_scores, overview_counts, paired_scores
+from analysis.metrics.data import SOURCES, coded_scores, overview_counts, paired_scores
+from analysis.metrics.item_queries import alpha_answers
 from analysis.metrics.pair_queries import cohort_participants, pair_members, pair_sessions
 from analysis.metrics.survival_queries import _outsider_survival, _survival_cube
 from analysis.store.db import Store
@@ -22,3 +23,5 @@ def warm(store: Store) -> None:
     pair_members(store, everyone)
     overview_counts(store, everyone)
     cohort_participants(store)
+    for source in SOURCES:
+        alpha_answers(store, source)

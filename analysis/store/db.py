@@ -126,6 +126,15 @@ class Store:
         finally:
             cur.close()
 
+    def arrow(self, sql: str, params: Params = None) -> pa.Table:
+        """Run a read query and return every row as an Arrow table (for tables kept in memory
+        and handed back to later queries through ``tables``, without a pandas round trip)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params).to_arrow_table()
+        finally:
+            cur.close()
+
     def scalar(self, sql: str, params: Params = None) -> Any:
         cur = self._con.cursor()
         try:
