@@ -18,7 +18,7 @@ V = TypeVar("V")
 T = TypeVar("T")
 
 
-class _Kept(Generic[V]):
+class Kept(Generic[V]):
     """A bounded least-recently-used dict (request threads share it; each step is atomic)."""
 
     def __init__(self, size: int) -> None:
@@ -44,15 +44,15 @@ class _Kept(Generic[V]):
 
 # Whole-data frames (a handful per database) apart from per-filter-state ones, so a stream of
 # filter changes never pushes out the frames every view selects from.
-_memo: _Kept[pd.DataFrame] = _Kept(32)
-_memo_by_state: _Kept[pd.DataFrame] = _Kept(256)  # small frames (counts) per filter state
-_selections: _Kept[pd.DataFrame] = _Kept(8)  # people of a filter state: the few latest
-_state_objects: _Kept[Any] = _Kept(8)  # arrays of a filter state's people: the few latest
-_objects: _Kept[Any] = _Kept(64)  # tables built from whole-data frames (privacy band tables)
+_memo: Kept[pd.DataFrame] = Kept(32)
+_memo_by_state: Kept[pd.DataFrame] = Kept(256)  # small frames (counts) per filter state
+_selections: Kept[pd.DataFrame] = Kept(8)  # people of a filter state: the few latest
+_state_objects: Kept[Any] = Kept(8)  # arrays of a filter state's people: the few latest
+_objects: Kept[Any] = Kept(64)  # tables built from whole-data frames (privacy band tables)
 
 
 def remembered(store: Store, key: tuple[object, ...], build: Callable[[], pd.DataFrame], *,
-               shelf: _Kept[pd.DataFrame] | None = None) -> pd.DataFrame:
+               shelf: Kept[pd.DataFrame] | None = None) -> pd.DataFrame:
     """``build()`` kept while the data is unchanged (several metrics read the same people).
     Callers get a shallow copy: with copy-on-write nothing they change reaches the kept frame."""
     frame = _keep(store, key, build, shelf if shelf is not None else _memo)
@@ -78,7 +78,7 @@ def kept_for_state(store: Store, key: tuple[object, ...], build: Callable[[], T]
     return cast(T, _keep(store, key, build, _state_objects))
 
 
-def _keep(store: Store, key: tuple[object, ...], build: Callable[[], V], shelf: _Kept[V]) -> V:
+def _keep(store: Store, key: tuple[object, ...], build: Callable[[], V], shelf: Kept[V]) -> V:
     version = store.data_version()
     if version is None:  # an in-memory or vanished file: nothing to key on
         return build()

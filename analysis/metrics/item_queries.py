@@ -8,7 +8,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis.cache import memo
-from analysis.cache.memo import remembered
 from analysis.store.db import Store, quote_ident
 from analysis.store.filters import Filters
 from analysis.store.waves import WAVES_SQL
@@ -16,7 +15,7 @@ from analysis.store.waves import WAVES_SQL
 
 def construct_scales(store: Store) -> pd.DataFrame:
     """Scale range of each construct's items: construct, scale_min, scale_max, n_items."""
-    return remembered(store, ("construct_scales",), lambda: store.query(
+    return memo.remembered(store, ("construct_scales",), lambda: store.query(
         "select construct, min(scale_min) as scale_min, max(scale_max) as scale_max, "
         "count(*) as n_items from items group by construct order by construct"
     ))

@@ -159,7 +159,7 @@ def _enps_records(tables: np.ndarray) -> list[dict[str, object]]:
 
 # eNPS change records by their 3×3 table: a pure function of the counts (seeded bootstrap),
 # about 5 ms each, and a dashboard's views repeat the same cells
-_enps_seen: memo._Kept[dict[str, object]] = memo._Kept(50_000)
+_enps_seen: memo.Kept[dict[str, object]] = memo.Kept(50_000)
 
 
 def mean_rows(store: Store, filters: Filters, by: str | None) -> pd.DataFrame:

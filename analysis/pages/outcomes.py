@@ -121,14 +121,14 @@ def did_absent_reason(store: Store, topic: str) -> str:
     """Why the page has no difference-in-differences chart ('' when it can have one): only
     constructs that the org-wide pulse surveys ask have a comparison group."""
     constructs = list(_constructs(topic))
-    # a count over every answer: kept while the data is unchanged (each filter change asks)
-    asked = memo.kept(store, ("pulse_asks", *constructs), lambda: store.query(
-        "select count(*) as answers from responses r"
+    # kept while the data is unchanged: every filter change asks, the answers do not change
+    asked = memo.kept(store, ("pulse_asks", *constructs), lambda: store.scalar(
+        "select exists (select 1 from responses r"
         " join administrations a on a.administration_id = r.administration_id"
         " join items i on i.item_id = r.item_id"
-        " where a.kind = 'pulse' and list_contains($constructs, i.construct)",
-        {"constructs": constructs})["answers"].iloc[0])
-    if int(asked):
+        " where a.kind = 'pulse' and list_contains($constructs, i.construct))",
+        {"constructs": constructs}))
+    if asked:
         return ""
     names = " and ".join(common.label(c).lower() for c in constructs)
     return (f"No comparison against non-participants here: {names} are asked only of "
